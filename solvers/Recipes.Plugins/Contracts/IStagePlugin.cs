@@ -1,0 +1,33 @@
+namespace Recipes.Plugins;
+
+/// <summary>
+/// One implementation of one stage, registered by name (a solver, an augmenter, a dataset writer, a trainer).
+/// It sees its settings, the sample's parameters, its input files and a directory to write outputs to;
+/// it never sees the cache, the graph or the recipe file.
+/// </summary>
+public interface IStagePlugin
+{
+    /// <summary>The name recipes select it by, e.g. <c>heat2d</c>.</summary>
+    string Name { get; }
+
+    /// <summary>The stage it implements, one of <see cref="StageNames"/>.</summary>
+    string Stage { get; }
+
+    /// <summary>Bump whenever the outputs for the same inputs change: every node it ran becomes stale.</summary>
+    int Version { get; }
+
+    string Summary { get; }
+
+    /// <summary>The settings it reads from <c>stages.&lt;stage&gt;</c>; the engine validates against them and documents them.</summary>
+    IReadOnlyList<OptionSpec> Options { get; }
+
+    /// <summary>Whether it draws random numbers: then the node's derived seed enters its action key.</summary>
+    bool UsesSeed { get; }
+
+    /// <summary>Checks between settings that a per-option type check cannot express; each entry names the option.</summary>
+    IEnumerable<OptionProblem> Validate(ValueMap settings);
+
+    NodeResources GetResources(ValueMap settings, int jobs);
+
+    Task RunAsync(PluginContext context, CancellationToken cancellationToken);
+}

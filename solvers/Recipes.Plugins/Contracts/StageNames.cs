@@ -1,0 +1,32 @@
+namespace Recipes.Plugins;
+
+/// <summary>The pipeline's stages in execution order. Per-sample stages get one node per sample.</summary>
+public static class StageNames
+{
+    public const string Render = "render";
+    public const string Simulate = "simulate";
+    public const string Postprocess = "postprocess";
+    public const string Augment = "augment";
+    public const string Dataset = "dataset";
+    public const string Train = "train";
+    public const string Evaluate = "evaluate";
+
+    public static IReadOnlyList<string> All { get; } =
+        [Render, Simulate, Postprocess, Augment, Dataset, Train, Evaluate];
+
+    public static bool IsPerSample(string stage) =>
+        stage is Render or Simulate or Postprocess or Augment;
+
+    /// <summary>The recipe key that names the implementation of a stage (e.g. <c>simulate: { solver: heat2d }</c>).</summary>
+    public static string SelectorKey(string stage) => stage switch
+    {
+        Render => "engine",
+        Simulate => "solver",
+        Postprocess => "converter",
+        Augment => "augmenter",
+        Dataset => "format",
+        Train => "model",
+        Evaluate => "evaluator",
+        _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, "unknown stage"),
+    };
+}

@@ -1,0 +1,140 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Recipes.Plugins.Formats;
+
+/// <summary>
+/// Reads and writes numpy's <c>.npy</c> format (version 1.0) for float32 and int32 arrays, so that
+/// <c>numpy.load</c> opens what the stages write and the stages read what numpy writes.
+/// </summary>
+public static class NpyFile
+{
+    private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+
+    public static void Write(string path, NpyArray array)
+    {
+        using var stream = File.Create(path);
+        Write(stream, array);
+    }
+
+    public static void Write(Stream stream, NpyArray array) =>
+        WriteRaw(stream, "<f4", array.Shape, MemoryMarshal.AsBytes(array.Data.AsSpan()));
+
+    public static void WriteInt32(Stream stream, int[] shape, int[] data) =>
+        WriteRaw(stream, "<i4", shape, MemoryMarshal.AsBytes(data.AsSpan()));
+
+    public static void WriteInt32(string path, int[] shape, int[] data)
+    {
+        using var stream = File.Create(path);
+        WriteInt32(stream, shape, data);
+    }
+
+    public static byte[] ToBytes(NpyArray array)
+    {
+        using var memory = new MemoryStream();
+        Write(memory, array);
+        return memory.ToArray();
+    }
+
+    private static void WriteRaw(Stream stream, string descr, int[] shape, ReadOnlySpan<byte> data)
+    {
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("big-endian hosts are not supported");
+        var shapeText = shape.Length == 1
+            ? $"({shape[0]},)"
+            : "(" + string.Join(", ", shape.Select(s => s.ToString(CultureInfo.InvariantCulture))) + ")";
+        var header = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shapeText}, }}";
+        // numpy pads the header with spaces so that the data starts on a 64-byte boundary and ends it with '\n'.
+        var total = Magic.Length + 2 + 2 + header.Length + 1;
+        var padding = (64 - total % 64) % 64;
+        header = header + new string(' ', padding) + "\n";
+        Span<byte> prefix = stackalloc byte[10];
+        Magic.CopyTo(prefix);
+        prefix[6] = 1;
+        prefix[7] = 0;
+        BinaryPrimitives.WriteUInt16LittleEndian(prefix[8..], checked((ushort)header.Length));
+        stream.Write(prefix);
+        stream.Write(Encoding.ASCII.GetBytes(header));
+        stream.Write(data);
+    }
+
+    public static NpyArray Read(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Read(stream, path);
+    }
+
+    public static NpyArray Read(Stream stream, string name = "array")
+    {
+        var (descr, shape) = ReadHeader(stream, name);
+        var count = shape.Aggregate(1L, (a, b) => a * b);
+        var data = new float[count];
+        switch (descr)
+        {
+            case "<f4":
+                stream.ReadExactly(MemoryMarshal.AsBytes(data.AsSpan()));
+                break;
+            case "<f8":
+                var doubles = new double[count];
+                stream.ReadExactly(MemoryMarshal.AsBytes(doubles.AsSpan()));
+                for (var i = 0; i < count; i++) data[i] = (float)doubles[i];
+                break;
+            case "<i4":
+                var ints = new int[count];
+                stream.ReadExactly(MemoryMarshal.AsBytes(ints.AsSpan()));
+                for (var i = 0; i < count; i++) data[i] = ints[i];
+                break;
+            default:
+                throw new InvalidDataException($"{name}: dtype {descr} is not supported (float32, float64, int32 are)");
+        }
+        return new NpyArray(shape, data);
+    }
+
+    public static int[] ReadInt32(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var (descr, shape) = ReadHeader(stream, path);
+        if (descr != "<i4") throw new InvalidDataException($"{path}: expected int32, found {descr}");
+        var data = new int[shape.Aggregate(1L, (a, b) => a * b)];
+        stream.ReadExactly(MemoryMarshal.AsBytes(data.AsSpan()));
+        return data;
+    }
+
+    private static (string Descr, int[] Shape) ReadHeader(Stream stream, string name)
+    {
+        Span<byte> prefix = stackalloc byte[10];
+        stream.ReadExactly(prefix);
+        if (!prefix[..6].SequenceEqual(Magic)) throw new InvalidDataException($"{name}: not a .npy file");
+        int headerLength;
+        if (prefix[6] == 1)
+        {
+            headerLength = BinaryPrimitives.ReadUInt16LittleEndian(prefix[8..]);
+        }
+        else
+        {
+            Span<byte> extra = stackalloc byte[2];
+            stream.ReadExactly(extra);
+            headerLength = (int)BinaryPrimitives.ReadUInt32LittleEndian([prefix[8], prefix[9], extra[0], extra[1]]);
+        }
+        var headerBytes = new byte[headerLength];
+        stream.ReadExactly(headerBytes);
+        var header = Encoding.Latin1.GetString(headerBytes);
+        var descr = Between(header, "'descr':", ",").Trim().Trim('\'');
+        if (Between(header, "'fortran_order':", ",").Trim() != "False")
+            throw new InvalidDataException($"{name}: Fortran-ordered arrays are not supported");
+        var shapeText = Between(header, "'shape':", ")").Trim().TrimStart('(');
+        var shape = shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        return (descr, shape);
+    }
+
+    private static string Between(string text, string start, string end)
+    {
+        var i = text.IndexOf(start, StringComparison.Ordinal);
+        if (i < 0) throw new InvalidDataException($"npy header lacks {start}");
+        i += start.Length;
+        var j = text.IndexOf(end, i, StringComparison.Ordinal);
+        return j < 0 ? text[i..] : text[i..j];
+    }
+}

@@ -1,0 +1,13 @@
+namespace Recipes.Plugins;
+
+public enum OptionType
+{
+    String,
+    Integer,
+    Number,
+    Boolean,
+    StringList,
+    NumberList,
+    Mapping,
+    Any,
+}

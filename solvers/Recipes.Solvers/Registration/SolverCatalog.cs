@@ -1,0 +1,14 @@
+using Recipes.Plugins;
+using Recipes.Solvers.Exec;
+
+namespace Recipes.Solvers;
+
+/// <summary>Every solver this project ships; the tool registers them by name. A new solver adds one line here.</summary>
+public static class SolverCatalog
+{
+    public static IEnumerable<IStagePlugin> All()
+    {
+        yield return new ExecSolver(StageNames.Simulate);
+        yield return new ExecSolver(StageNames.Postprocess);
+    }
+}

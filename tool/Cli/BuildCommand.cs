@@ -1,0 +1,131 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Recipes.Diagnostics;
+using Recipes.Execution;
+using Recipes.Materialization;
+using Recipes.Reporting;
+using Spectre.Console;
+
+namespace Recipes.Cli;
+
+/// <summary><c>recipes build RECIPE</c>: run every stale node, then materialize <c>out/&lt;recipe&gt;/</c>.</summary>
+public static class BuildCommand
+{
+    public static Command Create()
+    {
+        var recipe = CommonOptions.Recipe();
+        var jobs = new Option<int?>("--jobs", "-j") { Description = "Parallel CPU slots (default: execution.jobs, else the number of cores)." };
+        var cache = CommonOptions.Cache();
+        var output = new Option<string?>("--out") { Description = "Root of materialized outputs (default: out/); artifacts go to <out>/<recipe>/." };
+        var set = CommonOptions.Set();
+        var keepGoing = new Option<bool>("--keep-going", "-k") { Description = "After a failure, keep running nodes that do not depend on it." };
+        var executor = new Option<string>("--executor") { Description = "Who runs stale nodes.", DefaultValueFactory = _ => "local" };
+        executor.AcceptOnlyFromAmong("local");
+        var json = CommonOptions.Json();
+        var logFormat = new Option<string>("--log-format") { Description = "text (progress bars on a terminal, plain lines otherwise) or json (one event per line).", DefaultValueFactory = _ => "text" };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+        var device = new Option<string?>("--device") { Description = "Where ILGPU solvers run: auto, cpu or cuda (default: execution.device, else auto)." };
+        device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+
+        var command = new Command("build", "Build a recipe: run stale nodes, reuse cached ones, materialize out/<recipe>/.")
+        {
+            recipe, jobs, cache, output, set, keepGoing, executor, json, logFormat, device,
+        };
+        command.SetAction((parse, _) => RunAsync(
+            parse.GetValue(recipe)!, parse.GetValue(set) ?? [], parse.GetValue(cache), parse.GetValue(output), parse.GetValue(jobs),
+            parse.GetValue(keepGoing), parse.GetValue(json), parse.GetValue(logFormat)!, parse.GetValue(device)));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string recipePath, IReadOnlyList<string> sets, string? cacheOption, string? outOption, int? jobsOption,
+        bool keepGoingOption, bool json, string logFormat, string? deviceOption)
+    {
+        RecipeSession session;
+        try
+        {
+            var recipe = RecipeSession.LoadRecipe(recipePath, sets);
+            var jobsPreview = jobsOption ?? recipe.Execution.Jobs ?? Environment.ProcessorCount;
+            session = RecipeSession.Open(recipePath, sets, cacheOption, jobsPreview);
+        }
+        catch (RecipeException e)
+        {
+            return RecipeSession.Report(e);
+        }
+        RecipeSession.PrintWarnings(session.Recipe);
+        var execution = session.Recipe.Execution;
+        var options = new BuildOptions
+        {
+            Jobs = Math.Max(1, jobsOption ?? execution.Jobs ?? Environment.ProcessorCount),
+            KeepGoing = keepGoingOption || execution.KeepGoing == true,
+            Device = deviceOption ?? execution.Device ?? "auto",
+            OutputRoot = outOption ?? "out",
+        };
+
+        using var interrupt = new CancellationTokenSource();
+        var presses = 0;
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            // The first Ctrl-C stops cleanly; a second one kills at once.
+            if (Interlocked.Increment(ref presses) > 1) return;
+            e.Cancel = true;
+            Console.Error.WriteLine("interrupt: stopping running nodes; press Ctrl-C again to kill");
+            interrupt.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            interrupt.Cancel();
+        });
+
+        var engine = new BuildEngine(session.Cache);
+        TallyReporter? tally = null;
+        IBuildReporter reporter;
+        if (logFormat == "json") reporter = new JsonEventReporter(Console.Out);
+        else if (Terminal.IsInteractive) reporter = tally = new TerminalReporter();
+        else reporter = tally = new PlainReporter(Console.Error);
+
+        BuildResult result;
+        try
+        {
+            result = tally is TerminalReporter terminal
+                ? await TerminalReporter.RunAsync(Terminal.Error, terminal, () => engine.BuildAsync(session.Graph, options, reporter, interrupt.Token))
+                : await engine.BuildAsync(session.Graph, options, reporter, interrupt.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+
+        var summary = result.Summary;
+        if (!summary.Interrupted)
+        {
+            var outDir = new OutputMaterializer(session.Cache).Materialize(result, options.OutputRoot);
+            summary = summary with { OutputDirectory = DisplayPath.Of(outDir) };
+        }
+        reporter.Completed(summary);
+        if (tally is TerminalReporter)
+            foreach (var (node, failure) in tally.Failures) Console.Error.WriteLine(TallyReporter.FailureText(node, failure));
+
+        if (json || logFormat == "json")
+        {
+            Console.Out.WriteLine(JsonEventReporter.Serialize(JsonEventReporter.SummaryJson(summary)));
+        }
+        else
+        {
+            PrintSummary(summary);
+        }
+        return summary.ExitCode;
+    }
+
+    private static void PrintSummary(BuildSummary summary)
+    {
+        var table = new Table().Border(TableBorder.Simple).AddColumns("stage", "nodes", "executed", "cached", "failed", "skipped");
+        foreach (var (stage, counts) in summary.Stages.OrderBy(s => Plugins.StageNames.All.ToList().IndexOf(s.Key)))
+            table.AddRow(stage, counts.Nodes.ToString(), counts.Executed.ToString(), counts.Cached.ToString(), counts.Failed.ToString(), counts.Skipped.ToString());
+        Terminal.Out.Write(table);
+        var verdict = summary.Interrupted ? "interrupted" : summary.Failed > 0 ? $"{summary.Failed} failed" : "ok";
+        Console.Out.WriteLine($"{verdict}: {summary.Nodes} nodes, {summary.Executed} executed, {summary.Cached} cached in {summary.Seconds:0.00} s"
+            + (summary.OutputDirectory is null ? "" : $"; outputs in {summary.OutputDirectory}/"));
+    }
+}

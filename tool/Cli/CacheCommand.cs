@@ -1,0 +1,157 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Recipes.Cache;
+using Recipes.Diagnostics;
+using Recipes.Execution;
+using Recipes.Reporting;
+
+namespace Recipes.Cli;
+
+/// <summary><c>recipes cache gc|verify</c>: keep the store healthy and bounded.</summary>
+public static partial class CacheCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("cache", "Inspect and maintain the cache.");
+        command.Subcommands.Add(Verify());
+        command.Subcommands.Add(Gc());
+        return command;
+    }
+
+    private static Command Verify()
+    {
+        var cache = CommonOptions.Cache();
+        var repair = new Option<bool>("--repair") { Description = "Delete corrupt blobs, unusable entries and leftovers of killed builds." };
+        var json = CommonOptions.Json();
+        var command = new Command("verify", "Re-hash every blob and check every action entry.") { cache, repair, json };
+        command.SetAction(parse =>
+        {
+            var store = new CacheStore(CacheLocation.Resolve(parse.GetValue(cache)));
+            var report = CacheVerifier.Verify(store, parse.GetValue(repair));
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonEventReporter.Serialize(new JsonObject
+                {
+                    ["blobs"] = report.BlobsChecked,
+                    ["entries"] = report.EntriesChecked,
+                    ["corrupt_blobs"] = new JsonArray(report.CorruptBlobs.Select(b => (JsonNode?)JsonValue.Create(b)).ToArray()),
+                    ["unreadable_entries"] = new JsonArray(report.UnreadableEntries.Select(b => (JsonNode?)JsonValue.Create(b)).ToArray()),
+                    ["incomplete_entries"] = new JsonArray(report.IncompleteEntries.Select(b => (JsonNode?)JsonValue.Create(b)).ToArray()),
+                    ["temp_leftovers"] = report.TempLeftovers,
+                    ["repaired"] = report.Repaired,
+                    ["clean"] = report.Clean,
+                }));
+            }
+            else
+            {
+                Console.Out.WriteLine($"checked {report.BlobsChecked} blobs and {report.EntriesChecked} entries");
+                foreach (var b in report.CorruptBlobs) Console.Out.WriteLine($"corrupt blob {b}");
+                foreach (var e in report.UnreadableEntries) Console.Out.WriteLine($"unreadable entry {e}");
+                foreach (var e in report.IncompleteEntries) Console.Out.WriteLine($"entry {e} refers to a missing or corrupt blob");
+                if (report.TempLeftovers > 0) Console.Out.WriteLine($"{report.TempLeftovers} leftovers of interrupted builds{(report.Repaired ? " removed" : "")}");
+                Console.Out.WriteLine(report.Clean ? "cache is clean" : report.Repaired ? "repaired: the next build recomputes what was removed" : "run 'recipes cache verify --repair' to remove them");
+            }
+            return report.Clean || report.Repaired ? ExitCodes.Success : ExitCodes.NodeFailed;
+        });
+        return command;
+    }
+
+    private static Command Gc()
+    {
+        var recipes = new Argument<string[]>("recipes") { Description = "Recipes whose current results must be kept.", Arity = ArgumentArity.ZeroOrMore };
+        var cache = CommonOptions.Cache();
+        var maxSize = new Option<string?>("--max-size") { Description = "Trim least recently used results until the cache holds at most this much (e.g. 20GB, 500MB)." };
+        var maxAge = new Option<string?>("--max-age") { Description = "Drop results not used for this long (e.g. 30d, 12h)." };
+        var grace = new Option<string>("--grace") { Description = "Never touch anything written more recently than this (protects running builds).", DefaultValueFactory = _ => "10m" };
+        var command = new Command("gc", "Remove cache entries the given recipes no longer reference, and/or trim by size and age (least recently used first).")
+        {
+            recipes, cache, maxSize, maxAge, grace,
+        };
+        command.SetAction(parse =>
+        {
+            var names = parse.GetValue(recipes) ?? [];
+            var sizeText = parse.GetValue(maxSize);
+            var ageText = parse.GetValue(maxAge);
+            if (names.Length == 0 && sizeText is null && ageText is null)
+            {
+                Console.Error.WriteLine("error: name the recipes to keep, or give --max-size or --max-age");
+                return ExitCodes.InvalidRecipe;
+            }
+            long? bytes = null;
+            TimeSpan? age = null;
+            TimeSpan graceSpan;
+            try
+            {
+                if (sizeText is not null) bytes = ParseSize(sizeText);
+                if (ageText is not null) age = ParseDuration(ageText);
+                graceSpan = ParseDuration(parse.GetValue(grace)!);
+            }
+            catch (FormatException e)
+            {
+                Console.Error.WriteLine("error: " + e.Message);
+                return ExitCodes.InvalidRecipe;
+            }
+            var store = new CacheStore(CacheLocation.Resolve(parse.GetValue(cache)));
+            HashSet<string>? keys = null;
+            var blobs = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var name in names)
+            {
+                RecipeSession session;
+                try
+                {
+                    session = RecipeSession.Open(name, [], parse.GetValue(cache), Environment.ProcessorCount);
+                }
+                catch (RecipeException e)
+                {
+                    return RecipeSession.Report(e);
+                }
+                var states = new BuildEngine(session.Cache).Probe(session.Graph);
+                keys ??= new HashSet<string>(StringComparer.Ordinal);
+                foreach (var node in session.Graph.Nodes)
+                {
+                    if (states.Keys[node.Index] is { } key) keys.Add(key);
+                    foreach (var file in node.Files) blobs.Add(file.Hash);
+                }
+            }
+            var report = CacheCollector.Collect(store, keys, blobs, age, bytes, graceSpan, DateTime.UtcNow);
+            Console.Out.WriteLine($"kept {report.EntriesKept} entries and {report.BlobsKept} blobs ({Human(report.BytesKept)}); removed {report.EntriesDeleted} entries and {report.BlobsDeleted} blobs ({Human(report.BytesFreed)})");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static long ParseSize(string text)
+    {
+        var match = SizePattern().Match(text.Trim());
+        if (!match.Success) throw new FormatException($"'{text}' is not a size; write e.g. 500MB or 20GB");
+        var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        var unit = match.Groups[2].Value.ToUpperInvariant();
+        var scale = unit switch { "" or "B" => 1L, "K" or "KB" => 1L << 10, "M" or "MB" => 1L << 20, "G" or "GB" => 1L << 30, _ => 1L << 40 };
+        return (long)(value * scale);
+    }
+
+    public static TimeSpan ParseDuration(string text)
+    {
+        var match = DurationPattern().Match(text.Trim());
+        if (!match.Success) throw new FormatException($"'{text}' is not a duration; write e.g. 30d, 12h, 10m or 0");
+        var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        return match.Groups[2].Value switch
+        {
+            "d" => TimeSpan.FromDays(value),
+            "h" => TimeSpan.FromHours(value),
+            "m" => TimeSpan.FromMinutes(value),
+            _ => TimeSpan.FromSeconds(value),
+        };
+    }
+
+    private static string Human(long bytes) =>
+        bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):0.0} GiB" : bytes >= 1L << 20 ? $"{bytes / (double)(1L << 20):0.0} MiB" : $"{bytes / 1024.0:0.0} KiB";
+
+    [GeneratedRegex(@"^([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?B?)$", RegexOptions.IgnoreCase)]
+    private static partial Regex SizePattern();
+
+    [GeneratedRegex(@"^([0-9]+(?:\.[0-9]+)?)\s*([dhms]?)$")]
+    private static partial Regex DurationPattern();
+}

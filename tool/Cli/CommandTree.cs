@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Recipes.Diagnostics;
+using Recipes.Execution;
+
+namespace Recipes.Cli;
+
+/// <summary>The <c>recipes</c> command line: parse, then run the chosen command; usage errors exit with 2.</summary>
+public static class CommandTree
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Recipes: declarative, content-hashed build graphs for synthetic physics-ML data.");
+        root.Subcommands.Add(BuildCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(GraphCommand.Create());
+        root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(SchemaCommand.Create());
+        root.Subcommands.Add(CacheCommand.Create());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var parse = Create().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) Console.Error.WriteLine("error: " + error.Message);
+            Console.Error.WriteLine("Run 'recipes --help' for usage.");
+            return ExitCodes.InvalidRecipe;
+        }
+        try
+        {
+            // Ctrl-C is handled by the build itself so that running nodes can stop cleanly.
+            return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        }
+        catch (RecipeException e)
+        {
+            return RecipeSession.Report(e);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using Recipes.Cache;
+using Recipes.Diagnostics;
+using Recipes.Graph;
+using Recipes.Recipe;
+using Recipes.Stages;
+
+namespace Recipes.Cli;
+
+/// <summary>What most commands start from: the loaded recipe, its planned graph and the cache.</summary>
+public sealed class RecipeSession
+{
+    private RecipeSession(RecipeDefinition recipe, BuildGraph graph, CacheStore cache)
+    {
+        Recipe = recipe;
+        Graph = graph;
+        Cache = cache;
+    }
+
+    public RecipeDefinition Recipe { get; }
+    public BuildGraph Graph { get; }
+    public CacheStore Cache { get; }
+
+    public static PluginRegistry Registry { get; } = BuiltinPlugins.Create();
+
+    public static RecipeDefinition LoadRecipe(string path, IReadOnlyList<string> sets) => new RecipeLoader(Registry).Load(path, sets);
+
+    public static RecipeSession Open(string recipePath, IReadOnlyList<string> sets, string? cacheOption, int jobs)
+    {
+        var recipe = LoadRecipe(recipePath, sets);
+        BuildGraph graph;
+        try
+        {
+            graph = GraphPlanner.Plan(recipe, jobs);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is RecipeException))
+        {
+            throw (RecipeException)e.InnerExceptions[0];
+        }
+        return new RecipeSession(recipe, graph, new CacheStore(CacheLocation.Resolve(cacheOption)));
+    }
+
+    /// <summary>Prints every diagnostic as <c>file:line:col: error: message</c> and returns exit code 2.</summary>
+    public static int Report(RecipeException e)
+    {
+        var diagnostics = e.Diagnostics.Count > 0 ? e.Diagnostics.Select(d => d.ToString()) : [e.Message];
+        foreach (var line in diagnostics) Console.Error.WriteLine(line);
+        var errors = e.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
+        Console.Error.WriteLine($"{Math.Max(1, errors)} error{(errors == 1 ? "" : "s")}; the recipe was not run.");
+        return Execution.ExitCodes.InvalidRecipe;
+    }
+
+    public static void PrintWarnings(RecipeDefinition recipe)
+    {
+        foreach (var warning in recipe.Warnings) Console.Error.WriteLine(warning.ToString());
+    }
+}

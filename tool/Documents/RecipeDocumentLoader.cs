@@ -1,0 +1,167 @@
+using Recipes.Diagnostics;
+
+namespace Recipes.Documents;
+
+/// <summary>
+/// Loads a recipe file, resolves <c>include:</c> (depth first, the including file wins, cycles are errors) and applies
+/// <c>--set PATH=VALUE</c> overrides.
+/// </summary>
+public static class RecipeDocumentLoader
+{
+    public const string IncludeKey = "include";
+
+    public static RecipeDocument? Load(string recipePath, IReadOnlyList<string> sets, DiagnosticBag diagnostics)
+    {
+        var full = Path.GetFullPath(recipePath);
+        var sources = new List<string>();
+        if (!File.Exists(full))
+        {
+            diagnostics.Error(new SourceLocation(DisplayPath.Of(full), 1, 1),
+                Directory.Exists(full)
+                    ? "is a directory; pass the recipe file (e.g. recipe.yaml)"
+                    : "recipe file not found; check the path");
+            return null;
+        }
+        var root = LoadFile(full, [], sources, diagnostics, includedFrom: null) ?? new DocMapping(new SourceLocation(DisplayPath.Of(full), 1, 1), []);
+        for (var i = 0; i < sets.Count; i++) ApplySet(root, sets[i], i + 1, diagnostics);
+        return new RecipeDocument(full, root, sources);
+    }
+
+    private static DocMapping? LoadFile(string fullPath, List<string> stack, List<string> sources, DiagnosticBag diagnostics, SourceLocation? includedFrom)
+    {
+        var display = DisplayPath.Of(fullPath);
+        if (!sources.Contains(fullPath)) sources.Add(fullPath);
+        string text;
+        try
+        {
+            text = File.ReadAllText(fullPath);
+        }
+        catch (IOException e)
+        {
+            diagnostics.Error(includedFrom ?? new SourceLocation(display, 1, 1), $"cannot read {display}: {e.Message}");
+            return null;
+        }
+        var node = YamlDocumentReader.Read(text, display, diagnostics);
+        if (node is null)
+        {
+            if (!diagnostics.HasErrors)
+                diagnostics.Error(new SourceLocation(display, 1, 1), "the file is empty; a recipe starts with 'recipe: NAME'");
+            return null;
+        }
+        if (node is not DocMapping mapping)
+        {
+            diagnostics.Error(node.Location, $"a recipe must be a mapping of keys (recipe:, parameters:, stages:), not a {node.KindName}");
+            return null;
+        }
+
+        var includeEntry = mapping.Entry(IncludeKey);
+        if (includeEntry is null) return mapping;
+        mapping.Remove(IncludeKey);
+
+        var includes = includeEntry.Value switch
+        {
+            DocScalar s => [s],
+            DocSequence seq => seq.Items,
+            var other => [other],
+        };
+        stack.Add(fullPath);
+        DocMapping? merged = null;
+        foreach (var item in includes)
+        {
+            if (item is not DocScalar path || path.IsNull)
+            {
+                diagnostics.Error(item.Location, "include takes a file path or a list of file paths");
+                continue;
+            }
+            var target = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(fullPath)!, path.Text));
+            if (stack.Contains(target))
+            {
+                var chain = stack.SkipWhile(s => s != target).Append(target).Select(Path.GetFileName);
+                diagnostics.Error(path.Location, $"include cycle: {string.Join(" -> ", chain)}; remove one of these includes");
+                continue;
+            }
+            if (!File.Exists(target))
+            {
+                diagnostics.Error(path.Location, $"included file '{path.Text}' not found (looked for {DisplayPath.Of(target)})");
+                continue;
+            }
+            var included = LoadFile(target, stack, sources, diagnostics, path.Location);
+            if (included is null) continue;
+            merged = merged is null ? included : (DocMapping)Merge(merged, included);
+        }
+        stack.RemoveAt(stack.Count - 1);
+        return merged is null ? mapping : (DocMapping)Merge(merged, mapping);
+    }
+
+    /// <summary>Deep merge: mappings merge key by key, anything else in <paramref name="overlay"/> replaces.</summary>
+    public static DocNode Merge(DocNode @base, DocNode overlay)
+    {
+        if (@base is not DocMapping baseMap || overlay is not DocMapping overlayMap) return overlay;
+        var result = (DocMapping)baseMap.Clone();
+        foreach (var entry in overlayMap.Entries)
+        {
+            var existing = result[entry.Name];
+            result.Set(entry.Key, existing is null ? entry.Value : Merge(existing, entry.Value));
+        }
+        return result;
+    }
+
+    /// <summary>Applies one <c>PATH=VALUE</c>: PATH is dotted (list items by index); missing mappings are created.</summary>
+    public static void ApplySet(DocMapping root, string assignment, int argument, DiagnosticBag diagnostics)
+    {
+        var at = SourceLocation.CommandLine(argument);
+        var eq = assignment.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0)
+        {
+            diagnostics.Error(at, $"--set '{assignment}' is not PATH=VALUE (e.g. --set parameters.samples=10)");
+            return;
+        }
+        var segments = assignment[..eq].Split('.');
+        var valueText = assignment[(eq + 1)..];
+        DocNode current = root;
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var segment = segments[i];
+            var last = i == segments.Length - 1;
+            var keyNode = new DocScalar(at, segment, quoted: true);
+            switch (current)
+            {
+                case DocMapping map:
+                    var child = map[segment];
+                    if (last)
+                    {
+                        if (child is DocMapping or DocSequence)
+                        {
+                            diagnostics.Error(at, $"--set {assignment[..eq]}: that path holds a {child.KindName}, not a scalar; set one of its keys");
+                            return;
+                        }
+                        map.Set(keyNode, new DocScalar(at, valueText, quoted: false));
+                        return;
+                    }
+                    if (child is null)
+                    {
+                        child = new DocMapping(at, []);
+                        map.Set(keyNode, child);
+                    }
+                    current = child;
+                    break;
+                case DocSequence seq:
+                    if (!int.TryParse(segment, out var index) || index < 0 || index >= seq.Items.Count)
+                    {
+                        diagnostics.Error(at, $"--set {assignment[..eq]}: '{segment}' is not an index of that list (0..{seq.Items.Count - 1})");
+                        return;
+                    }
+                    if (last)
+                    {
+                        seq.Items[index] = new DocScalar(at, valueText, quoted: false);
+                        return;
+                    }
+                    current = seq.Items[index];
+                    break;
+                default:
+                    diagnostics.Error(at, $"--set {assignment[..eq]}: '{string.Join('.', segments[..i])}' is a scalar and has no key '{segment}'");
+                    return;
+            }
+        }
+    }
+}

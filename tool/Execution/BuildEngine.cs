@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using Recipes.Cache;
+using Recipes.Graph;
+using Recipes.Plugins;
+using Recipes.Reporting;
+
+namespace Recipes.Execution;
+
+/// <summary>
+/// Resolves a planned graph against the cache and runs what is stale. Probing computes keys stage by stage in parallel
+/// and takes every hit; execution then runs stale nodes under the resource limits, re-probing each dependent as its
+/// inputs complete, which is where early cutoff happens: identical outputs give the dependent its old key.
+/// </summary>
+public sealed class BuildEngine
+{
+    private readonly CacheStore _cache;
+    private readonly NodeRunner _runner;
+
+    public BuildEngine(CacheStore cache)
+    {
+        _cache = cache;
+        _runner = new NodeRunner(cache);
+    }
+
+    public CacheStore Cache => _cache;
+
+    /// <summary>Keys and cache hits without running anything: every node whose inputs are all known and cached.</summary>
+    public NodeStates Probe(BuildGraph graph, IBuildReporter? reporter = null)
+    {
+        var states = new NodeStates(graph.Nodes.Count);
+        if (graph.Nodes.Count > 256) _cache.Blobs.LoadIndex();
+        var start = 0;
+        while (start < graph.Nodes.Count)
+        {
+            // Nodes are ordered stage by stage and only depend on earlier stages, so each run of one stage is independent.
+            var end = start;
+            while (end < graph.Nodes.Count && graph.Nodes[end].StageName == graph.Nodes[start].StageName) end++;
+            var from = start;
+            if (end - start < 64)
+                for (var i = start; i < end; i++) TryResolve(graph.Nodes[i], states, reporter);
+            else
+                Parallel.For(start, end, i => TryResolve(graph.Nodes[i], states, reporter));
+            start = end;
+        }
+        return states;
+    }
+
+    private bool TryResolve(GraphNode node, NodeStates states, IBuildReporter? reporter)
+    {
+        foreach (var dependency in node.Dependencies)
+            if (!states.IsDone(dependency.Index)) return false;
+        var (key, inputs) = ActionKeys.Compute(node, states.Outputs);
+        states.Keys[node.Index] = key;
+        states.Inputs[node.Index] = inputs;
+        var hit = _cache.Actions.TryGetOutputs(key);
+        if (hit is null) return false;
+        foreach (var output in hit.Outputs)
+            if (!_cache.Blobs.Contains(output.Hash)) return false;
+        states.Outputs[node.Index] = hit.Outputs;
+        states.Metrics[node.Index] = hit.MetricsJson;
+        states.Status[node.Index] = NodeStatus.Cached;
+        reporter?.Cached(node);
+        return true;
+    }
+
+    public async Task<BuildResult> BuildAsync(BuildGraph graph, BuildOptions options, IBuildReporter reporter, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        reporter.Planned(graph);
+        var states = Probe(graph, reporter);
+        var nodes = graph.Nodes;
+        var pending = new int[nodes.Count];
+        var ready = new SortedSet<(long Priority, int Index)>();
+        foreach (var node in nodes)
+        {
+            if (states.Status[node.Index] == NodeStatus.Cached) continue;
+            pending[node.Index] = node.Dependencies.Count(d => !states.IsDone(d.Index));
+            if (pending[node.Index] == 0)
+            {
+                ready.Add((Priority(node), node.Index));
+                reporter.Queued(node);
+            }
+        }
+
+        var freeThreads = Math.Max(1, options.Jobs);
+        var freeGpus = Math.Max(0, options.Gpus);
+        var running = new Dictionary<Task<NodeResult>, GraphNode>();
+        var stopLaunching = false;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        void Complete(GraphNode node)
+        {
+            foreach (var dependent in node.Dependents)
+            {
+                if (states.Status[dependent.Index] != NodeStatus.Pending) continue;
+                if (--pending[dependent.Index] > 0) continue;
+                if (TryResolve(dependent, states, reporter)) Complete(dependent);
+                else
+                {
+                    ready.Add((Priority(dependent), dependent.Index));
+                    reporter.Queued(dependent);
+                }
+            }
+        }
+
+        void SkipDownstream(GraphNode failed)
+        {
+            var queue = new Queue<GraphNode>(failed.Dependents);
+            while (queue.Count > 0)
+            {
+                var node = queue.Dequeue();
+                if (states.Status[node.Index] != NodeStatus.Pending) continue;
+                states.Status[node.Index] = NodeStatus.Skipped;
+                states.Messages[node.Index] = $"upstream {failed.Id} failed";
+                ready.Remove((Priority(node), node.Index));
+                reporter.Skipped(node, states.Messages[node.Index]!);
+                foreach (var next in node.Dependents) queue.Enqueue(next);
+            }
+        }
+
+        while (true)
+        {
+            if (!stopLaunching && !cancellationToken.IsCancellationRequested)
+            {
+                var toStart = new List<(long Priority, int Index)>();
+                var scanned = 0;
+                foreach (var item in ready)
+                {
+                    if (freeThreads == 0 || ++scanned > 4096) break;
+                    var node = nodes[item.Index];
+                    var threads = Math.Min(node.Resources.Threads, options.Jobs);
+                    var gpus = Math.Min(node.Resources.Gpus, options.Gpus);
+                    if (threads > freeThreads || gpus > freeGpus) continue;
+                    freeThreads -= threads;
+                    freeGpus -= gpus;
+                    toStart.Add(item);
+                }
+                foreach (var item in toStart)
+                {
+                    ready.Remove(item);
+                    var node = nodes[item.Index];
+                    reporter.Started(node);
+                    var progress = new Progress<double>(f => reporter.Progress(node, f));
+                    running[_runner.RunAsync(node, states.Keys[node.Index]!, states.Inputs[node.Index]!, states, options, progress, null, linked.Token)] = node;
+                }
+            }
+            if (running.Count == 0) break;
+
+            var done = await Task.WhenAny(running.Keys);
+            var finished = running[done];
+            running.Remove(done);
+            freeThreads += Math.Min(finished.Resources.Threads, options.Jobs);
+            freeGpus += Math.Min(finished.Resources.Gpus, options.Gpus);
+            var result = await done;
+            states.Seconds[finished.Index] = result.Seconds;
+            switch (result.Status)
+            {
+                case NodeStatus.Executed:
+                    states.Status[finished.Index] = NodeStatus.Executed;
+                    states.Outputs[finished.Index] = result.Outputs;
+                    states.Metrics[finished.Index] = result.Metrics.ToJsonString();
+                    reporter.Finished(finished, result);
+                    Complete(finished);
+                    break;
+                case NodeStatus.Failed:
+                    states.Status[finished.Index] = NodeStatus.Failed;
+                    states.Messages[finished.Index] = result.Error;
+                    reporter.Failed(finished, result);
+                    SkipDownstream(finished);
+                    if (!options.KeepGoing) stopLaunching = true;
+                    break;
+                default:
+                    states.Status[finished.Index] = NodeStatus.Cancelled;
+                    states.Messages[finished.Index] = result.Error;
+                    break;
+            }
+        }
+
+        var interrupted = cancellationToken.IsCancellationRequested;
+        SaveState(graph, states);
+        var summary = Summarize(graph, states, clock.Elapsed.TotalSeconds, interrupted);
+        return new BuildResult(graph, states, summary);
+    }
+
+    /// <summary>Depth first per sample, so whole samples (and so shards) finish early and feed later stages sooner.</summary>
+    private static long Priority(GraphNode node)
+    {
+        var order = StageNames.All.ToList().IndexOf(node.StageName);
+        var position = node.Sample?.Index ?? (node.Dependencies.Count > 0 ? node.Dependencies.Max(d => d.Sample?.Index ?? 0) + 1 : 0);
+        if (node.Sample is null && node.Shard is null) position = int.MaxValue;
+        return ((long)position << 8) | (long)order;
+    }
+
+    private void SaveState(BuildGraph graph, NodeStates states)
+    {
+        var previous = _cache.States.Load(graph.Recipe.Name, graph.Recipe.RecipePath);
+        var records = new List<NodeRecord>(graph.Nodes.Count);
+        foreach (var node in graph.Nodes)
+        {
+            var i = node.Index;
+            switch (states.Status[i])
+            {
+                case NodeStatus.Cached or NodeStatus.Executed:
+                    records.Add(new NodeRecord(node.Id, states.Keys[i]!, false, ""));
+                    break;
+                case NodeStatus.Failed:
+                    records.Add(new NodeRecord(node.Id, states.Keys[i]!, true, states.Messages[i] ?? "failed"));
+                    break;
+                default:
+                    if (previous.TryGetValue(node.Id, out var old)) records.Add(old);
+                    break;
+            }
+        }
+        _cache.States.Save(graph.Recipe.Name, graph.Recipe.RecipePath, records);
+    }
+
+    public static BuildSummary Summarize(BuildGraph graph, NodeStates states, double seconds, bool interrupted)
+    {
+        var stages = graph.ByStage().ToDictionary(g => g.Key, g => new StageCounts(
+            g.Count(),
+            g.Count(n => states.Status[n.Index] == NodeStatus.Executed),
+            g.Count(n => states.Status[n.Index] == NodeStatus.Cached),
+            g.Count(n => states.Status[n.Index] == NodeStatus.Failed),
+            g.Count(n => states.Status[n.Index] is NodeStatus.Skipped or NodeStatus.Pending or NodeStatus.Cancelled)));
+        return new BuildSummary(
+            graph.Nodes.Count,
+            stages.Values.Sum(s => s.Executed),
+            stages.Values.Sum(s => s.Cached),
+            stages.Values.Sum(s => s.Failed),
+            stages.Values.Sum(s => s.Skipped),
+            seconds,
+            interrupted) { Stages = stages };
+    }
+}

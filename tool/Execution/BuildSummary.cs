@@ -1,0 +1,9 @@
+namespace Recipes.Execution;
+
+/// <summary>The CLI contract's summary: <c>{"nodes":N,"executed":E,"cached":C,"failed":F,"seconds":S}</c> and more.</summary>
+public sealed record BuildSummary(int Nodes, int Executed, int Cached, int Failed, int Skipped, double Seconds, bool Interrupted)
+{
+    public IReadOnlyDictionary<string, StageCounts> Stages { get; init; } = new Dictionary<string, StageCounts>();
+    public string? OutputDirectory { get; init; }
+    public int ExitCode => Interrupted ? ExitCodes.Interrupted : Failed > 0 ? ExitCodes.NodeFailed : ExitCodes.Success;
+}

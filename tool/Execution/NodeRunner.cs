@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Recipes.Cache;
+using Recipes.Graph;
+using Recipes.Hashing;
+using Recipes.Plugins;
+
+namespace Recipes.Execution;
+
+/// <summary>
+/// Runs one node in a fresh scratch directory inside the cache, then stores its outputs and log as blobs and its
+/// action entry last — so an interrupted run leaves only scratch files, never a partial entry.
+/// </summary>
+public sealed class NodeRunner
+{
+    private const int LogTailLines = 20;
+    private readonly CacheStore _cache;
+
+    public NodeRunner(CacheStore cache) => _cache = cache;
+
+    public async Task<NodeResult> RunAsync(GraphNode node, string key, List<KeyValuePair<string, string>> inputs, NodeStates states,
+        BuildOptions options, IProgress<double>? progress, IUpstreamFeed? feed, CancellationToken cancellationToken)
+    {
+        var scratch = _cache.NewTempDirectory();
+        var work = Directory.CreateDirectory(Path.Combine(scratch, "work")).FullName;
+        var outDir = Directory.CreateDirectory(Path.Combine(scratch, "out")).FullName;
+        var logPath = Path.Combine(scratch, "log.txt");
+        var metrics = new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal);
+        var clock = Stopwatch.StartNew();
+        // Source files go into the store too, so that status can later show what a changed template looked like before.
+        foreach (var file in node.Files)
+            if (!_cache.Blobs.Contains(file.Hash)) _cache.Blobs.PutCopy(file.FullPath);
+        try
+        {
+            string? error = null;
+            var status = NodeStatus.Executed;
+            await using (var log = new StreamWriter(logPath) { AutoFlush = true })
+            {
+                var context = new PluginContext
+                {
+                    NodeId = node.Id,
+                    Stage = node.StageName,
+                    Settings = node.Settings,
+                    Parameters = node.Sample?.Parameters ?? ValueMap.Empty,
+                    Seed = node.Seed,
+                    Upstream = Upstream(node, states),
+                    WorkDirectory = work,
+                    OutputDirectory = outDir,
+                    Log = TextWriter.Synchronized(log),
+                    Metrics = metrics,
+                    Threads = node.Resources.Threads,
+                    Device = node.Stage.Device ?? options.Device,
+                    Progress = progress,
+                    Feed = feed,
+                };
+                try
+                {
+                    VerifyInputs(context.Upstream, node);
+                    await Task.Run(() => node.Plugin.RunAsync(context, cancellationToken), cancellationToken);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    status = NodeStatus.Cancelled;
+                    error = "interrupted";
+                }
+                catch (PluginException e)
+                {
+                    status = NodeStatus.Failed;
+                    error = e.Message;
+                    await log.WriteLineAsync("error: " + e.Message);
+                }
+                catch (Exception e)
+                {
+                    status = NodeStatus.Failed;
+                    error = $"{e.GetType().Name}: {e.Message}";
+                    await log.WriteLineAsync(e.ToString());
+                }
+            }
+            var seconds = clock.Elapsed.TotalSeconds;
+            var metricsObject = new JsonObject(metrics.Select(m => new KeyValuePair<string, JsonNode?>(m.Key, m.Value?.DeepClone())));
+            if (status != NodeStatus.Executed)
+                return new NodeResult(status, [], seconds, error, status == NodeStatus.Failed ? Tail(logPath) : null, metricsObject);
+
+            var outputs = new List<OutputFile>();
+            foreach (var file in Directory.EnumerateFiles(outDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                var name = Path.GetRelativePath(outDir, file).Replace('\\', '/');
+                if (new FileInfo(file).LinkTarget is not null)
+                    return new NodeResult(NodeStatus.Failed, [], seconds, $"output '{name}' is a symbolic link; write a regular file", null, metricsObject);
+                outputs.Add(_cache.Blobs.Put(name, file));
+            }
+            var logHash = _cache.Blobs.PutCopy(logPath);
+            _cache.Actions.Put(new ActionEntry
+            {
+                Key = key,
+                Node = node.Id,
+                Stage = node.StageName,
+                Plugin = node.Plugin.Name,
+                Version = node.Plugin.Version,
+                Spec = node.Spec,
+                Inputs = inputs,
+                Outputs = outputs,
+                Log = logHash,
+                Metrics = metricsObject,
+                Seconds = seconds,
+            });
+            return new NodeResult(NodeStatus.Executed, outputs, seconds, null, null, metricsObject);
+        }
+        finally
+        {
+            CacheStore.DeleteDirectory(scratch);
+        }
+    }
+
+    public IReadOnlyList<UpstreamArtifacts> Upstream(GraphNode node, NodeStates states)
+    {
+        if (node.Files.Count > 0 || node.Dependencies.Count == 0)
+        {
+            return
+            [
+                new UpstreamArtifacts("base_case", "base_case", node.Sample?.Index, node.Sample?.Id,
+                    node.Sample?.Parameters ?? ValueMap.Empty,
+                    node.Files.Select(f => new Artifact(f.Name, f.FullPath, f.Hash)).ToList()),
+            ];
+        }
+        return node.Dependencies.Select(d => ArtifactsOf(d, states)).ToList();
+    }
+
+    public UpstreamArtifacts ArtifactsOf(GraphNode dependency, NodeStates states) =>
+        new(dependency.Id, dependency.StageName, dependency.Sample?.Index, dependency.Sample?.Id,
+            dependency.Sample?.Parameters ?? ValueMap.Empty,
+            (states.Outputs[dependency.Index] ?? []).Select(o => new Artifact(o.Name, _cache.Blobs.PathOf(o.Hash), o.Hash)).ToList());
+
+    private static string Tail(string path)
+    {
+        try
+        {
+            var lines = File.ReadAllLines(path);
+            return string.Join('\n', lines.Skip(Math.Max(0, lines.Length - LogTailLines)));
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>A blob changed behind the cache's back must not silently feed a node; its content is checked before use.</summary>
+    private void VerifyInputs(IReadOnlyList<UpstreamArtifacts> upstream, GraphNode node)
+    {
+        if (node.Files.Count > 0) return;
+        foreach (var artifact in upstream.SelectMany(u => u.Files))
+        {
+            if (!File.Exists(artifact.Path) || ContentHash.OfFile(artifact.Path) != artifact.Hash)
+                throw new PluginException($"cached input '{artifact.Name}' ({artifact.Hash}) is missing or corrupt; run 'recipes cache verify --repair' and build again");
+        }
+    }
+}

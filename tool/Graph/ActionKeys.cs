@@ -1,0 +1,29 @@
+using System.Globalization;
+using Recipes.Cache;
+using Recipes.Hashing;
+
+namespace Recipes.Graph;
+
+/// <summary>
+/// The action key of the hashing contract: cache format, the node's canonical spec (stage, implementation and version,
+/// resolved parameters and settings, derived seed), and the content hash of every input file and upstream output.
+/// </summary>
+public static class ActionKeys
+{
+    public static (string Key, List<KeyValuePair<string, string>> Inputs) Compute(GraphNode node, IReadOnlyList<OutputFile>?[] outputs)
+    {
+        var inputs = new List<KeyValuePair<string, string>>(node.Files.Count + node.Dependencies.Count * 2);
+        foreach (var file in node.Files) inputs.Add(new("file:" + file.Name, file.Hash));
+        for (var i = 0; i < node.Dependencies.Count; i++)
+        {
+            var prefix = "in" + i.ToString(CultureInfo.InvariantCulture) + ":";
+            foreach (var output in outputs[node.Dependencies[i].Index]!)
+                inputs.Add(new(prefix + output.Name, output.Hash));
+        }
+        var builder = new KeyBuilder()
+            .Add("format", GraphPlanner.CacheFormat.ToString(CultureInfo.InvariantCulture))
+            .Add("spec", node.Spec);
+        foreach (var (name, hash) in inputs) builder.Add(name, hash);
+        return (builder.Build(), inputs);
+    }
+}

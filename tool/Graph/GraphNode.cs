@@ -1,0 +1,43 @@
+using Recipes.Plugins;
+using Recipes.Recipe;
+using Recipes.Sampling;
+
+namespace Recipes.Graph;
+
+/// <summary>
+/// One unit of work: a stage applied to one sample (per-sample stages), to one shard of samples (dataset), or to the
+/// whole dataset (train, evaluate). Its canonical <see cref="Spec"/> and its inputs' hashes make its action key.
+/// </summary>
+public sealed class GraphNode
+{
+    public required string Id { get; init; }
+    public required StageDefinition Stage { get; init; }
+    public Sample? Sample { get; init; }
+    public int? Shard { get; init; }
+
+    /// <summary>Settings as the plugin sees them (the stage's, plus node-specific values such as the template list).</summary>
+    public required ValueMap Settings { get; init; }
+
+    /// <summary>Canonical JSON of everything but the input files that decides the outputs.</summary>
+    public required string Spec { get; init; }
+
+    public required ulong Seed { get; init; }
+    public required NodeResources Resources { get; init; }
+
+    /// <summary>Files read from outside the cache (base-case files for render).</summary>
+    public IReadOnlyList<FileInput> Files { get; init; } = [];
+
+    public List<GraphNode> Dependencies { get; } = [];
+    public List<GraphNode> Dependents { get; } = [];
+
+    /// <summary>Position in topological order; the executor's arrays are indexed by it.</summary>
+    public int Index { get; internal set; }
+
+    /// <summary>May start before all dependencies finish (online training); it then reads them through a feed.</summary>
+    public bool Streaming { get; init; }
+
+    public string StageName => Stage.Stage;
+    public IStagePlugin Plugin => Stage.Plugin;
+
+    public override string ToString() => Id;
+}

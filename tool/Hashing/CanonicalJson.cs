@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Recipes.Hashing;
+
+/// <summary>
+/// The one text form of a value that enters an action key: keys sorted by ordinal, no whitespace, integers as
+/// integers, other numbers in shortest round-trip form. Equal values give equal text, whatever the YAML looked like.
+/// </summary>
+public static class CanonicalJson
+{
+    public static string Serialize(JsonNode? node)
+    {
+        var builder = new StringBuilder();
+        Write(builder, node);
+        return builder.ToString();
+    }
+
+    private static void Write(StringBuilder builder, JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                builder.Append("null");
+                break;
+            case JsonObject obj:
+                builder.Append('{');
+                var first = true;
+                foreach (var (key, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    if (!first) builder.Append(',');
+                    first = false;
+                    WriteString(builder, key);
+                    builder.Append(':');
+                    Write(builder, value);
+                }
+                builder.Append('}');
+                break;
+            case JsonArray array:
+                builder.Append('[');
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (i > 0) builder.Append(',');
+                    Write(builder, array[i]);
+                }
+                builder.Append(']');
+                break;
+            case JsonValue value:
+                WriteValue(builder, value);
+                break;
+        }
+    }
+
+    private static void WriteValue(StringBuilder builder, JsonValue value)
+    {
+        if (value.TryGetValue(out string? s)) WriteString(builder, s);
+        else if (value.TryGetValue(out bool b)) builder.Append(b ? "true" : "false");
+        else if (value.TryGetValue(out long l)) builder.Append(l.ToString(CultureInfo.InvariantCulture));
+        else if (value.TryGetValue(out int i)) builder.Append(i.ToString(CultureInfo.InvariantCulture));
+        else if (value.TryGetValue(out ulong ul)) builder.Append(ul.ToString(CultureInfo.InvariantCulture));
+        else if (value.TryGetValue(out double d)) builder.Append(Number(d));
+        else if (value.TryGetValue(out float f)) builder.Append(Number(f));
+        else if (value.TryGetValue(out JsonElement e)) WriteElement(builder, e);
+        else builder.Append(value.ToJsonString());
+    }
+
+    private static void WriteElement(StringBuilder builder, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Number when element.TryGetInt64(out var l):
+                builder.Append(l.ToString(CultureInfo.InvariantCulture));
+                break;
+            case JsonValueKind.Number:
+                builder.Append(Number(element.GetDouble()));
+                break;
+            case JsonValueKind.String:
+                WriteString(builder, element.GetString()!);
+                break;
+            case JsonValueKind.Object or JsonValueKind.Array:
+                Write(builder, JsonNode.Parse(element.GetRawText()));
+                break;
+            default:
+                builder.Append(element.GetRawText());
+                break;
+        }
+    }
+
+    /// <summary>Integral doubles print as integers so that 5 and 5.0 are the same value.</summary>
+    public static string Number(double d)
+    {
+        if (double.IsNaN(d)) return "\"NaN\"";
+        if (double.IsInfinity(d)) return d > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+        if (d == Math.Floor(d) && Math.Abs(d) < 1e15) return ((long)d).ToString(CultureInfo.InvariantCulture);
+        return d.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    private static readonly JsonSerializerOptions StringOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static void WriteString(StringBuilder builder, string s) => builder.Append(JsonSerializer.Serialize(s, StringOptions));
+}

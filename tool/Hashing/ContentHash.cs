@@ -1,0 +1,32 @@
+using System.IO.Hashing;
+using System.Text;
+
+namespace Recipes.Hashing;
+
+/// <summary>The content hash of the hashing contract: XxHash128 of the bytes, as 32 lower-case hex characters.</summary>
+public static class ContentHash
+{
+    public const int Length = 32;
+
+    public static string Of(ReadOnlySpan<byte> bytes) => Hex(XxHash128.Hash(bytes));
+
+    public static string Of(string text) => Of(Encoding.UTF8.GetBytes(text));
+
+    public static string OfFile(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        return OfStream(stream);
+    }
+
+    public static string OfStream(Stream stream)
+    {
+        var hasher = new XxHash128();
+        hasher.Append(stream);
+        return Hex(hasher.GetCurrentHash());
+    }
+
+    public static bool IsValid(string text) =>
+        text.Length == Length && text.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+
+    private static string Hex(byte[] hash) => Convert.ToHexStringLower(hash);
+}

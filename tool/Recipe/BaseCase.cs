@@ -1,0 +1,3 @@
+namespace Recipes.Recipe;
+
+public sealed record BaseCase(string Directory, string DisplayDirectory, IReadOnlyList<BaseCaseFile> Files);

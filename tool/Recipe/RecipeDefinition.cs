@@ -1,0 +1,42 @@
+using Recipes.Diagnostics;
+using Recipes.Plugins;
+using Recipes.Sampling;
+
+namespace Recipes.Recipe;
+
+/// <summary>A validated recipe: everything the planner needs, with nothing left to check.</summary>
+public sealed class RecipeDefinition
+{
+    public required string Name { get; init; }
+    public required string RecipePath { get; init; }
+    public string RecipeDirectory => Path.GetDirectoryName(RecipePath)!;
+    public string? Description { get; init; }
+    public required long Seed { get; init; }
+    public BaseCase? BaseCase { get; init; }
+    public required ValueMap Constants { get; init; }
+    public required ParameterSpace Space { get; init; }
+    public required IReadOnlyList<DerivedValue> Derived { get; init; }
+    public required IReadOnlyList<StageDefinition> Stages { get; init; }
+    public required ExecutionSettings Execution { get; init; }
+
+    /// <summary>The recipe, its includes and base-case files: what an incremental build system should watch.</summary>
+    public required IReadOnlyList<string> SourceFiles { get; init; }
+
+    public required IReadOnlyList<Diagnostic> Warnings { get; init; }
+
+    public StageDefinition? Stage(string name) => Stages.FirstOrDefault(s => s.Stage == name);
+
+    private IReadOnlyList<Sample>? _samples;
+
+    public IReadOnlyList<Sample> Samples => _samples ??= SampleGenerator.Generate(Space, Seed, Constants, Derive);
+
+    public ValueMap Derive(ValueMap parameters)
+    {
+        foreach (var derived in Derived)
+        {
+            var value = Templates.TemplateRenderer.Evaluate(derived.Compiled, parameters, derived.Location);
+            parameters = parameters.With(derived.Name, Templates.ScriptValues.FromScript(value));
+        }
+        return parameters;
+    }
+}

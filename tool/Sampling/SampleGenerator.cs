@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using Recipes.Plugins;
+
+namespace Recipes.Sampling;
+
+/// <summary>
+/// Draws samples from a parameter space. Grid enumerates every combination (the last axis fastest); random and Sobol
+/// are prefix-stable; Latin hypercube stratifies each axis over exactly <c>samples</c> points and so re-draws when
+/// the count changes.
+/// </summary>
+public static class SampleGenerator
+{
+    public static IReadOnlyList<Sample> Generate(ParameterSpace space, long seed, ValueMap constants, Func<ValueMap, ValueMap>? derive = null)
+    {
+        var count = space.Count;
+        var samples = new Sample[count];
+        var sobol = space.Sampler == SamplerKind.Sobol
+            ? new SobolSequence(space.Axes.Count(a => !a.IsConstant), seed)
+            : null;
+        var lhs = space.Sampler == SamplerKind.LatinHypercube ? LatinStrata(space, seed, count) : null;
+        var gridCounts = space.Axes.Select(a => a.GridCount ?? 1).ToArray();
+
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = count < 2000 ? 1 : Environment.ProcessorCount }, i =>
+        {
+            var values = new List<KeyValuePair<string, JsonNode?>>(constants.Entries.Select(e => new KeyValuePair<string, JsonNode?>(e.Key, e.Value?.DeepClone())));
+            var remainder = (long)i;
+            var gridIndex = new int[space.Axes.Count];
+            if (space.Sampler == SamplerKind.Grid)
+            {
+                for (var a = space.Axes.Count - 1; a >= 0; a--)
+                {
+                    gridIndex[a] = (int)(remainder % gridCounts[a]);
+                    remainder /= gridCounts[a];
+                }
+            }
+            var dimension = 0;
+            for (var a = 0; a < space.Axes.Count; a++)
+            {
+                var axis = space.Axes[a];
+                IEnumerable<KeyValuePair<string, JsonNode?>> drawn;
+                if (axis.IsConstant) drawn = axis.AtUnit(0);
+                else
+                {
+                    drawn = space.Sampler switch
+                    {
+                        SamplerKind.Grid => axis.AtGridIndex(gridIndex[a]),
+                        SamplerKind.Random => axis.AtUnit(UnitRandom.Unit(seed, i, axis.Name)),
+                        SamplerKind.Sobol => axis.AtUnit(sobol!.At(i, dimension)),
+                        _ => axis.AtUnit(lhs![a][i]),
+                    };
+                    dimension++;
+                }
+                values.AddRange(drawn);
+            }
+            var parameters = new ValueMap(values);
+            if (derive is not null) parameters = derive(parameters);
+            samples[i] = new Sample(i, Sample.IdFor(i), parameters);
+        });
+        return samples;
+    }
+
+    private static double[][] LatinStrata(ParameterSpace space, long seed, int count)
+    {
+        var result = new double[space.Axes.Count][];
+        for (var a = 0; a < space.Axes.Count; a++)
+        {
+            var axis = space.Axes[a];
+            var permutation = Enumerable.Range(0, count).ToArray();
+            for (var i = count - 1; i > 0; i--)
+            {
+                var j = (int)(UnitRandom.Unit(seed, i, axis.Name, stream: 1) * (i + 1));
+                (permutation[i], permutation[j]) = (permutation[j], permutation[i]);
+            }
+            result[a] = new double[count];
+            for (var i = 0; i < count; i++)
+                result[a][i] = (permutation[i] + UnitRandom.Unit(seed, i, axis.Name, stream: 2)) / count;
+        }
+        return result;
+    }
+}

@@ -1,0 +1,9 @@
+namespace Recipes.Sampling;
+
+public enum SamplerKind
+{
+    Grid,
+    Random,
+    Sobol,
+    LatinHypercube,
+}

@@ -1,0 +1,10 @@
+namespace Recipes.Schema;
+
+public enum ScalarKind
+{
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Any,
+}

@@ -1,0 +1,194 @@
+using System.Text.Json.Nodes;
+using Recipes.Cache;
+using Recipes.Diagnostics;
+using Recipes.Execution;
+using Recipes.Graph;
+
+namespace Recipes.Status;
+
+/// <summary>
+/// Explains why each stale node will run by comparing it with the action entry its last build recorded: a new sample,
+/// a parameter or setting that changed (old → new), a file that changed (with the first changed line), an upstream
+/// output that changed or will be rebuilt, an implementation version bump, or a failure last time.
+/// </summary>
+public sealed class StalenessExplainer
+{
+    private readonly CacheStore _cache;
+
+    public StalenessExplainer(CacheStore cache) => _cache = cache;
+
+    public IReadOnlyList<NodeStaleness> Explain(BuildGraph graph, NodeStates states)
+    {
+        var previous = _cache.States.Load(graph.Recipe.Name, graph.Recipe.RecipePath);
+        var result = new List<NodeStaleness>();
+        var fileDiffs = new Dictionary<(string, string), string>();
+        foreach (var node in graph.Nodes)
+        {
+            if (states.IsDone(node.Index)) continue;
+            result.Add(new NodeStaleness(node, Reasons(node, states, previous, fileDiffs)));
+        }
+        return result;
+    }
+
+    private List<string> Reasons(GraphNode node, NodeStates states, Dictionary<string, NodeRecord> previous, Dictionary<(string, string), string> fileDiffs)
+    {
+        var reasons = new List<string>();
+        var key = states.Keys[node.Index];
+        if (!previous.TryGetValue(node.Id, out var record))
+        {
+            reasons.Add(node.Sample is not null ? "new sample" : "never built");
+        }
+        else
+        {
+            if (record.Failed) reasons.Add($"failed last build: {FirstLine(record.Message)}");
+            var old = _cache.Actions.TryGet(record.Key);
+            if (old is null && !record.Failed)
+            {
+                reasons.Add("its previous result is no longer in the cache");
+            }
+            else if (old is not null)
+            {
+                if (old.Plugin != node.Plugin.Name)
+                    reasons.Add($"implementation changed ({old.Plugin} -> {node.Plugin.Name})");
+                else if (old.Version != node.Plugin.Version)
+                    reasons.Add($"implementation version changed ({old.Plugin} {old.Version} -> {node.Plugin.Version})");
+                reasons.AddRange(SpecChanges(old.Spec, node.Spec));
+                if (key is not null)
+                {
+                    if (key == record.Key && !record.Failed) reasons.Add("outputs missing from the cache");
+                    reasons.AddRange(InputChanges(node, old, states.Inputs[node.Index]!, fileDiffs));
+                }
+            }
+        }
+        var staleUpstream = node.Dependencies.Where(d => !states.IsDone(d.Index)).ToList();
+        if (staleUpstream.Count > 0)
+            reasons.Add($"upstream {staleUpstream[0].Id} will run{(staleUpstream.Count > 1 ? $" (and {staleUpstream.Count - 1} more)" : "")}; this node reruns unless its inputs come out identical");
+        if (reasons.Count == 0) reasons.Add("inputs changed");
+        return reasons;
+    }
+
+    private static IEnumerable<string> SpecChanges(string oldSpec, string newSpec)
+    {
+        if (oldSpec == newSpec) yield break;
+        var before = JsonNode.Parse(oldSpec) as JsonObject ?? [];
+        var after = JsonNode.Parse(newSpec) as JsonObject ?? [];
+        foreach (var change in Compare("", before, after)) yield return change;
+    }
+
+    private static IEnumerable<string> Compare(string path, JsonObject before, JsonObject after)
+    {
+        foreach (var name in before.Select(p => p.Key).Union(after.Select(p => p.Key)).Order(StringComparer.Ordinal))
+        {
+            if (name is "plugin" or "version" or "stage") continue;
+            before.TryGetPropertyValue(name, out var b);
+            after.TryGetPropertyValue(name, out var a);
+            if (JsonNode.DeepEquals(a, b)) continue;
+            var label = path.Length == 0 ? name : $"{path}.{name}";
+            if (label == "samples" && a is JsonArray newSamples && b is JsonArray oldSamples)
+            {
+                yield return Membership(oldSamples, newSamples);
+                continue;
+            }
+            if (a is JsonObject ao && b is JsonObject bo && label is "params" or "settings")
+            {
+                foreach (var inner in Compare(label, bo, ao)) yield return inner;
+                continue;
+            }
+            var noun = path switch
+            {
+                "params" => $"parameter {name}",
+                "settings" => $"setting {name}",
+                _ => label switch
+                {
+                    "seed" => "seed",
+                    "samples" => "shard membership",
+                    "templates" => "template list",
+                    _ => label,
+                },
+            };
+            yield return b is null ? $"{noun} added ({Short(a)})"
+                : a is null ? $"{noun} removed (was {Short(b)})"
+                : $"{noun} changed ({Short(b)} -> {Short(a)})";
+        }
+    }
+
+    private static string Membership(JsonArray before, JsonArray after)
+    {
+        static Dictionary<string, string> Index(JsonArray samples) => samples.OfType<JsonObject>()
+            .ToDictionary(s => s["id"]!.GetValue<string>(), s => s["params"]?.ToJsonString() ?? "", StringComparer.Ordinal);
+        var old = Index(before);
+        var now = Index(after);
+        var added = now.Keys.Count(k => !old.ContainsKey(k));
+        var removed = old.Keys.Count(k => !now.ContainsKey(k));
+        var changed = now.Count(p => old.TryGetValue(p.Key, out var v) && v != p.Value);
+        var parts = new List<string>();
+        if (added > 0) parts.Add($"{added} added");
+        if (removed > 0) parts.Add($"{removed} removed");
+        if (changed > 0) parts.Add($"{changed} with new parameters");
+        return $"shard samples changed ({string.Join(", ", parts)})";
+    }
+
+    private IEnumerable<string> InputChanges(GraphNode node, ActionEntry old, List<KeyValuePair<string, string>> inputs, Dictionary<(string, string), string> fileDiffs)
+    {
+        var before = old.Inputs.ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
+        var after = inputs.ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
+        var changedUpstream = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (name, hash) in after)
+        {
+            before.TryGetValue(name, out var oldHash);
+            if (oldHash == hash) continue;
+            if (name.StartsWith("file:", StringComparison.Ordinal))
+            {
+                var relative = name[5..];
+                if (oldHash is null)
+                {
+                    yield return $"file {relative} added";
+                    continue;
+                }
+                var file = node.Files.First(f => f.Name == relative);
+                if (!fileDiffs.TryGetValue((oldHash, hash), out var diff))
+                    fileDiffs[(oldHash, hash)] = diff = DescribeFileChange(file, oldHash);
+                yield return diff;
+            }
+            else
+            {
+                var colon = name.IndexOf(':', StringComparison.Ordinal);
+                var index = int.Parse(name.AsSpan(2, colon - 2), System.Globalization.CultureInfo.InvariantCulture);
+                var dependency = node.Dependencies[index];
+                changedUpstream.Add($"upstream {dependency.Id} output {name[(colon + 1)..]} changed");
+            }
+        }
+        foreach (var name in before.Keys.Except(after.Keys).Order(StringComparer.Ordinal))
+            yield return name.StartsWith("file:", StringComparison.Ordinal) ? $"file {name[5..]} removed" : $"upstream output {name} no longer produced";
+        foreach (var change in changedUpstream.Take(3)) yield return change;
+        if (changedUpstream.Count > 3) yield return $"{changedUpstream.Count - 3} more upstream outputs changed";
+    }
+
+    private string DescribeFileChange(FileInput file, string oldHash)
+    {
+        var display = DisplayPath.Of(file.FullPath);
+        var oldPath = _cache.Blobs.PathOf(oldHash);
+        if (!File.Exists(oldPath)) return $"file {display} changed";
+        var oldLines = File.ReadAllLines(oldPath);
+        var newLines = File.ReadAllLines(file.FullPath);
+        for (var i = 0; i < Math.Max(oldLines.Length, newLines.Length); i++)
+        {
+            var o = i < oldLines.Length ? oldLines[i] : null;
+            var n = i < newLines.Length ? newLines[i] : null;
+            if (o == n) continue;
+            return $"file {display} changed at line {i + 1}: {Quote(o)} -> {Quote(n)}";
+        }
+        return $"file {display} changed (line endings or trailing bytes)";
+    }
+
+    private static string Quote(string? line) =>
+        line is null ? "(no line)" : System.Text.Json.JsonSerializer.Serialize(line.Length > 60 ? line[..57] + "..." : line);
+
+    private static string Short(JsonNode? node)
+    {
+        var text = node?.ToJsonString() ?? "null";
+        return text.Length > 60 ? text[..57] + "..." : text;
+    }
+
+    private static string FirstLine(string text) => text.Split('\n')[0];
+}
