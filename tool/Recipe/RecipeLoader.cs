@@ -31,7 +31,7 @@ public sealed class RecipeLoader
         var document = RecipeDocumentLoader.Load(recipePath, sets ?? [], diagnostics);
         diagnostics.ThrowIfErrors();
         _schema.Root.Validate(document!.Root, "", diagnostics);
-        diagnostics.ThrowIfErrors();
+        // Binding tolerates shapes the schema rejected, so that one run reports schema and meaning errors together.
         var recipe = Bind(document, diagnostics);
         diagnostics.ThrowIfErrors();
         DryRun(recipe!, diagnostics);
@@ -123,7 +123,8 @@ public sealed class RecipeLoader
             foreach (var entry in derivedMap.Entries)
             {
                 Declare(entry.Name, entry.Key.Location);
-                var text = ((DocScalar)entry.Value).Text;
+                if (entry.Value is not DocScalar { IsNull: false } expression) continue;
+                var text = expression.Text;
                 var exprLocation = entry.Value.Location;
                 var compiled = TemplateRenderer.Parse(text, exprLocation.File, diagnostics, exprLocation, expression: true);
                 derived.Add(new DerivedValue(entry.Name, text, compiled, exprLocation));
@@ -160,7 +161,7 @@ public sealed class RecipeLoader
 
         return new RecipeDefinition
         {
-            Name = ((DocScalar)root["recipe"]!).Text,
+            Name = (root["recipe"] as DocScalar)?.Text ?? "recipe",
             RecipePath = document.RecipePath,
             Description = (root["description"] as DocScalar)?.Text,
             Seed = seed,
@@ -206,8 +207,15 @@ public sealed class RecipeLoader
             .Where(e => e.Name != selector && !common.Contains(e.Name))
             .Select(e => new KeyValuePair<string, JsonNode?>(e.Name, DocValues.ToJson(e.Value)));
         var settings = Defaults(plugin, given);
-        foreach (var problem in plugin.Validate(settings))
-            diagnostics.Error(map.Entry(problem.Option)?.Value.Location ?? at, $"stages.{stage}.{problem.Option}: {problem.Message}");
+        try
+        {
+            foreach (var problem in plugin.Validate(settings))
+                diagnostics.Error(map.Entry(problem.Option)?.Value.Location ?? at, $"stages.{stage}.{problem.Option}: {problem.Message}");
+        }
+        catch (PluginException) when (diagnostics.HasErrors)
+        {
+            // A setting of the wrong type, already reported by the schema check.
+        }
         return new StageDefinition
         {
             Stage = stage,
@@ -312,8 +320,8 @@ public sealed class RecipeLoader
         if (map["choice"] is DocSequence choice) return new ChoiceAxis(name, at, choice.Items.Select(DocValues.ToJson).ToList());
         if (map["int"] is DocSequence ints)
         {
-            ((DocScalar)ints.Items[0]).TryGetLong(out var lo);
-            ((DocScalar)ints.Items[1]).TryGetLong(out var hi);
+            if (!TryPair(ints, out var loD, out var hiD)) return null;
+            var (lo, hi) = ((long)loD, (long)hiD);
             if (lo > hi)
             {
                 diagnostics.Error(ints.Location, $"parameters.space.{name}.int: inverted range [{lo}, {hi}]; write [{hi}, {lo}]");
@@ -329,8 +337,7 @@ public sealed class RecipeLoader
         foreach (var kind in new[] { "uniform", "log_uniform" })
         {
             if (map[kind] is not DocSequence range) continue;
-            ((DocScalar)range.Items[0]).TryGetDouble(out var lo);
-            ((DocScalar)range.Items[1]).TryGetDouble(out var hi);
+            if (!TryPair(range, out var lo, out var hi)) return null;
             if (lo > hi)
             {
                 diagnostics.Error(range.Location, $"parameters.space.{name}.{kind}: inverted range [{lo}, {hi}]; write [{hi}, {lo}]");
@@ -347,8 +354,7 @@ public sealed class RecipeLoader
         }
         if (map["normal"] is DocSequence normal)
         {
-            ((DocScalar)normal.Items[0]).TryGetDouble(out var mean);
-            ((DocScalar)normal.Items[1]).TryGetDouble(out var sd);
+            if (!TryPair(normal, out var mean, out var sd)) return null;
             if (sd <= 0)
             {
                 diagnostics.Error(normal.Items[1].Location, $"parameters.space.{name}.normal: the standard deviation must be positive, got {sd}");
@@ -361,8 +367,10 @@ public sealed class RecipeLoader
         if (map["linked"] is DocMapping linked)
         {
             var columns = linked.Entries
+                .Where(e => e.Value is DocSequence)
                 .Select(e => (e.Name, (IReadOnlyList<JsonNode?>)((DocSequence)e.Value).Items.Select(DocValues.ToJson).ToList()))
                 .ToList();
+            if (columns.Count == 0) return null;
             var lengths = columns.Select(c => c.Item2.Count).Distinct().ToList();
             if (lengths.Count > 1)
             {
@@ -372,6 +380,13 @@ public sealed class RecipeLoader
             return new LinkedAxis(name, at, columns);
         }
         return null;
+    }
+
+    private static bool TryPair(DocSequence pair, out double first, out double second)
+    {
+        first = second = 0;
+        return pair.Items.Count == 2 && pair.Items[0] is DocScalar a && a.TryGetDouble(out first)
+            && pair.Items[1] is DocScalar b && b.TryGetDouble(out second);
     }
 
     /// <summary>Evaluates derived values and renders every template for the first sample, so runtime template errors show up at validation.</summary>

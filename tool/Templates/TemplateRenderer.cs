@@ -64,8 +64,9 @@ public static class TemplateRenderer
     /// <summary>Scriban counts from 0; an expression inside a YAML scalar is offset by the scalar's own position.</summary>
     private static SourceLocation Locate(SourceSpan span, string file, SourceLocation? origin)
     {
-        var line = span.Start.Line + 1;
-        var column = span.Start.Column + 1;
+        // Errors at the end of input come without a position; point at the start then.
+        var line = Math.Max(0, span.Start.Line) + 1;
+        var column = span.Start.Line < 0 ? 1 : Math.Max(0, span.Start.Column) + 1;
         if (origin is { } o)
         {
             column = line == 1 ? o.Column + column - 1 : column;

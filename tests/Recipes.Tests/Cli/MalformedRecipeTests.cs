@@ -1,0 +1,111 @@
+using Recipes.Tests.Support;
+
+namespace Recipes.Tests.Cli;
+
+/// <summary>
+/// Acceptance 5: malformed recipes exit with 2, name file:line:col and what to do, and leave no cache behind.
+/// Each case writes its files, runs <c>recipes build</c>, and checks the position and the message.
+/// </summary>
+public sealed class MalformedRecipeTests
+{
+    private const string Base = """
+        recipe: bad
+        base_case:
+          dir: base/
+        parameters:
+          space:
+            a: { choice: [1, 2] }
+        stages:
+          simulate: { solver: exec, command: "cat input.txt > out.txt", outputs: [out.txt] }
+
+        """;
+
+    public sealed record Case(string Name, string Recipe, string Expected, string Message, Dictionary<string, string>? Files = null, string[]? Args = null)
+    {
+        public override string ToString() => Name;
+    }
+
+    public static TheoryData<Case> Cases => new()
+    {
+        new("bad YAML", "recipe: bad\nparameters: [a, b\n", "recipe.yaml:3:1", "YAML syntax error"),
+        new("unknown top-level key", "recipe: bad\nparamters: {}\n", "recipe.yaml:2:1", "did you mean 'parameters'"),
+        new("unknown stage key", Base.Replace("command:", "comand:"), "recipe.yaml:8:29", "did you mean 'command'"),
+        new("wrong type", "recipe: bad\nseed: abc\n", "recipe.yaml:2:7", "seed should be an integer"),
+        new("empty space", Base.Replace("    a: { choice: [1, 2] }\n", "").Replace("space:", "space: {}"), "recipe.yaml:5:10", "parameters.space is empty"),
+        new("inverted int range", Base.Replace("{ choice: [1, 2] }", "{ int: [5, 1] }"), "recipe.yaml:6:15", "inverted range [5, 1]"),
+        new("inverted uniform range", Base.Replace("{ choice: [1, 2] }", "{ uniform: [0.9, 0.1] }").Replace("space:", "sampler: random\n  samples: 3\n  space:"), "recipe.yaml:8:19", "inverted range"),
+        new("missing template directory", Base.Replace("dir: base/", "dir: nowhere/"), "recipe.yaml:3:8", "base_case.dir 'nowhere/' not found"),
+        new("template syntax error", Base, "base/input.txt.sbn:1:", "template error", new() { ["base/input.txt.sbn"] = "a={{ a + }}\n" }),
+        new("undefined template variable", Base, "base/input.txt.sbn:2:", "template error", new() { ["base/input.txt.sbn"] = "a={{ a }}\nb={{ missing_value }}\n" }),
+        new("include cycle", "recipe: bad\ninclude: one.yaml\n", "one.yaml:1:10", "include cycle: recipe.yaml -> one.yaml -> recipe.yaml", new() { ["one.yaml"] = "include: recipe.yaml\n" }),
+        new("missing include", "recipe: bad\ninclude: [gone.yaml]\n", "recipe.yaml:2:11", "included file 'gone.yaml' not found"),
+        new("duplicate parameter", Base.Replace("  dir: base/", "  dir: base/\n  params: { a: 3 }"), "recipe.yaml:7:5", "duplicate parameter 'a'"),
+        new("duplicate key", Base.Replace("    a: { choice: [1, 2] }", "    a: { choice: [1, 2] }\n    a: 4"), "recipe.yaml:7:5", "duplicate key 'a'"),
+        new("unknown sampler", Base.Replace("space:", "sampler: sobel\n  space:"), "recipe.yaml:5:12", "did you mean 'sobol'"),
+        new("unknown solver", Base.Replace("solver: exec", "solver: exce"), "recipe.yaml:8:23", "did you mean 'exec'"),
+        new("missing recipe name", Base.Replace("recipe: bad\n", ""), "recipe.yaml:1:1", "missing required key 'recipe'"),
+        new("invalid recipe name", Base.Replace("recipe: bad", "recipe: My Recipe"), "recipe.yaml:1:9", "is not valid"),
+        new("non-positive log range", Base.Replace("{ choice: [1, 2] }", "{ log_uniform: [0, 1] }").Replace("space:", "samples: 2\n  space:"), "recipe.yaml:7:23", "bounds must be positive"),
+        new("negative deviation", Base.Replace("{ choice: [1, 2] }", "{ normal: [0, -1] }").Replace("space:", "samples: 2\n  space:"), "recipe.yaml:7:22", "standard deviation must be positive"),
+        new("grid without steps", Base.Replace("{ choice: [1, 2] }", "{ uniform: [0, 1] }"), "recipe.yaml:6:8", "needs 'steps: N'"),
+        new("linked lengths differ", Base.Replace("{ choice: [1, 2] }", "{ linked: { w: [1, 2], h: [3] } }"), "recipe.yaml:6:18", "the same length"),
+        new("derived syntax error", Base.Replace("  space:", "  derived: { d: \"a * \" }\n  space:"), "recipe.yaml:5:", "template error"),
+        new("output escapes sandbox", Base.Replace("outputs: [out.txt]", "outputs: [../out.txt]"), "recipe.yaml:8:74", "would leave the work directory"),
+        new("zero samples", Base.Replace("space:", "samples: 0\n  space:"), "recipe.yaml:5:12", "must be at least 1"),
+        new("empty choice", Base.Replace("[1, 2]", "[]"), "recipe.yaml:6:18", "is empty"),
+        new("missing required option", Base.Replace(", command: \"cat input.txt > out.txt\"", ""), "recipe.yaml:8:13", "missing required key 'command'"),
+        new("dataset without samples", "recipe: bad\nstages:\n  dataset: { format: csv }\n", "recipe.yaml:3:3", "stages.dataset needs per-sample stages"),
+        new("recipe is a list", "- recipe: bad\n", "recipe.yaml:1:1", "must be a mapping"),
+        new("--set on a mapping", Base, "(command line):1:1", "holds a mapping", Args: ["--set", "parameters=3"]),
+        new("--set wrong type", Base, "(command line):1:1", "seed should be an integer", Args: ["--set", "seed=many"]),
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void MalformedRecipeExitsWithTwoAndPointsAtTheProblem(Case bad)
+    {
+        using var ws = new Workspace();
+        ws.Write("base/input.txt.sbn", "a={{ a }}\n");
+        foreach (var (path, content) in bad.Files ?? []) ws.Write(path, content);
+        ws.Write("recipe.yaml", bad.Recipe);
+
+        var result = Support.Cli.Run(ws.Root, ["build", "recipe.yaml", .. bad.Args ?? []]);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = result.Stderr.Split('\n').FirstOrDefault(l => l.StartsWith(bad.Expected, StringComparison.Ordinal));
+        Assert.True(line is not null, $"expected a line starting with '{bad.Expected}', got:\n{result.Stderr}");
+        Assert.Contains(bad.Message, result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(ws.Root, ".recipes")), "an invalid recipe must not touch the cache");
+        Assert.False(Directory.Exists(Path.Combine(ws.Root, "out")));
+    }
+
+    [Fact]
+    public void ValidateReportsEveryErrorAtOnce()
+    {
+        using var ws = new Workspace();
+        ws.Write("base/input.txt.sbn", "a={{ a }}\n");
+        ws.Write("recipe.yaml", Base.Replace("{ choice: [1, 2] }", "{ int: [5, 1] }").Replace("solver: exec", "solver: exce").Replace("recipe: bad", "recipe: bad\nseedd: 1"));
+        var result = Support.Cli.Run(ws.Root, "validate", "recipe.yaml");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("did you mean 'seed'", result.Stderr);
+        Assert.Contains("did you mean 'exec'", result.Stderr);
+        Assert.Contains("3 errors", result.Stderr);
+    }
+
+    [Fact]
+    public void ValidAcceptsTheQuickstart()
+    {
+        var quickstart = Path.Combine(RepoRoot(), "recipes", "quickstart", "recipe.yaml");
+        var result = Support.Cli.Run(Path.GetTempPath(), "validate", quickstart);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("quickstart: valid (18 samples", result.Stdout);
+    }
+
+    public static string RepoRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Recipes.sln"))) directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+}

@@ -1,0 +1,64 @@
+using Recipes.Cache;
+using Recipes.Execution;
+using Recipes.Graph;
+using Recipes.Materialization;
+using Recipes.Recipe;
+using Recipes.Reporting;
+using Recipes.Stages;
+
+namespace Recipes.Tests.Support;
+
+/// <summary>A scratch directory holding recipe files, a cache and an out/ tree, removed after the test.</summary>
+public sealed class Workspace : IDisposable
+{
+    public Workspace()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "recipes-tests", Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Root);
+    }
+
+    public string Root { get; }
+    public string CacheDir => Path.Combine(Root, ".recipes");
+    public string OutDir => Path.Combine(Root, "out");
+
+    public string Path_(string relative) => Path.Combine(Root, relative);
+
+    public string Write(string relative, string content)
+    {
+        var path = Path.Combine(Root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content.ReplaceLineEndings("\n"));
+        return path;
+    }
+
+    public RecipeDefinition Load(string recipe = "recipe.yaml", params string[] sets) =>
+        new RecipeLoader(BuiltinPlugins.Create()).Load(Path.Combine(Root, recipe), sets);
+
+    /// <summary>Builds in-process with the real engine, cache and materializer.</summary>
+    public BuildResult Build(string recipe = "recipe.yaml", params string[] sets) => BuildWith(new BuildOptions { Jobs = 2, OutputRoot = OutDir }, recipe, sets);
+
+    public BuildResult BuildWith(BuildOptions options, string recipe = "recipe.yaml", params string[] sets)
+    {
+        var definition = Load(recipe, sets);
+        var graph = GraphPlanner.Plan(definition, options.Jobs);
+        var cache = new CacheStore(CacheDir);
+        var result = new BuildEngine(cache).BuildAsync(graph, options with { OutputRoot = OutDir }, NullReporter.Instance, CancellationToken.None).GetAwaiter().GetResult();
+        if (!result.Summary.Interrupted) new OutputMaterializer(cache).Materialize(result, OutDir);
+        return result;
+    }
+
+    public static int Executed(BuildResult result, string stage) =>
+        result.Summary.Stages.TryGetValue(stage, out var counts) ? counts.Executed : 0;
+
+    public void Dispose()
+    {
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories))
+                File.SetAttributes(file, FileAttributes.Normal);
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
