@@ -11,23 +11,49 @@ public sealed class ActionCache
 
     public string PathOf(string key) => Path.Combine(_root, key[..2], key);
 
+    private HashSet<string>? _index;
+    private readonly Lock _indexLock = new();
+
+    /// <summary>Lists every key once (one directory read per shard) for builds that check tens of thousands of keys.</summary>
+    public void LoadIndex()
+    {
+        var index = EnumerateKeys().ToHashSet(StringComparer.Ordinal);
+        lock (_indexLock) _index = index;
+    }
+
+    public bool Contains(string key)
+    {
+        lock (_indexLock)
+            if (_index is not null) return _index.Contains(key) || File.Exists(PathOf(key));
+        return File.Exists(PathOf(key));
+    }
+
     /// <summary>The outputs recorded for a key, or null if absent or unreadable (a torn or edited entry reads as a miss).</summary>
     public CachedResult? TryGetOutputs(string key)
     {
-        byte[] bytes;
+        // A no-op build reads one entry per node: one open and one read into a pooled buffer, no FileStream.
+        byte[]? rented = null;
         try
         {
-            bytes = File.ReadAllBytes(PathOf(key));
+            using var handle = File.OpenHandle(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read);
+            var length = RandomAccess.GetLength(handle);
+            if (length > int.MaxValue) return null;
+            rented = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
+            var read = 0;
+            while (read < length)
+            {
+                var n = RandomAccess.Read(handle, rented.AsSpan(read, (int)length - read), read);
+                if (n == 0) break;
+                read += n;
+            }
+            return ActionEntrySerializer.ReadOutputs(rented.AsSpan(0, read), key);
         }
         catch (FileNotFoundException) { return null; }
         catch (DirectoryNotFoundException) { return null; }
-        try
+        catch (System.Text.Json.JsonException) { return null; }
+        finally
         {
-            return ActionEntrySerializer.ReadOutputs(bytes, key);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
+            if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
     }
 

@@ -28,7 +28,14 @@ public sealed class BuildEngine
     public NodeStates Probe(BuildGraph graph, IBuildReporter? reporter = null)
     {
         var states = new NodeStates(graph.Nodes.Count);
-        if (graph.Nodes.Count > 256) _cache.Blobs.LoadIndex();
+        var snapshot = new Dictionary<string, NodeRecord>(StringComparer.Ordinal);
+        if (graph.Nodes.Count > 256)
+        {
+            // Three independent reads of the store, overlapped.
+            var loadState = Task.Run(() => _cache.States.Load(graph.Recipe.Name, graph.Recipe.RecipePath));
+            Parallel.Invoke(_cache.Blobs.LoadIndex, _cache.Actions.LoadIndex);
+            snapshot = loadState.GetAwaiter().GetResult();
+        }
         var start = 0;
         while (start < graph.Nodes.Count)
         {
@@ -37,22 +44,25 @@ public sealed class BuildEngine
             while (end < graph.Nodes.Count && graph.Nodes[end].StageName == graph.Nodes[start].StageName) end++;
             var from = start;
             if (end - start < 64)
-                for (var i = start; i < end; i++) TryResolve(graph.Nodes[i], states, reporter);
+                for (var i = start; i < end; i++) TryResolve(graph.Nodes[i], states, reporter, snapshot);
             else
-                Parallel.For(start, end, i => TryResolve(graph.Nodes[i], states, reporter));
+                Parallel.For(start, end, i => TryResolve(graph.Nodes[i], states, reporter, snapshot));
             start = end;
         }
         return states;
     }
 
-    private bool TryResolve(GraphNode node, NodeStates states, IBuildReporter? reporter)
+    private bool TryResolve(GraphNode node, NodeStates states, IBuildReporter? reporter, Dictionary<string, NodeRecord>? snapshot = null)
     {
         foreach (var dependency in node.Dependencies)
             if (!states.IsDone(dependency.Index)) return false;
         var (key, inputs) = ActionKeys.Compute(node, states.Outputs);
         states.Keys[node.Index] = key;
         states.Inputs[node.Index] = inputs;
-        var hit = _cache.Actions.TryGetOutputs(key);
+        // The last build's snapshot saves reading the entry when the key is unchanged and still in the store.
+        var hit = snapshot is not null && snapshot.TryGetValue(node.Id, out var record) && record.Key == key && record.Outputs is not null && _cache.Actions.Contains(key)
+            ? new CachedResult(record.Outputs, record.MetricsJson ?? "{}")
+            : _cache.Actions.TryGetOutputs(key);
         if (hit is null) return false;
         foreach (var output in hit.Outputs)
             if (!_cache.Blobs.Contains(output.Hash)) return false;
@@ -193,7 +203,9 @@ public sealed class BuildEngine
 
     private void SaveState(BuildGraph graph, NodeStates states)
     {
-        var previous = _cache.States.Load(graph.Recipe.Name, graph.Recipe.RecipePath);
+        // Only a build that left nodes unresolved needs the previous records, to keep explaining them.
+        var complete = graph.Nodes.All(n => states.Status[n.Index] is NodeStatus.Cached or NodeStatus.Executed);
+        var previous = complete ? [] : _cache.States.Load(graph.Recipe.Name, graph.Recipe.RecipePath);
         var records = new List<NodeRecord>(graph.Nodes.Count);
         foreach (var node in graph.Nodes)
         {
@@ -201,7 +213,7 @@ public sealed class BuildEngine
             switch (states.Status[i])
             {
                 case NodeStatus.Cached or NodeStatus.Executed:
-                    records.Add(new NodeRecord(node.Id, states.Keys[i]!, false, ""));
+                    records.Add(new NodeRecord(node.Id, states.Keys[i]!, false, "") { Outputs = states.Outputs[i], MetricsJson = states.Metrics[i] });
                     break;
                 case NodeStatus.Failed:
                     records.Add(new NodeRecord(node.Id, states.Keys[i]!, true, states.Messages[i] ?? "failed"));

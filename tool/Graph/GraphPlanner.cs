@@ -4,6 +4,7 @@ using Recipes.Hashing;
 using Recipes.Plugins;
 using Recipes.Recipe;
 using Recipes.Sampling;
+using Recipes.Schema;
 
 namespace Recipes.Graph;
 
@@ -17,8 +18,6 @@ public static class GraphPlanner
     /// <summary>Version of the key and cache formats; bumping it makes every node stale.</summary>
     public const int CacheFormat = 1;
 
-    public const string ShardSetting = "shard";
-    public const string OnlineSetting = "online";
 
     public static BuildGraph Plan(RecipeDefinition recipe, int jobs)
     {
@@ -26,21 +25,26 @@ public static class GraphPlanner
         var perSample = recipe.Stages.Where(s => StageNames.IsPerSample(s.Stage)).ToList();
         var files = recipe.BaseCase?.Files.Select(f => new FileInput(f.RelativePath, f.FullPath, ContentHash.OfFile(f.FullPath))).ToList() ?? [];
         var templates = new JsonArray(recipe.BaseCase?.Files.Where(f => f.IsTemplate).Select(f => (JsonNode?)JsonValue.Create(f.RelativePath)).ToArray() ?? []);
+        var templatesJson = CanonicalJson.Serialize(templates);
+        var stageParts = recipe.Stages.ToDictionary(s => s.Stage, StageParts);
+        var renderSettings = recipe.Stage(StageNames.Render)?.Settings.With("templates", templates);
+        var canonicalParameters = new string[samples.Count];
 
         var perSampleNodes = new GraphNode[samples.Count][];
         Parallel.For(0, samples.Count, new ParallelOptions { MaxDegreeOfParallelism = samples.Count < 500 ? 1 : Environment.ProcessorCount }, i =>
         {
             var sample = samples[i];
             var chain = new GraphNode[perSample.Count];
-            var parameters = ToJson(sample.Parameters);
+            // A sample's parameters are canonicalized once and shared by all of its nodes' specs.
+            var parameters = canonicalParameters[i] = CanonicalJson.Serialize(ToJson(sample.Parameters));
             for (var s = 0; s < perSample.Count; s++)
             {
                 var stage = perSample[s];
-                var settings = stage.Stage == StageNames.Render ? stage.Settings.With("templates", templates.DeepClone()) : stage.Settings;
-                var spec = new JsonObject { ["params"] = parameters.DeepClone() };
-                if (stage.Stage == StageNames.Render) spec["templates"] = templates.DeepClone();
-                var node = NewNode(recipe, stage, $"{stage.Stage}/{sample.Id}", settings, spec, jobs, sample: sample,
-                    files: stage.Stage == StageNames.Render ? files : []);
+                var isRender = stage.Stage == StageNames.Render;
+                var settings = isRender ? renderSettings! : stage.Settings;
+                var spec = new List<KeyValuePair<string, string>>(stageParts[stage.Stage]) { new("params", parameters) };
+                if (isRender) spec.Add(new("templates", templatesJson));
+                var node = NewNode(recipe, stage, $"{stage.Stage}/{sample.Id}", settings, spec, jobs, sample: sample, files: isRender ? files : []);
                 if (s > 0) Link(chain[s - 1], node);
                 chain[s] = node;
             }
@@ -56,19 +60,17 @@ public static class GraphPlanner
         var shards = new List<GraphNode>();
         if (recipe.Stage(StageNames.Dataset) is { } dataset)
         {
-            var shardSize = dataset.Settings.Contains(ShardSetting) ? Math.Max(1, dataset.Settings.GetInt(ShardSetting)) : Math.Max(1, samples.Count);
+            var shardSize = dataset.Settings.Contains(StageSettings.Shard) ? Math.Max(1, dataset.Settings.GetInt(StageSettings.Shard)) : Math.Max(1, samples.Count);
             var shardCount = (samples.Count + shardSize - 1) / shardSize;
             for (var k = 0; k < shardCount; k++)
             {
                 var members = Enumerable.Range(k * shardSize, Math.Min(shardSize, samples.Count - k * shardSize)).ToList();
-                var spec = new JsonObject
+                var membership = "[" + string.Join(",", members.Select(i =>
+                    CanonicalJson.ObjectOf([new("id", CanonicalJson.String(samples[i].Id)), new("params", canonicalParameters[i])]))) + "]";
+                var spec = new List<KeyValuePair<string, string>>(stageParts[StageNames.Dataset])
                 {
-                    ["shard"] = k,
-                    ["samples"] = new JsonArray(members.Select(i => (JsonNode?)new JsonObject
-                    {
-                        ["id"] = samples[i].Id,
-                        ["params"] = ToJson(samples[i].Parameters),
-                    }).ToArray()),
+                    new("shard", k.ToString(CultureInfo.InvariantCulture)),
+                    new("samples", membership),
                 };
                 var node = NewNode(recipe, dataset, $"dataset/shard-{k.ToString("D4", CultureInfo.InvariantCulture)}", dataset.Settings, spec, jobs, shard: k);
                 foreach (var i in members) Link(lasts[i], node);
@@ -78,16 +80,17 @@ public static class GraphPlanner
         }
 
         GraphNode? train = null;
+        var shardCountText = shards.Count.ToString(CultureInfo.InvariantCulture);
         if (recipe.Stage(StageNames.Train) is { } trainStage)
         {
-            train = NewNode(recipe, trainStage, "train", trainStage.Settings, new JsonObject { ["shards"] = shards.Count }, jobs,
-                streaming: trainStage.Settings.GetBool(OnlineSetting, false));
+            train = NewNode(recipe, trainStage, "train", trainStage.Settings, [.. stageParts[StageNames.Train], new("shards", shardCountText)], jobs,
+                streaming: trainStage.Settings.GetBool(StageSettings.Online, false));
             foreach (var shard in shards) Link(shard, train);
             nodes.Add(train);
         }
         if (recipe.Stage(StageNames.Evaluate) is { } evaluateStage && train is not null)
         {
-            var evaluate = NewNode(recipe, evaluateStage, "evaluate", evaluateStage.Settings, new JsonObject { ["shards"] = shards.Count }, jobs);
+            var evaluate = NewNode(recipe, evaluateStage, "evaluate", evaluateStage.Settings, [.. stageParts[StageNames.Evaluate], new("shards", shardCountText)], jobs);
             Link(train, evaluate);
             foreach (var shard in shards) Link(shard, evaluate);
             nodes.Add(evaluate);
@@ -95,16 +98,26 @@ public static class GraphPlanner
         return new BuildGraph(recipe, samples, nodes);
     }
 
-    private static GraphNode NewNode(RecipeDefinition recipe, StageDefinition stage, string id, ValueMap settings, JsonObject spec, int jobs,
+    /// <summary>The spec members every node of a stage shares, canonical once.</summary>
+    private static List<KeyValuePair<string, string>> StageParts(StageDefinition stage) =>
+    [
+        new("stage", CanonicalJson.String(stage.Stage)),
+        new("plugin", CanonicalJson.String(stage.Plugin.Name)),
+        new("version", stage.Plugin.Version.ToString(CultureInfo.InvariantCulture)),
+        new("settings", CanonicalJson.Serialize(stage.KeySettings())),
+    ];
+
+    private static GraphNode NewNode(RecipeDefinition recipe, StageDefinition stage, string id, ValueMap settings, List<KeyValuePair<string, string>> spec, int jobs,
         Sample? sample = null, int? shard = null, IReadOnlyList<FileInput>? files = null, bool streaming = false)
     {
-        spec["stage"] = stage.Stage;
-        spec["plugin"] = stage.Plugin.Name;
-        spec["version"] = stage.Plugin.Version;
-        spec["settings"] = stage.KeySettings();
-        var withoutSeed = CanonicalJson.Serialize(spec);
+        var withoutSeed = CanonicalJson.ObjectOf(spec);
         var seed = new KeyBuilder().Add("recipe-seed", recipe.Seed.ToString(CultureInfo.InvariantCulture)).Add("spec", withoutSeed).BuildSeed();
-        if (stage.Plugin.UsesSeed) spec["seed"] = seed.ToString(CultureInfo.InvariantCulture);
+        var specText = withoutSeed;
+        if (stage.Plugin.UsesSeed)
+        {
+            spec.Add(new("seed", CanonicalJson.String(seed.ToString(CultureInfo.InvariantCulture))));
+            specText = CanonicalJson.ObjectOf(spec);
+        }
         var resources = stage.Plugin.GetResources(settings, jobs);
         if (stage.Threads is { } threads) resources = resources with { Threads = threads };
         return new GraphNode
@@ -114,7 +127,7 @@ public static class GraphPlanner
             Sample = sample,
             Shard = shard,
             Settings = settings,
-            Spec = stage.Plugin.UsesSeed ? CanonicalJson.Serialize(spec) : withoutSeed,
+            Spec = specText,
             Seed = seed,
             Resources = resources with { Threads = Math.Clamp(resources.Threads, 1, Math.Max(1, jobs)) },
             Files = files ?? [],

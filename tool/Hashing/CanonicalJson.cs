@@ -89,6 +89,33 @@ public static class CanonicalJson
         }
     }
 
+    /// <summary>
+    /// An object from members already in canonical form, sorted here: lets a caller canonicalize shared parts (a
+    /// sample's parameters, a stage's settings) once and reuse them for every node.
+    /// </summary>
+    public static string ObjectOf(IEnumerable<KeyValuePair<string, string>> canonicalMembers)
+    {
+        var members = canonicalMembers as List<KeyValuePair<string, string>> ?? canonicalMembers.ToList();
+        members.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        var builder = new StringBuilder(members.Sum(m => m.Key.Length + m.Value.Length + 4) + 2).Append('{');
+        var first = true;
+        foreach (var (key, value) in members)
+        {
+            if (!first) builder.Append(',');
+            first = false;
+            WriteString(builder, key);
+            builder.Append(':').Append(value);
+        }
+        return builder.Append('}').ToString();
+    }
+
+    public static string String(string value)
+    {
+        var builder = new StringBuilder();
+        WriteString(builder, value);
+        return builder.ToString();
+    }
+
     /// <summary>Integral doubles print as integers so that 5 and 5.0 are the same value.</summary>
     public static string Number(double d)
     {

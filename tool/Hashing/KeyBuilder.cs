@@ -17,11 +17,15 @@ public sealed class KeyBuilder
 
     private void Field(string text)
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
+        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        var rented = max > 1024 ? System.Buffers.ArrayPool<byte>.Shared.Rent(max) : null;
+        Span<byte> buffer = rented ?? stackalloc byte[1024];
+        var count = Encoding.UTF8.GetBytes(text, buffer);
         Span<byte> length = stackalloc byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, count);
         _hash.Append(length);
-        _hash.Append(bytes);
+        _hash.Append(buffer[..count]);
+        if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
     }
 
     public string Build() => Convert.ToHexStringLower(_hash.GetCurrentHash());

@@ -106,7 +106,7 @@ public sealed class OutputMaterializer
         });
         foreach (var r in recorded) current[r.Path] = (r.Hash, r.Size, r.Ticks);
 
-        Prune(root, wanted.Keys.ToHashSet(StringComparer.Ordinal));
+        Prune(root, previous.Keys.Where(p => !wanted.ContainsKey(p)));
         var manifest = BuildManifest(graph, perSample, sampleMetrics, artifacts, complete);
         var manifestPath = Path.Combine(root, ManifestName);
         if (!File.Exists(manifestPath) || !File.ReadAllBytes(manifestPath).AsSpan().SequenceEqual(manifest))
@@ -118,50 +118,79 @@ public sealed class OutputMaterializer
     private static byte[] BuildManifest(BuildGraph graph, Dictionary<int, List<(string Stage, string Path, OutputFile File)>> perSample,
         Dictionary<int, JsonObject> metrics, List<JsonObject> artifacts, bool complete)
     {
-        var samples = new JsonArray();
-        foreach (var sample in graph.Samples)
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            var entry = new JsonObject
+            w.WriteStartObject();
+            w.WriteString("recipe", graph.Recipe.Name);
+            w.WriteNumber("seed", graph.Recipe.Seed);
+            w.WriteString("sampler", ParameterSpace.Name(graph.Recipe.Space.Sampler));
+            w.WriteBoolean("complete", complete);
+            w.WriteStartArray("samples");
+            foreach (var sample in graph.Samples)
             {
-                ["id"] = sample.Id,
-                ["parameters"] = Canonical(sample.Parameters),
-                ["files"] = new JsonArray((perSample.GetValueOrDefault(sample.Index) ?? []).Select(f => (JsonNode?)new JsonObject
+                w.WriteStartObject();
+                w.WriteString("id", sample.Id);
+                w.WritePropertyName("parameters");
+                w.WriteStartObject();
+                // ValueMap keys are sorted, so the parameters come out in canonical order.
+                foreach (var (key, value) in sample.Parameters.Entries)
                 {
-                    ["stage"] = f.Stage,
-                    ["path"] = f.Path,
-                    ["hash"] = f.File.Hash,
-                    ["size"] = f.File.Size,
-                }).ToArray()),
-            };
-            if (metrics.TryGetValue(sample.Index, out var m)) entry["metrics"] = m;
-            samples.Add(entry);
+                    w.WritePropertyName(key);
+                    WriteValue(w, value);
+                }
+                w.WriteEndObject();
+                w.WriteStartArray("files");
+                foreach (var (stage, path, file) in perSample.GetValueOrDefault(sample.Index) ?? [])
+                {
+                    w.WriteStartObject();
+                    w.WriteString("stage", stage);
+                    w.WriteString("path", path);
+                    w.WriteString("hash", file.Hash);
+                    w.WriteNumber("size", file.Size);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                if (metrics.TryGetValue(sample.Index, out var m))
+                {
+                    w.WritePropertyName("metrics");
+                    m.WriteTo(w);
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("artifacts");
+            foreach (var artifact in artifacts) artifact.WriteTo(w);
+            w.WriteEndArray();
+            w.WriteEndObject();
         }
-        var manifest = new JsonObject
-        {
-            ["recipe"] = graph.Recipe.Name,
-            ["seed"] = graph.Recipe.Seed,
-            ["sampler"] = ParameterSpace.Name(graph.Recipe.Space.Sampler),
-            ["complete"] = complete,
-            ["samples"] = samples,
-            ["artifacts"] = new JsonArray(artifacts.Select(a => (JsonNode?)a).ToArray()),
-        };
-        var text = manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        return Encoding.UTF8.GetBytes(text + "\n");
+        buffer.WriteByte((byte)'\n');
+        return buffer.ToArray();
     }
 
-    private static JsonObject Canonical(ValueMap values) =>
-        (JsonObject)JsonNode.Parse(CanonicalJson.Serialize(new JsonObject(values.Entries.Select(e => new KeyValuePair<string, JsonNode?>(e.Key, e.Value?.DeepClone())))))!;
-
-    private static void Prune(string root, HashSet<string> keep)
+    private static void WriteValue(Utf8JsonWriter w, JsonNode? value)
     {
-        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+        if (value is JsonValue v && v.TryGetValue(out double d) && double.IsFinite(d))
+            w.WriteRawValue(CanonicalJson.Number(d));
+        else if (value is null)
+            w.WriteNullValue();
+        else
+            JsonNode.Parse(CanonicalJson.Serialize(value))!.WriteTo(w);
+    }
+
+    /// <summary>Removes files an earlier build put here that this build no longer produces, and directories left empty.</summary>
+    private static void Prune(string root, IEnumerable<string> obsolete)
+    {
+        var directories = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var relative in obsolete)
         {
-            var relative = Path.GetRelativePath(root, file).Replace('\\', '/');
-            if (relative == ManifestName) continue;
-            if (!keep.Contains(relative)) File.Delete(file);
+            var path = Path.Combine(root, relative);
+            AtomicFile.TryDelete(path);
+            for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length > root.Length; dir = Path.GetDirectoryName(dir))
+                directories.Add(dir);
         }
-        foreach (var directory in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length))
-            if (!Directory.EnumerateFileSystemEntries(directory).Any()) Directory.Delete(directory);
+        foreach (var directory in directories.OrderByDescending(d => d.Length))
+            if (Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any()) Directory.Delete(directory);
     }
 
     private static Dictionary<string, (string Hash, long Size, long Ticks)> LoadState(string path)

@@ -193,7 +193,7 @@ public sealed class RecipeLoader
 
     private static ValueMap Defaults(IStagePlugin plugin, IEnumerable<KeyValuePair<string, JsonNode?>> given)
     {
-        var values = plugin.Options.Where(o => o.Default is not null)
+        var values = plugin.Options.Concat(StageSettings.EngineOptions(plugin.Stage)).Where(o => o.Default is not null)
             .ToDictionary(o => o.Name, o => (JsonNode?)o.Default!.DeepClone(), StringComparer.Ordinal);
         foreach (var (k, v) in given) values[k] = v;
         return new ValueMap(values);
@@ -202,9 +202,8 @@ public sealed class RecipeLoader
     private static StageDefinition BindStage(string stage, IStagePlugin plugin, DocMapping map, SourceLocation at, DiagnosticBag diagnostics)
     {
         var selector = StageNames.SelectorKey(stage);
-        var common = StageSettings.Common.Select(o => o.Name).ToHashSet();
         var given = map.Entries
-            .Where(e => e.Name != selector && !common.Contains(e.Name))
+            .Where(e => e.Name != selector && !StageSettings.IsCommon(e.Name))
             .Select(e => new KeyValuePair<string, JsonNode?>(e.Name, DocValues.ToJson(e.Value)));
         var settings = Defaults(plugin, given);
         try

@@ -21,7 +21,7 @@ public sealed class StageDefinition
         var result = new JsonObject();
         foreach (var (key, value) in Settings.Entries)
         {
-            var option = Plugin.Options.FirstOrDefault(o => o.Name == key);
+            var option = Plugin.Options.Concat(Schema.StageSettings.EngineOptions(Stage)).FirstOrDefault(o => o.Name == key);
             if (option is { AffectsOutput: false }) continue;
             result[key] = value?.DeepClone();
         }

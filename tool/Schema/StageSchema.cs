@@ -67,7 +67,8 @@ public sealed class StageSchema : SchemaNode
         {
             (StageNames.SelectorKey(Stage), new ScalarSchema(ScalarKind.String) { Enum = [plugin.Name] }),
         };
-        properties.AddRange(StageSettings.Common.Concat(plugin.Options)
+        properties.AddRange(StageSettings.Common.Concat(StageSettings.EngineOptions(Stage)).Concat(plugin.Options)
+            .DistinctBy(o => o.Name)
             .Where(o => o.Name != StageNames.SelectorKey(Stage))
             .Select(o => (o.Name, OptionSchemas.For(o))));
         return new MappingSchema
@@ -90,7 +91,7 @@ public sealed class StageSchema : SchemaNode
                 ["description"] = string.Join("; ", plugins.Select(p => $"{p.Name}: {p.Summary}")),
             },
         };
-        foreach (var option in StageSettings.Common) properties[option.Name] = OptionSchemas.JsonFor(option);
+        foreach (var option in StageSettings.Common.Concat(StageSettings.EngineOptions(Stage))) properties[option.Name] = OptionSchemas.JsonFor(option);
         var branches = new JsonArray();
         foreach (var plugin in plugins)
         {

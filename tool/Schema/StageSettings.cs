@@ -8,6 +8,8 @@ public static class StageSettings
     public const string Materialize = "materialize";
     public const string Threads = "threads";
     public const string Device = "device";
+    public const string Shard = "shard";
+    public const string Online = "online";
 
     public static IReadOnlyList<OptionSpec> Common { get; } =
     [
@@ -18,4 +20,20 @@ public static class StageSettings
         new OptionSpec(Device, OptionType.String, "Where kernels run: auto (CUDA when present), cpu or cuda; overrides execution.device.")
             { AllowedValues = ["auto", "cpu", "cuda"], AffectsOutput = false },
     ];
+
+    /// <summary>Settings the engine reads for particular stages; unlike <see cref="Common"/> they reach the plugin too.</summary>
+    public static IReadOnlyList<OptionSpec> EngineOptions(string stage) => stage switch
+    {
+        StageNames.Dataset =>
+        [
+            OptionSpec.Int(Shard, "Samples per dataset shard; each shard is one node, so growing a sweep rebuilds only the last and new shards (default: one shard).", null, min: 1),
+        ],
+        StageNames.Train =>
+        [
+            OptionSpec.Flag(Online, "Start training as soon as the first shard exists and take in later shards as they finish; results are identical to an offline run.", false) with { AffectsOutput = false },
+        ],
+        _ => [],
+    };
+
+    public static bool IsCommon(string name) => Common.Any(o => o.Name == name);
 }

@@ -20,7 +20,6 @@ public sealed class CsvDatasetStage : StagePlugin
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
         OptionSpec.Text("result", "Name of the per-sample JSON file (a flat object of numbers) whose values become columns.", "result.json"),
-        OptionSpec.Int("shard", "Samples per shard (one CSV per shard).", null, min: 1),
     ];
 
     public override Task RunAsync(PluginContext context, CancellationToken cancellationToken)

@@ -1,0 +1,90 @@
+using Recipes.Cache;
+using Recipes.Execution;
+using Recipes.Graph;
+using Recipes.Materialization;
+using Recipes.Plugins;
+using Recipes.Recipe;
+using Recipes.Reporting;
+using Recipes.Stages;
+
+namespace Recipes.Benchmarks;
+
+/// <summary>
+/// A recipe of N samples with four per-sample stages (render, simulate, postprocess, augment: 4N nodes) plus dataset
+/// shards, in a directory of its own, built once so that the benchmarks measure no-op status and build.
+/// </summary>
+public sealed class BenchmarkRecipe
+{
+    public BenchmarkRecipe(int samples)
+    {
+        Samples = samples;
+        Root = Path.Combine(Path.GetTempPath(), "recipes-bench", samples.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Registry = BuiltinPlugins.Create();
+        foreach (var stage in new[] { StageNames.Simulate, StageNames.Postprocess, StageNames.Augment, StageNames.Dataset })
+            Registry.Register(new EchoStage(stage));
+    }
+
+    public int Samples { get; }
+    public string Root { get; }
+    public PluginRegistry Registry { get; }
+    public string RecipePath => Path.Combine(Root, "recipe.yaml");
+    public string CacheDirectory => Path.Combine(Root, ".recipes");
+    public string OutDirectory => Path.Combine(Root, "out");
+
+    public void Prepare()
+    {
+        Directory.CreateDirectory(Path.Combine(Root, "base"));
+        File.WriteAllText(Path.Combine(Root, "base", "case.ini.sbn"), "x = {{ x }}\nn = {{ n }}\nmode = {{ mode }}\n");
+        File.WriteAllText(RecipePath, $"""
+            recipe: bench
+            seed: 1
+            base_case: {"{"} dir: base/ {"}"}
+            parameters:
+              samples: {Samples}
+              sampler: random
+              space:
+                x: {"{"} uniform: [0, 1] {"}"}
+                n: {"{"} int: [1, 5] {"}"}
+                mode: {"{"} choice: [a, b, c] {"}"}
+            stages:
+              simulate: {"{"} solver: echo {"}"}
+              postprocess: {"{"} converter: echo {"}"}
+              augment: {"{"} augmenter: echo {"}"}
+              dataset: {"{"} format: echo, shard: 256 {"}"}
+            """);
+        var first = Build();
+        if (first.Summary.Failed > 0) throw new InvalidOperationException("benchmark recipe failed to build");
+    }
+
+    public BuildGraph Plan() => GraphPlanner.Plan(new RecipeLoader(Registry).Load(RecipePath), Environment.ProcessorCount);
+
+    /// <summary>What <c>recipes status</c> does after start-up: load, plan, probe, explain.</summary>
+    public int Status()
+    {
+        var graph = Plan();
+        var cache = new CacheStore(CacheDirectory);
+        var states = new BuildEngine(cache).Probe(graph);
+        var stale = new Status.StalenessExplainer(cache).Explain(graph, states);
+        return stale.Count;
+    }
+
+    /// <summary>What <c>recipes build</c> does after start-up: load, plan, probe, run stale nodes, materialize.</summary>
+    public BuildResult Build()
+    {
+        var graph = Plan();
+        var cache = new CacheStore(CacheDirectory);
+        var options = new BuildOptions { Jobs = Environment.ProcessorCount, OutputRoot = OutDirectory };
+        var result = new BuildEngine(cache).BuildAsync(graph, options, NullReporter.Instance, CancellationToken.None).GetAwaiter().GetResult();
+        new OutputMaterializer(cache).Materialize(result, OutDirectory);
+        return result;
+    }
+
+    /// <summary>The I/O floor of a no-op: read every action entry once, nothing else.</summary>
+    public long ReadAllEntries()
+    {
+        long bytes = 0;
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(CacheDirectory, "ac"), "*", SearchOption.AllDirectories))
+            bytes += File.ReadAllBytes(file).Length;
+        return bytes;
+    }
+}
