@@ -21,6 +21,27 @@ if (args is ["quick", var count])
     }
     return;
 }
+if (args is ["heat", var device, var sizeText])
+{
+    var size = int.Parse(sizeText, System.Globalization.CultureInfo.InvariantCulture);
+    var problem = new Recipes.Solvers.Heat2d.HeatProblem(size);
+    problem.AddDisk(0.3, 0.4, 0.05, 1);
+    problem.AddDisk(0.7, 0.6, 0.05, 1);
+    for (var i = 0; i < 4; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        var solution = Recipes.Solvers.Heat2d.SorSolver.Solve(problem, 1e-8, device: device);
+        Console.WriteLine($"{size}: {clock.Elapsed.TotalMilliseconds:0.0} ms, {solution.Iterations} iterations, residual {solution.Residual:E2}");
+    }
+    return;
+}
+if (args is ["torch"])
+{
+    Recipes.Training.TorchRuntime.EnsureLoadable();
+    var x = TorchSharp.torch.randn(4, 3);
+    Console.WriteLine($"torch ok: {x.sum().item<float>()} threads {TorchSharp.torch.get_num_threads()}");
+    return;
+}
 if (args is ["phases", var n])
 {
     var recipe = new BenchmarkRecipe(int.Parse(n, System.Globalization.CultureInfo.InvariantCulture));

@@ -73,6 +73,9 @@ public sealed class BuildEngine
         return true;
     }
 
+    /// <summary>A node started before all its inputs were done: its feed, the key it will get, and its own cancellation.</summary>
+    private sealed record Speculation(UpstreamFeed Feed, TaskCompletionSource<(string, List<KeyValuePair<string, string>>)> Key, CancellationTokenSource Cancel);
+
     public async Task<BuildResult> BuildAsync(BuildGraph graph, BuildOptions options, IBuildReporter reporter, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -81,20 +84,27 @@ public sealed class BuildEngine
         var nodes = graph.Nodes;
         var pending = new int[nodes.Count];
         var ready = new SortedSet<(long Priority, int Index)>();
+        var speculations = new Dictionary<int, Speculation>();
+        var started = new bool[nodes.Count];
+        // Starting a node early only pays when another slot is left for the work it waits on.
+        var speculate = options.Jobs > 1;
+
+        void Enqueue(GraphNode node)
+        {
+            if (ready.Add((Priority(node), node.Index))) reporter.Queued(node);
+        }
+
         foreach (var node in nodes)
         {
             if (states.Status[node.Index] == NodeStatus.Cached) continue;
             pending[node.Index] = node.Dependencies.Count(d => !states.IsDone(d.Index));
-            if (pending[node.Index] == 0)
-            {
-                ready.Add((Priority(node), node.Index));
-                reporter.Queued(node);
-            }
+            if (pending[node.Index] == 0 || (speculate && node.Streaming && pending[node.Index] < node.Dependencies.Count))
+                Enqueue(node);
         }
 
         var freeThreads = Math.Max(1, options.Jobs);
         var freeGpus = Math.Max(0, options.Gpus);
-        var running = new Dictionary<Task<NodeResult>, GraphNode>();
+        var running = new Dictionary<Task<NodeResult>, (GraphNode Node, int Threads, int Gpus)>();
         var stopLaunching = false;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
@@ -103,13 +113,26 @@ public sealed class BuildEngine
             foreach (var dependent in node.Dependents)
             {
                 if (states.Status[dependent.Index] != NodeStatus.Pending) continue;
-                if (--pending[dependent.Index] > 0) continue;
-                if (TryResolve(dependent, states, reporter)) Complete(dependent);
-                else
+                if (speculations.TryGetValue(dependent.Index, out var early))
+                    early.Feed.Complete(dependent.Dependencies.IndexOf(node), _runner.ArtifactsOf(node, states));
+                if (--pending[dependent.Index] > 0)
                 {
-                    ready.Add((Priority(dependent), dependent.Index));
-                    reporter.Queued(dependent);
+                    if (speculate && dependent.Streaming && !started[dependent.Index]) Enqueue(dependent);
+                    continue;
                 }
+                if (early is not null)
+                {
+                    var (key, inputs) = ActionKeys.Compute(dependent, states.Outputs);
+                    states.Keys[dependent.Index] = key;
+                    states.Inputs[dependent.Index] = inputs;
+                    early.Key.TrySetResult((key, inputs));
+                }
+                else if (TryResolve(dependent, states, reporter))
+                {
+                    ready.Remove((Priority(dependent), dependent.Index));
+                    Complete(dependent);
+                }
+                else Enqueue(dependent);
             }
         }
 
@@ -123,53 +146,78 @@ public sealed class BuildEngine
                 states.Status[node.Index] = NodeStatus.Skipped;
                 states.Messages[node.Index] = $"upstream {failed.Id} failed";
                 ready.Remove((Priority(node), node.Index));
+                if (speculations.TryGetValue(node.Index, out var early))
+                {
+                    early.Cancel.Cancel();
+                    early.Feed.Fail(states.Messages[node.Index]!);
+                }
                 reporter.Skipped(node, states.Messages[node.Index]!);
                 foreach (var next in node.Dependents) queue.Enqueue(next);
             }
+        }
+
+        Task<NodeResult> Launch(GraphNode node)
+        {
+            started[node.Index] = true;
+            reporter.Started(node);
+            var progress = new Progress<double>(f => reporter.Progress(node, f));
+            if (pending[node.Index] == 0)
+                return _runner.RunAsync(node, Task.FromResult((states.Keys[node.Index]!, states.Inputs[node.Index]!)), states, options, progress, null, linked.Token);
+            var feed = new UpstreamFeed(node.Dependencies.Count);
+            for (var i = 0; i < node.Dependencies.Count; i++)
+                if (states.IsDone(node.Dependencies[i].Index)) feed.Complete(i, _runner.ArtifactsOf(node.Dependencies[i], states));
+            var early = new Speculation(feed, new TaskCompletionSource<(string, List<KeyValuePair<string, string>>)>(TaskCreationOptions.RunContinuationsAsynchronously),
+                CancellationTokenSource.CreateLinkedTokenSource(linked.Token));
+            speculations[node.Index] = early;
+            return _runner.RunAsync(node, early.Key.Task, states, options, progress, feed, early.Cancel.Token);
         }
 
         while (true)
         {
             if (!stopLaunching && !cancellationToken.IsCancellationRequested)
             {
-                var toStart = new List<(long Priority, int Index)>();
+                var toStart = new List<((long Priority, int Index) Item, int Threads, int Gpus)>();
                 var scanned = 0;
                 foreach (var item in ready)
                 {
                     if (freeThreads == 0 || ++scanned > 4096) break;
                     var node = nodes[item.Index];
                     var threads = Math.Min(node.Resources.Threads, options.Jobs);
+                    // A node started early leaves a slot for the upstream work it waits on.
+                    if (pending[node.Index] > 0) threads = Math.Max(1, Math.Min(threads, options.Jobs - 1));
                     var gpus = Math.Min(node.Resources.Gpus, options.Gpus);
                     if (threads > freeThreads || gpus > freeGpus) continue;
                     freeThreads -= threads;
                     freeGpus -= gpus;
-                    toStart.Add(item);
+                    toStart.Add((item, threads, gpus));
                 }
-                foreach (var item in toStart)
+                foreach (var (item, threads, gpus) in toStart)
                 {
                     ready.Remove(item);
                     var node = nodes[item.Index];
-                    reporter.Started(node);
-                    var progress = new Progress<double>(f => reporter.Progress(node, f));
-                    running[_runner.RunAsync(node, states.Keys[node.Index]!, states.Inputs[node.Index]!, states, options, progress, null, linked.Token)] = node;
+                    running[Launch(node)] = (node, threads, gpus);
                 }
             }
             if (running.Count == 0) break;
 
             var done = await Task.WhenAny(running.Keys);
-            var finished = running[done];
+            var (finished, heldThreads, heldGpus) = running[done];
             running.Remove(done);
-            freeThreads += Math.Min(finished.Resources.Threads, options.Jobs);
-            freeGpus += Math.Min(finished.Resources.Gpus, options.Gpus);
+            freeThreads += heldThreads;
+            freeGpus += heldGpus;
             var result = await done;
+            speculations.Remove(finished.Index, out var speculation);
+            speculation?.Cancel.Dispose();
             states.Seconds[finished.Index] = result.Seconds;
+            if (states.Status[finished.Index] == NodeStatus.Skipped) continue;
             switch (result.Status)
             {
-                case NodeStatus.Executed:
-                    states.Status[finished.Index] = NodeStatus.Executed;
+                case NodeStatus.Executed or NodeStatus.Cached:
+                    states.Status[finished.Index] = result.Status;
                     states.Outputs[finished.Index] = result.Outputs;
                     states.Metrics[finished.Index] = result.Metrics.ToJsonString();
-                    reporter.Finished(finished, result);
+                    if (result.Status == NodeStatus.Cached) reporter.Cached(finished);
+                    else reporter.Finished(finished, result);
                     Complete(finished);
                     break;
                 case NodeStatus.Failed:

@@ -18,8 +18,13 @@ public sealed class NodeRunner
 
     public NodeRunner(CacheStore cache) => _cache = cache;
 
-    public async Task<NodeResult> RunAsync(GraphNode node, string key, List<KeyValuePair<string, string>> inputs, NodeStates states,
-        BuildOptions options, IProgress<double>? progress, IUpstreamFeed? feed, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a node whose key is known (<paramref name="key"/> completed) or, for a node started before its inputs were
+    /// all done, becomes known while it runs; either way the outputs are stored under that key, or dropped in favour of
+    /// a cache entry that appeared meanwhile.
+    /// </summary>
+    public async Task<NodeResult> RunAsync(GraphNode node, Task<(string Key, List<KeyValuePair<string, string>> Inputs)> key, NodeStates states,
+        BuildOptions options, IProgress<double>? progress, UpstreamFeed? feed, CancellationToken cancellationToken)
     {
         var scratch = _cache.NewTempDirectory();
         var work = Directory.CreateDirectory(Path.Combine(scratch, "work")).FullName;
@@ -36,6 +41,8 @@ public sealed class NodeRunner
             var status = NodeStatus.Executed;
             await using (var log = new StreamWriter(logPath) { AutoFlush = true })
             {
+                // A node started early reads its inputs through the feed as they arrive.
+                var upstream = feed is null ? Upstream(node, states) : [];
                 var context = new PluginContext
                 {
                     NodeId = node.Id,
@@ -43,7 +50,7 @@ public sealed class NodeRunner
                     Settings = node.Settings,
                     Parameters = node.Sample?.Parameters ?? ValueMap.Empty,
                     Seed = node.Seed,
-                    Upstream = Upstream(node, states),
+                    Upstream = upstream,
                     WorkDirectory = work,
                     OutputDirectory = outDir,
                     Log = TextWriter.Synchronized(log),
@@ -51,7 +58,7 @@ public sealed class NodeRunner
                     Threads = node.Resources.Threads,
                     Device = node.Stage.Device ?? options.Device,
                     Progress = progress,
-                    Feed = feed,
+                    Feed = feed ?? UpstreamFeed.Full(upstream),
                 };
                 try
                 {
@@ -82,6 +89,18 @@ public sealed class NodeRunner
             if (status != NodeStatus.Executed)
                 return new NodeResult(status, [], seconds, error, status == NodeStatus.Failed ? Tail(logPath) : null, metricsObject);
 
+            string resolvedKey;
+            List<KeyValuePair<string, string>> inputs;
+            try
+            {
+                (resolvedKey, inputs) = await key.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return new NodeResult(NodeStatus.Cancelled, [], seconds, "interrupted", null, metricsObject);
+            }
+            if (_cache.Actions.TryGetOutputs(resolvedKey) is { } existing && existing.Outputs.All(o => _cache.Blobs.Contains(o.Hash)))
+                return new NodeResult(NodeStatus.Cached, existing.Outputs, seconds, null, null, metricsObject);
             var outputs = new List<OutputFile>();
             foreach (var file in Directory.EnumerateFiles(outDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
@@ -93,7 +112,7 @@ public sealed class NodeRunner
             var logHash = _cache.Blobs.PutCopy(logPath);
             _cache.Actions.Put(new ActionEntry
             {
-                Key = key,
+                Key = resolvedKey,
                 Node = node.Id,
                 Stage = node.StageName,
                 Plugin = node.Plugin.Name,

@@ -47,6 +47,11 @@ public sealed class RecipeLoader
 
         void Declare(string name, SourceLocation at)
         {
+            if (name == SampleGenerator.SampleSeedName)
+            {
+                diagnostics.Error(at, $"'{name}' is reserved: the random samplers give every sample its own {name}; choose another name");
+                return;
+            }
             if (names.TryGetValue(name, out var first))
                 diagnostics.Error(at, $"duplicate parameter '{name}' (already defined at {first}); rename one");
             else names[name] = at;

@@ -6,10 +6,13 @@ namespace Recipes.Sampling;
 /// <summary>
 /// Draws samples from a parameter space. Grid enumerates every combination (the last axis fastest); random and Sobol
 /// are prefix-stable; Latin hypercube stratifies each axis over exactly <c>samples</c> points and so re-draws when
-/// the count changes.
+/// the count changes. Samples of the random samplers are distinct draws even where their parameters coincide: each
+/// gets its own <see cref="SampleSeedName"/>, which enters its nodes' keys and seeds.
 /// </summary>
 public static class SampleGenerator
 {
+    public const string SampleSeedName = "sample_seed";
+
     public static IReadOnlyList<Sample> Generate(ParameterSpace space, long seed, ValueMap constants, Func<ValueMap, ValueMap>? derive = null)
     {
         var count = space.Count;
@@ -52,6 +55,8 @@ public static class SampleGenerator
                 }
                 values.AddRange(drawn);
             }
+            if (space.Sampler != SamplerKind.Grid)
+                values.Add(new(SampleSeedName, JsonValue.Create((long)(UnitRandom.Bits(seed, i, SampleSeedName) >> 1))));
             var parameters = new ValueMap(values);
             if (derive is not null) parameters = derive(parameters);
             samples[i] = new Sample(i, Sample.IdFor(i), parameters);

@@ -1,5 +1,8 @@
 using Recipes.Solvers;
+using Recipes.Stages.Augment;
+using Recipes.Stages.Datasets;
 using Recipes.Stages.Render;
+using Recipes.Stages.Surrogates;
 using Recipes.Stages.Tables;
 
 namespace Recipes.Stages;
@@ -12,7 +15,11 @@ public static class BuiltinPlugins
         var registry = new PluginRegistry();
         registry.Register(new ScribanRenderStage(), isDefault: true);
         foreach (var solver in SolverCatalog.All()) registry.Register(solver);
+        registry.Register(new DihedralAugmenter());
         registry.Register(new CsvDatasetStage());
+        registry.Register(new NpyDatasetStage());
+        registry.Register(new SurrogateTrainer());
+        registry.Register(new SurrogateEvaluator());
         return registry;
     }
 }

@@ -1,5 +1,6 @@
 using Recipes.Plugins;
 using Recipes.Solvers.Exec;
+using Recipes.Solvers.Heat2d;
 
 namespace Recipes.Solvers;
 
@@ -10,5 +11,6 @@ public static class SolverCatalog
     {
         yield return new ExecSolver(StageNames.Simulate);
         yield return new ExecSolver(StageNames.Postprocess);
+        yield return new Heat2dSolver();
     }
 }

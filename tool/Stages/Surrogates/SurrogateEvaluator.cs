@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Recipes.Plugins;
+using Recipes.Plugins.Imaging;
+using Recipes.Training;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Recipes.Stages.Surrogates;
+
+/// <summary>
+/// <c>evaluate</c> for <c>resnet-unet</c>: MAE and max error of the surrogate on the test split, beside two baselines
+/// (predict the mean training field; predict the input); a PNG grid of input / truth / prediction / error for a few
+/// test pairs, the loss curve, and everything as <c>metrics.json</c>.
+/// </summary>
+public sealed class SurrogateEvaluator : StagePlugin
+{
+    public override string Name => "resnet-unet";
+    public override string Stage => StageNames.Evaluate;
+    public override int Version => 2;
+    public override string Summary => "Test-split MAE and max error against mean-field and identity baselines, with a picture of predictions.";
+
+    public override IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Int("examples", "Test pairs shown in predictions.png.", 6, min: 1, max: 64),
+        OptionSpec.Int("torch_threads", "libtorch threads.", 2, min: 1, max: 256),
+    ];
+
+    public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
+    {
+        await SurrogateTrainer.ProcessLock.WaitAsync(cancellationToken);
+        try
+        {
+            Evaluate(context);
+        }
+        finally
+        {
+            SurrogateTrainer.ProcessLock.Release();
+        }
+    }
+
+    private static void Evaluate(PluginContext context)
+    {
+        TorchRuntime.EnsureLoadable();
+        torch.set_num_threads(context.Settings.GetInt("torch_threads", 2));
+        var trained = context.Upstream.First(u => u.Stage == StageNames.Train);
+        var shards = context.Upstream.Where(u => u.Stage == StageNames.Dataset).ToList();
+        var config = JsonNode.Parse(File.ReadAllText(trained.Get("model.json").Path))!;
+        var model = new ResNetUNet(config["depth"]!.GetValue<int>(), config["width"]!.GetValue<int>(), config["dropout"]!.GetValue<double>());
+        model.load_safetensors(trained.Get("model.safetensors").Path);
+        model.eval();
+
+        var test = FieldPairs.Concat(shards.Select(s => FieldPairs.Read(s, "test")));
+        var train = FieldPairs.Concat(shards.Select(s => FieldPairs.Read(s, "train")));
+        if (test.Count == 0) throw new PluginException("the test split is empty; add samples or raise split.test");
+        var size = test.Size;
+        var cells = size * size;
+        var prediction = Predict(model, test);
+        var trainPrediction = Predict(model, train);
+
+        var meanField = new float[cells];
+        if (train.Count > 0)
+            for (var k = 0; k < train.Count * cells; k++) meanField[k % cells] += train.Targets[k] / train.Count;
+        var model_ = Errors(prediction, test.Targets);
+        var mean = Errors(Enumerable.Range(0, test.Count * cells).Select(k => meanField[k % cells]).ToArray(), test.Targets);
+        var identity = Errors(test.Inputs, test.Targets);
+        var better = Math.Min(mean.Mae, identity.Mae);
+
+        var metrics = new JsonObject
+        {
+            ["test_pairs"] = test.Count,
+            ["mae"] = model_.Mae,
+            ["max_error"] = model_.Max,
+            ["train_mae"] = train.Count > 0 ? Errors(trainPrediction, train.Targets).Mae : null,
+            ["baseline_mean_field_mae"] = mean.Mae,
+            ["baseline_input_mae"] = identity.Mae,
+            ["improvement_over_best_baseline"] = better / Math.Max(model_.Mae, 1e-12),
+        };
+        foreach (var (key, value) in metrics) context.Metrics[key] = value?.DeepClone();
+        File.WriteAllText(context.OutputPath("metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"test MAE {model_.Mae:0.00000} (max {model_.Max:0.0000}); baselines: mean field {mean.Mae:0.00000}, input {identity.Mae:0.00000}; {better / model_.Mae:0.0}x better"));
+
+        DrawExamples(context, test, prediction, Math.Min(test.Count, context.Settings.GetInt("examples", 6)));
+        if (trained.Find("loss.json") is { } lossFile)
+        {
+            var losses = JsonNode.Parse(File.ReadAllText(lossFile.Path))!.AsArray();
+            new LinePlot("Training loss and test MAE", "epoch", "MAE", logY: true)
+                .Add("train MAE", losses.Select(l => ((double)l!["epoch"]!.GetValue<int>(), l["loss"]!.GetValue<double>())))
+                .Add("test MAE", [((double)losses.Count, model_.Mae)], markers: true)
+                .Add("best baseline", [(1.0, better), ((double)losses.Count, better)])
+                .SavePng(context.OutputPath("loss.png"));
+        }
+    }
+
+    public static float[] Predict(ResNetUNet model, FieldPairs pairs)
+    {
+        var cells = pairs.Size * pairs.Size;
+        var prediction = new float[pairs.Count * cells];
+        using var noGrad = torch.no_grad();
+        for (var start = 0; start < pairs.Count; start += 64)
+        {
+            using var scope = torch.NewDisposeScope();
+            var take = Math.Min(64, pairs.Count - start);
+            var x = torch.tensor(pairs.Inputs.AsSpan(start * cells, take * cells).ToArray(), [take, 1, pairs.Size, pairs.Size]);
+            model.call(x).data<float>().CopyTo(prediction.AsSpan(start * cells, take * cells));
+        }
+        return prediction;
+    }
+
+    private static (double Mae, double Max) Errors(float[] predicted, float[] truth)
+    {
+        double sum = 0, max = 0;
+        for (var k = 0; k < truth.Length; k++)
+        {
+            var e = Math.Abs((double)predicted[k] - truth[k]);
+            sum += e;
+            if (e > max) max = e;
+        }
+        return (sum / truth.Length, max);
+    }
+
+    /// <summary>One row per example: input, truth, prediction, |error| (error on its own scale).</summary>
+    private static void DrawExamples(PluginContext context, FieldPairs test, float[] prediction, int examples)
+    {
+        var size = test.Size;
+        var cells = size * size;
+        var scale = Math.Max(1, 128 / size);
+        const int gap = 4;
+        var panel = size * scale;
+        var image = new RgbImage(4 * panel + 3 * gap, examples * panel + (examples - 1) * gap);
+        for (var e = 0; e < examples; e++)
+        {
+            var row = e * (panel + gap);
+            var input = test.Inputs.AsSpan(e * cells, cells);
+            var truth = test.Targets.AsSpan(e * cells, cells);
+            var predicted = prediction.AsSpan(e * cells, cells);
+            var error = new float[cells];
+            for (var k = 0; k < cells; k++) error[k] = Math.Abs(predicted[k] - truth[k]);
+            image.DrawField(input, size, 0, row, scale, 0, 1, inferno: true);
+            image.DrawField(truth, size, panel + gap, row, scale, 0, 1, inferno: true);
+            image.DrawField(predicted, size, 2 * (panel + gap), row, scale, 0, 1, inferno: true);
+            image.DrawField(error, size, 3 * (panel + gap), row, scale, 0, Math.Max(1e-6, error.Max()));
+        }
+        image.SavePng(context.OutputPath("predictions.png"));
+    }
+}

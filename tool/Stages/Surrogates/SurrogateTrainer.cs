@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Recipes.Plugins;
+using Recipes.Plugins.Imaging;
+using Recipes.Training;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Recipes.Stages.Surrogates;
+
+/// <summary>
+/// <c>train: { model: resnet-unet }</c>: the reference heat-diffusion surrogate, trained with MAE loss and Adam whose
+/// learning rate decays by a factor every fixed number of optimizer steps (staircase). Epoch e trains on the first
+/// <c>shards_per_epoch·(e+1)</c> shards (all by default), waiting for them when training online, so the weights do
+/// not depend on how fast the simulations ran. Deterministic on CPU for a seed and <c>torch_threads</c>.
+/// </summary>
+public sealed class SurrogateTrainer : StagePlugin
+{
+    /// <summary>libtorch's thread count and random generator are process-wide: one training at a time.</summary>
+    public static readonly SemaphoreSlim ProcessLock = new(1, 1);
+
+    public override string Name => "resnet-unet";
+    public override string Stage => StageNames.Train;
+    public override int Version => 2;
+    public override bool UsesSeed => true;
+    public override string Summary => "ResNet encoder/decoder surrogate (SELU, BatchNorm, spatial dropout, symmetric skips), MAE, Adam with staircase decay.";
+
+    public override IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Int("depth", "Encoder levels, each halving the size and doubling the channels (at most log2(size) - 0; 6 for 64^2).", 4, min: 1, max: 10),
+        OptionSpec.Int("width", "Channel multiplier: level k has width*2^k channels (1 gives the reference's 2, 4, 8, 16).", 1, min: 1, max: 64),
+        OptionSpec.Number("dropout", "Spatial dropout probability after every block.", 0.4, min: 0, max: 0.95),
+        OptionSpec.Int("epochs", "Passes over the training split.", 40, min: 1),
+        OptionSpec.Int("batch", "Pairs per optimizer step.", 50, min: 1),
+        OptionSpec.Number("learning_rate", "Adam's initial learning rate.", 0.01, min: 0),
+        OptionSpec.Number("lr_decay", "Learning-rate factor applied every lr_decay_steps optimizer steps (staircase).", 0.9, min: 0, max: 1),
+        OptionSpec.Int("lr_decay_steps", "Optimizer steps between learning-rate decays.", 80, min: 1),
+        OptionSpec.Int("checkpoint_every", "Save a snapshot every this many epochs (0: none).", 10, min: 0),
+        OptionSpec.Int("shards_per_epoch", "Epoch e trains on the first shards_per_epoch*(e+1) shards (0: all shards every epoch).", 0, min: 0),
+        OptionSpec.Int("torch_threads", "libtorch threads; part of the key because float sums depend on the split of work.", 2, min: 1, max: 256),
+    ];
+
+    public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
+
+    public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
+    {
+        await ProcessLock.WaitAsync(cancellationToken);
+        try
+        {
+            await Train(context, cancellationToken);
+        }
+        finally
+        {
+            ProcessLock.Release();
+        }
+    }
+
+    private static async Task Train(PluginContext context, CancellationToken cancellationToken)
+    {
+        TorchRuntime.EnsureLoadable();
+        var s = context.Settings;
+        var depth = s.GetInt("depth", 4);
+        var width = s.GetInt("width", 1);
+        var epochs = s.GetInt("epochs", 40);
+        var batch = s.GetInt("batch", 50);
+        var checkpointEvery = s.GetInt("checkpoint_every", 10);
+        var shardsPerEpoch = s.GetInt("shards_per_epoch", 0);
+        var feed = context.Feed ?? throw new PluginException("the trainer needs its dataset shards");
+        torch.set_num_threads(s.GetInt("torch_threads", 2));
+        torch.manual_seed(unchecked((long)context.Seed));
+        var shuffle = new SeededRandom(context.Seed);
+
+        var model = new ResNetUNet(depth, width, s.GetDouble("dropout", 0.4));
+        var optimizer = torch.optim.Adam(model.parameters(), s.GetDouble("learning_rate", 0.01));
+        var scheduler = torch.optim.lr_scheduler.StepLR(optimizer, s.GetInt("lr_decay_steps", 80), s.GetDouble("lr_decay", 0.9));
+
+        var loaded = 0;
+        var inputs = new List<float>();
+        var targets = new List<float>();
+        var size = 0;
+        var losses = new JsonArray();
+        var steps = 0;
+        for (var epoch = 0; epoch < epochs; epoch++)
+        {
+            var visible = shardsPerEpoch == 0 ? feed.Count : Math.Min(feed.Count, shardsPerEpoch * (epoch + 1));
+            for (; loaded < visible; loaded++)
+            {
+                var shard = await feed.WaitAsync(loaded, cancellationToken);
+                var pairs = FieldPairs.Read(shard, "train");
+                if (pairs.Count == 0) continue;
+                if (size == 0)
+                {
+                    size = pairs.Size;
+                    if (size >> depth < 1 || size % (1 << depth) != 0)
+                        throw new PluginException($"depth {depth} needs a field size divisible by 2^{depth}; the fields are {size}x{size} (use depth <= {MaxDepth(size)})");
+                }
+                inputs.AddRange(pairs.Inputs);
+                targets.AddRange(pairs.Targets);
+            }
+            var count = size == 0 ? 0 : inputs.Count / (size * size);
+            if (count == 0) throw new PluginException("the training split is empty; add samples or raise split.train");
+            var order = Enumerable.Range(0, count).ToArray();
+            for (var i = count - 1; i > 0; i--)
+            {
+                var j = (int)(shuffle.NextBits() % (ulong)(i + 1));
+                (order[i], order[j]) = (order[j], order[i]);
+            }
+
+            model.train();
+            double sum = 0;
+            var batches = 0;
+            for (var start = 0; start < count; start += batch)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = torch.NewDisposeScope();
+                var take = Math.Min(batch, count - start);
+                var (x, y) = Batch(inputs, targets, order.AsSpan(start, take), size);
+                optimizer.zero_grad();
+                var loss = nn.functional.l1_loss(model.call(x), y);
+                loss.backward();
+                optimizer.step();
+                scheduler.step();
+                sum += loss.item<float>();
+                batches++;
+                steps++;
+            }
+            var mean = sum / batches;
+            losses.Add(new JsonObject { ["epoch"] = epoch + 1, ["loss"] = mean, ["pairs"] = count, ["shards"] = loaded });
+            context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}/{epochs}: MAE {mean:0.000000} over {count} pairs from {loaded} shards"));
+            context.Progress?.Report((epoch + 1.0) / epochs);
+            if (checkpointEvery > 0 && (epoch + 1) % checkpointEvery == 0 && epoch + 1 < epochs)
+                model.save_safetensors(context.OutputPath($"checkpoints/epoch-{epoch + 1:D3}.safetensors"));
+        }
+
+        var finalCount = inputs.Count / Math.Max(1, size * size);
+        RecalibrateBatchNorm(model, inputs, targets, finalCount, size, batch);
+        model.save_safetensors(context.OutputPath("model.safetensors"));
+        model.save(context.OutputPath("model.dat"));
+        var config = new JsonObject
+        {
+            ["model"] = "resnet-unet",
+            ["depth"] = depth,
+            ["width"] = width,
+            ["dropout"] = s.GetDouble("dropout", 0.4),
+            ["size"] = size,
+            ["epochs"] = epochs,
+            ["steps"] = steps,
+        };
+        await File.WriteAllTextAsync(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
+        await File.WriteAllTextAsync(context.OutputPath("loss.json"), losses.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
+        new LinePlot("Training loss", "epoch", "MAE", logY: true)
+            .Add("train MAE", losses.Select(l => ((double)l!["epoch"]!.GetValue<int>(), l["loss"]!.GetValue<double>())))
+            .SavePng(context.OutputPath("loss.png"));
+        context.Metrics["final_loss"] = losses[^1]!["loss"]!.GetValue<double>();
+        context.Metrics["first_loss"] = losses[0]!["loss"]!.GetValue<double>();
+        context.Metrics["steps"] = steps;
+        context.Metrics["train_pairs"] = inputs.Count / Math.Max(1, size * size);
+    }
+
+    /// <summary>
+    /// Replaces BatchNorm's running statistics, an exponential average over the last few batches of a still-moving
+    /// network, with the exact population statistics of the final weights over the training pairs (dropout off), so
+    /// that evaluation sees the same normalization training converged to.
+    /// </summary>
+    public static void RecalibrateBatchNorm(ResNetUNet model, List<float> inputs, List<float> targets, int count, int size, int batch)
+    {
+        var norms = model.modules().OfType<TorchSharp.Modules.BatchNorm2d>().ToList();
+        foreach (var norm in norms)
+        {
+            norm.reset_running_stats();
+            norm.momentum = null;
+        }
+        model.train();
+        foreach (var dropout in model.modules().OfType<TorchSharp.Modules.Dropout2d>()) dropout.eval();
+        using (torch.no_grad())
+        {
+            var rows = Enumerable.Range(0, count).ToArray();
+            for (var start = 0; start < count; start += batch)
+            {
+                using var scope = torch.NewDisposeScope();
+                var (x, _) = Batch(inputs, targets, rows.AsSpan(start, Math.Min(batch, count - start)), size);
+                model.call(x);
+            }
+        }
+        foreach (var norm in norms) norm.momentum = 0.1;
+        model.eval();
+    }
+
+    public static int MaxDepth(int size)
+    {
+        var depth = 0;
+        while (size % 2 == 0 && size > 1)
+        {
+            size /= 2;
+            depth++;
+        }
+        return depth;
+    }
+
+    public static (Tensor X, Tensor Y) Batch(List<float> inputs, List<float> targets, ReadOnlySpan<int> rows, int size)
+    {
+        var cells = size * size;
+        var x = new float[rows.Length * cells];
+        var y = new float[rows.Length * cells];
+        var inputSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(inputs);
+        var targetSpan = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(targets);
+        for (var b = 0; b < rows.Length; b++)
+        {
+            inputSpan.Slice(rows[b] * cells, cells).CopyTo(x.AsSpan(b * cells));
+            targetSpan.Slice(rows[b] * cells, cells).CopyTo(y.AsSpan(b * cells));
+        }
+        long[] shape = [rows.Length, 1, size, size];
+        return (torch.tensor(x, shape), torch.tensor(y, shape));
+    }
+}
