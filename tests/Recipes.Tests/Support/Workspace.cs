@@ -23,6 +23,18 @@ public sealed class Workspace : IDisposable
 
     public string Path_(string relative) => Path.Combine(Root, relative);
 
+    /// <summary>Copies a recipe directory of the repository (recipes/NAME) into the workspace.</summary>
+    public void CopyRecipe(string name)
+    {
+        var source = Path.Combine(Recipes.Tests.Cli.MalformedRecipeTests.RepoRoot(), "recipes", name);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(Root, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target, overwrite: true);
+        }
+    }
+
     public string Write(string relative, string content)
     {
         var path = Path.Combine(Root, relative);
@@ -31,8 +43,13 @@ public sealed class Workspace : IDisposable
         return path;
     }
 
+    /// <summary>The plug-ins builds use; tests may register stand-ins.</summary>
+    public PluginRegistry Registry { get; set; } = BuiltinPlugins.Create();
+
+    public IBuildReporter Reporter { get; set; } = NullReporter.Instance;
+
     public RecipeDefinition Load(string recipe = "recipe.yaml", params string[] sets) =>
-        new RecipeLoader(BuiltinPlugins.Create()).Load(Path.Combine(Root, recipe), sets);
+        new RecipeLoader(Registry).Load(Path.Combine(Root, recipe), sets);
 
     /// <summary>Builds in-process with the real engine, cache and materializer.</summary>
     public BuildResult Build(string recipe = "recipe.yaml", params string[] sets) => BuildWith(new BuildOptions { Jobs = 2, OutputRoot = OutDir }, recipe, sets);
@@ -42,7 +59,7 @@ public sealed class Workspace : IDisposable
         var definition = Load(recipe, sets);
         var graph = GraphPlanner.Plan(definition, options.Jobs);
         var cache = new CacheStore(CacheDir);
-        var result = new BuildEngine(cache).BuildAsync(graph, options with { OutputRoot = OutDir }, NullReporter.Instance, CancellationToken.None).GetAwaiter().GetResult();
+        var result = new BuildEngine(cache).BuildAsync(graph, options with { OutputRoot = OutDir }, Reporter, CancellationToken.None).GetAwaiter().GetResult();
         if (!result.Summary.Interrupted) new OutputMaterializer(cache).Materialize(result, OutDir);
         return result;
     }
