@@ -240,9 +240,13 @@ public sealed class BuildEngine
         return new BuildResult(graph, states, summary);
     }
 
-    /// <summary>Depth first per sample, so whole samples (and so shards) finish early and feed later stages sooner.</summary>
+    /// <summary>
+    /// Depth first per sample, so whole samples (and so shards) finish early and feed later stages sooner; a node that
+    /// streams its inputs (online training) goes first, so it runs beside the work it waits on rather than after it.
+    /// </summary>
     private static long Priority(GraphNode node)
     {
+        if (node.Streaming) return -1;
         var order = StageNames.All.ToList().IndexOf(node.StageName);
         var position = node.Sample?.Index ?? (node.Dependencies.Count > 0 ? node.Dependencies.Max(d => d.Sample?.Index ?? 0) + 1 : 0);
         if (node.Sample is null && node.Shard is null) position = int.MaxValue;
