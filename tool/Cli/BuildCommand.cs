@@ -63,20 +63,17 @@ public static class BuildCommand
 
         using var interrupt = new CancellationTokenSource();
         var presses = 0;
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        void OnSignal(PosixSignalContext context)
         {
-            // The first Ctrl-C stops cleanly; a second one kills at once.
+            // The first Ctrl-C (or SIGTERM) stops cleanly: running nodes are cancelled, nothing half-written stays.
+            // A second one is left to the default action and kills at once.
             if (Interlocked.Increment(ref presses) > 1) return;
-            e.Cancel = true;
+            context.Cancel = true;
             Console.Error.WriteLine("interrupt: stopping running nodes; press Ctrl-C again to kill");
             interrupt.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            interrupt.Cancel();
-        });
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
         var engine = new BuildEngine(session.Cache);
         TallyReporter? tally = null;
@@ -94,7 +91,8 @@ public static class BuildCommand
         }
         finally
         {
-            Console.CancelKeyPress -= onCancel;
+            sigint.Dispose();
+            sigterm.Dispose();
         }
 
         var summary = result.Summary;

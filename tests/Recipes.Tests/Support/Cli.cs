@@ -27,15 +27,22 @@ public static class Cli
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>
+    /// Starts the tool. Its SIGINT disposition is reset to the default first (coreutils' <c>env --default-signal</c>):
+    /// a test runner started in the background passes "ignore SIGINT" on to its children, as shells do for background
+    /// jobs, and a program that inherits that never sees Ctrl-C.
+    /// </summary>
     public static Process Start(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo("/usr/bin/env")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(ToolPath);
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["CI"] = "true";
