@@ -24,22 +24,35 @@ public static class BuildCommand
         var json = CommonOptions.Json();
         var logFormat = new Option<string>("--log-format") { Description = "text (progress bars on a terminal, plain lines otherwise) or json (one event per line).", DefaultValueFactory = _ => "text" };
         logFormat.AcceptOnlyFromAmong("text", "json");
+        var remoteCache = new Option<string?>("--remote-cache") { Description = "HTTP cache shared between machines (Bazel's /ac/ and /cas/ layout); also RECIPES_REMOTE_CACHE or .recipes.json." };
+        var remoteUpload = new Option<bool?>("--remote-upload") { Description = "false: read from the remote cache but never write to it (pull requests from forks)." };
         var device = new Option<string?>("--device") { Description = "Where ILGPU solvers run: auto, cpu or cuda (default: execution.device, else auto)." };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
 
         var command = new Command("build", "Build a recipe: run stale nodes, reuse cached ones, materialize out/<recipe>/.")
         {
-            recipe, jobs, cache, output, set, keepGoing, executor, json, logFormat, device,
+            recipe, jobs, cache, output, set, keepGoing, executor, json, logFormat, device, remoteCache, remoteUpload,
         };
         command.SetAction((parse, _) => RunAsync(
             parse.GetValue(recipe)!, parse.GetValue(set) ?? [], parse.GetValue(cache), parse.GetValue(output), parse.GetValue(jobs),
-            parse.GetValue(keepGoing), parse.GetValue(json), parse.GetValue(logFormat)!, parse.GetValue(device)));
+            parse.GetValue(keepGoing), parse.GetValue(json), parse.GetValue(logFormat)!, parse.GetValue(device),
+            parse.GetValue(remoteCache), parse.GetValue(remoteUpload)));
         return command;
     }
 
     public static async Task<int> RunAsync(string recipePath, IReadOnlyList<string> sets, string? cacheOption, string? outOption, int? jobsOption,
-        bool keepGoingOption, bool json, string logFormat, string? deviceOption)
+        bool keepGoingOption, bool json, string logFormat, string? deviceOption, string? remoteOption = null, bool? remoteUploadOption = null)
     {
+        Remote.RemoteCacheOptions? remoteOptions;
+        try
+        {
+            remoteOptions = Remote.RemoteCacheSettings.Resolve(remoteOption, remoteUploadOption);
+        }
+        catch (FormatException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            return ExitCodes.InvalidRecipe;
+        }
         RecipeSession session;
         try
         {
@@ -75,12 +88,13 @@ public static class BuildCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
-        var engine = new BuildEngine(session.Cache);
         TallyReporter? tally = null;
         IBuildReporter reporter;
         if (logFormat == "json") reporter = new JsonEventReporter(Console.Out);
         else if (Terminal.IsInteractive) reporter = tally = new TerminalReporter();
         else reporter = tally = new PlainReporter(Console.Error);
+        using var remote = remoteOptions is null ? null : new Remote.RemoteCacheClient(remoteOptions, session.Cache, message => Console.Error.WriteLine("warning: " + message));
+        var engine = new BuildEngine(session.Cache, remote);
 
         BuildResult result;
         try
@@ -125,5 +139,7 @@ public static class BuildCommand
         var verdict = summary.Interrupted ? "interrupted" : summary.Failed > 0 ? $"{summary.Failed} failed" : "ok";
         Console.Out.WriteLine($"{verdict}: {summary.Nodes} nodes, {summary.Executed} executed, {summary.Cached} cached in {summary.Seconds:0.00} s"
             + (summary.OutputDirectory is null ? "" : $"; outputs in {summary.OutputDirectory}/"));
+        if (summary.Remote is { } r)
+            Console.Out.WriteLine($"remote cache: {r.Hits} hits ({r.BytesDown / 1024.0:0.0} KiB down), {r.Uploads} uploads ({r.BytesUp / 1024.0:0.0} KiB up){(r.Disabled is null ? "" : $", disabled: {r.Disabled}")}");
     }
 }

@@ -17,6 +17,92 @@ public static partial class CacheCommand
         var command = new Command("cache", "Inspect and maintain the cache.");
         command.Subcommands.Add(Verify());
         command.Subcommands.Add(Gc());
+        command.Subcommands.Add(Key());
+        command.Subcommands.Add(Export());
+        command.Subcommands.Add(Import());
+        return command;
+    }
+
+    private static Command Key()
+    {
+        var recipe = CommonOptions.Recipe();
+        var set = CommonOptions.Set();
+        var command = new Command("key", "Print a key over the recipe's whole plan (every action key's inputs), for CI caches keyed by content.") { recipe, set };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var session = RecipeSession.Open(parse.GetValue(recipe)!, parse.GetValue(set) ?? [], null, Environment.ProcessorCount);
+                Console.Out.WriteLine(PlanKey.Compute(session.Graph));
+                return ExitCodes.Success;
+            }
+            catch (RecipeException e)
+            {
+                return RecipeSession.Report(e);
+            }
+        });
+        return command;
+    }
+
+    private static Command Export()
+    {
+        var recipe = CommonOptions.Recipe();
+        var file = new Argument<string>("file") { Description = "The archive to write (zip)." };
+        var cache = CommonOptions.Cache();
+        var set = CommonOptions.Set();
+        var command = new Command("export", "Write the cache entries a recipe needs (entries, outputs, logs, sources) into one archive.") { recipe, file, cache, set };
+        command.SetAction(parse =>
+        {
+            RecipeSession session;
+            try
+            {
+                session = RecipeSession.Open(parse.GetValue(recipe)!, parse.GetValue(set) ?? [], parse.GetValue(cache), Environment.ProcessorCount);
+            }
+            catch (RecipeException e)
+            {
+                return RecipeSession.Report(e);
+            }
+            var states = new BuildEngine(session.Cache).Probe(session.Graph);
+            var report = CacheBundle.Export(session.Graph, states, session.Cache, parse.GetValue(file)!);
+            Console.Out.WriteLine($"exported {report.Entries} entries and {report.Blobs} blobs ({Human(report.Bytes)}) to {parse.GetValue(file)}");
+            if (report.NotBuilt > 0) Console.Error.WriteLine($"warning: {report.NotBuilt} nodes are not built and were left out; run 'recipes build' first");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Import()
+    {
+        var file = new Argument<string>("file") { Description = "An archive written by 'recipes cache export'." };
+        var cache = CommonOptions.Cache();
+        var command = new Command("import", "Verify an exported archive and add its entries to the cache.") { file, cache };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!File.Exists(path))
+            {
+                Console.Error.WriteLine($"error: {path} not found");
+                return ExitCodes.InvalidRecipe;
+            }
+            CacheBundle.ImportReport report;
+            try
+            {
+                report = CacheBundle.Import(path, new CacheStore(CacheLocation.Resolve(parse.GetValue(cache))));
+            }
+            catch (InvalidDataException e)
+            {
+                Console.Error.WriteLine($"error: {path} is not a readable archive: {e.Message}");
+                return ExitCodes.NodeFailed;
+            }
+            foreach (var problem in report.Problems) Console.Error.WriteLine("error: " + problem);
+            if (report.Problems.Count > 0)
+            {
+                Console.Error.WriteLine("nothing was imported");
+                return ExitCodes.NodeFailed;
+            }
+            Console.Out.WriteLine($"imported {report.Entries} entries and {report.Blobs} blobs");
+            return ExitCodes.Success;
+        });
         return command;
     }
 

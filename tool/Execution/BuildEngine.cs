@@ -15,11 +15,13 @@ public sealed class BuildEngine
 {
     private readonly CacheStore _cache;
     private readonly NodeRunner _runner;
+    private readonly Remote.RemoteCacheClient? _remote;
 
-    public BuildEngine(CacheStore cache)
+    public BuildEngine(CacheStore cache, Remote.RemoteCacheClient? remote = null)
     {
         _cache = cache;
         _runner = new NodeRunner(cache);
+        _remote = remote;
     }
 
     public CacheStore Cache => _cache;
@@ -43,10 +45,12 @@ public sealed class BuildEngine
             var end = start;
             while (end < graph.Nodes.Count && graph.Nodes[end].StageName == graph.Nodes[start].StageName) end++;
             var from = start;
-            if (end - start < 64)
+            if (end - start < 64 && _remote is null)
                 for (var i = start; i < end; i++) TryResolve(graph.Nodes[i], states, reporter, snapshot);
             else
-                Parallel.For(start, end, i => TryResolve(graph.Nodes[i], states, reporter, snapshot));
+                // Remote lookups wait on the network, not the CPU: more of them in flight than cores.
+                Parallel.For(start, end, new ParallelOptions { MaxDegreeOfParallelism = _remote is null ? Environment.ProcessorCount : 16 },
+                    i => TryResolve(graph.Nodes[i], states, reporter, snapshot));
             start = end;
         }
         return states;
@@ -63,9 +67,9 @@ public sealed class BuildEngine
         var hit = snapshot is not null && snapshot.TryGetValue(node.Id, out var record) && record.Key == key && record.Outputs is not null && _cache.Actions.Contains(key)
             ? new CachedResult(record.Outputs, record.MetricsJson ?? "{}")
             : _cache.Actions.TryGetOutputs(key);
+        if (hit is not null && !hit.Outputs.All(o => _cache.Blobs.Contains(o.Hash))) hit = null;
+        hit ??= _remote?.TryFetch(key);
         if (hit is null) return false;
-        foreach (var output in hit.Outputs)
-            if (!_cache.Blobs.Contains(output.Hash)) return false;
         states.Outputs[node.Index] = hit.Outputs;
         states.Metrics[node.Index] = hit.MetricsJson;
         states.Status[node.Index] = NodeStatus.Cached;
@@ -217,7 +221,11 @@ public sealed class BuildEngine
                     states.Outputs[finished.Index] = result.Outputs;
                     states.Metrics[finished.Index] = result.Metrics.ToJsonString();
                     if (result.Status == NodeStatus.Cached) reporter.Cached(finished);
-                    else reporter.Finished(finished, result);
+                    else
+                    {
+                        reporter.Finished(finished, result);
+                        _remote?.EnqueueUpload(states.Keys[finished.Index]!);
+                    }
                     Complete(finished);
                     break;
                 case NodeStatus.Failed:
@@ -236,7 +244,8 @@ public sealed class BuildEngine
 
         var interrupted = cancellationToken.IsCancellationRequested;
         SaveState(graph, states);
-        var summary = Summarize(graph, states, clock.Elapsed.TotalSeconds, interrupted);
+        if (_remote is not null) await _remote.FlushAsync(interrupted ? TimeSpan.FromSeconds(5) : TimeSpan.FromMinutes(2));
+        var summary = Summarize(graph, states, clock.Elapsed.TotalSeconds, interrupted) with { Remote = _remote?.Stats };
         return new BuildResult(graph, states, summary);
     }
 

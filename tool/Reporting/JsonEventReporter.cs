@@ -65,6 +65,16 @@ public sealed class JsonEventReporter : IBuildReporter
             ["exit_code"] = summary.ExitCode,
         };
         if (summary.OutputDirectory is not null) json["out"] = summary.OutputDirectory;
+        if (summary.Remote is { } remote)
+            json["remote"] = new JsonObject
+            {
+                ["hits"] = remote.Hits,
+                ["uploads"] = remote.Uploads,
+                ["rejected"] = remote.Rejected,
+                ["bytes_down"] = remote.BytesDown,
+                ["bytes_up"] = remote.BytesUp,
+                ["disabled"] = remote.Disabled,
+            };
         json["stages"] = new JsonObject(summary.Stages.OrderBy(s => Plugins.StageNames.All.ToList().IndexOf(s.Key)).Select(s => new KeyValuePair<string, JsonNode?>(s.Key, new JsonObject
         {
             ["nodes"] = s.Value.Nodes,

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Recipes.Remote;
+
+/// <summary>
+/// Resolves the remote cache from, in order of precedence: the command line (<c>--remote-cache</c>,
+/// <c>--remote-upload</c>), the environment (<c>RECIPES_REMOTE_CACHE</c>, <c>RECIPES_REMOTE_TOKEN</c>,
+/// <c>RECIPES_REMOTE_UPLOAD</c>), and a config file (<c>.recipes.json</c> in the working directory, else
+/// <c>$XDG_CONFIG_HOME/recipes/config.json</c> or <c>~/.config/recipes/config.json</c>):
+/// <c>{"remote_cache": {"url": "...", "token": "...", "user": "...", "password": "...", "upload": true}}</c>.
+/// Basic credentials may also be given in the URL (<c>http://user:pass@host/</c>).
+/// </summary>
+public static class RemoteCacheSettings
+{
+    public const string UrlVariable = "RECIPES_REMOTE_CACHE";
+    public const string TokenVariable = "RECIPES_REMOTE_TOKEN";
+    public const string UploadVariable = "RECIPES_REMOTE_UPLOAD";
+
+    public static RemoteCacheOptions? Resolve(string? urlOption, bool? uploadOption)
+    {
+        var config = ConfigFile();
+        var url = urlOption ?? Environment.GetEnvironmentVariable(UrlVariable) ?? config?["url"]?.GetValue<string>();
+        if (string.IsNullOrWhiteSpace(url) || url == "none") return null;
+        if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            throw new FormatException($"remote cache URL '{url}' is not an http(s) URL");
+        string? user = config?["user"]?.GetValue<string>(), password = config?["password"]?.GetValue<string>();
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            var parts = uri.UserInfo.Split(':', 2);
+            user = Uri.UnescapeDataString(parts[0]);
+            password = parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : "";
+            uri = new UriBuilder(uri) { UserName = "", Password = "" }.Uri;
+        }
+        var uploadText = Environment.GetEnvironmentVariable(UploadVariable);
+        var upload = uploadOption
+            ?? (uploadText is null ? (bool?)null : !(uploadText is "0" or "false" or "False" or "no"))
+            ?? config?["upload"]?.GetValue<bool>()
+            ?? true;
+        return new RemoteCacheOptions(uri)
+        {
+            BearerToken = Environment.GetEnvironmentVariable(TokenVariable) ?? config?["token"]?.GetValue<string>(),
+            User = user,
+            Password = password,
+            Upload = upload,
+        };
+    }
+
+    private static JsonNode? ConfigFile()
+    {
+        var home = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME") is { Length: > 0 } xdg
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
+        foreach (var path in new[] { Path.GetFullPath(".recipes.json"), Path.Combine(home, "recipes", "config.json") })
+        {
+            if (!File.Exists(path)) continue;
+            try
+            {
+                return JsonNode.Parse(File.ReadAllText(path))?["remote_cache"];
+            }
+            catch (JsonException e)
+            {
+                throw new FormatException($"{path}: not valid JSON ({e.Message})");
+            }
+        }
+        return null;
+    }
+}
