@@ -26,23 +26,30 @@ public static class BuildCommand
         logFormat.AcceptOnlyFromAmong("text", "json");
         var remoteCache = new Option<string?>("--remote-cache") { Description = "HTTP cache shared between machines (Bazel's /ac/ and /cas/ layout); also RECIPES_REMOTE_CACHE or .recipes.json." };
         var remoteUpload = new Option<bool?>("--remote-upload") { Description = "false: read from the remote cache but never write to it (pull requests from forks)." };
+        var errorFormat = new Option<string>("--error-format") { Description = "text, or msbuild: file(line,col): error RCP0001: message.", DefaultValueFactory = _ => "text" };
+        errorFormat.AcceptOnlyFromAmong("text", "msbuild");
+        var depfile = new Option<string?>("--depfile") { Description = "Write the recipe's source files (recipe, includes, base case) here, one per line, for build systems." };
+        var outputsFile = new Option<string?>("--outputs-file") { Description = "Write the paths of the materialized files here, one per line." };
         var device = new Option<string?>("--device") { Description = "Where ILGPU solvers run: auto, cpu or cuda (default: execution.device, else auto)." };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
 
         var command = new Command("build", "Build a recipe: run stale nodes, reuse cached ones, materialize out/<recipe>/.")
         {
-            recipe, jobs, cache, output, set, keepGoing, executor, json, logFormat, device, remoteCache, remoteUpload,
+            recipe, jobs, cache, output, set, keepGoing, executor, json, logFormat, device, remoteCache, remoteUpload, errorFormat, depfile, outputsFile,
         };
         command.SetAction((parse, _) => RunAsync(
             parse.GetValue(recipe)!, parse.GetValue(set) ?? [], parse.GetValue(cache), parse.GetValue(output), parse.GetValue(jobs),
             parse.GetValue(keepGoing), parse.GetValue(json), parse.GetValue(logFormat)!, parse.GetValue(device),
-            parse.GetValue(remoteCache), parse.GetValue(remoteUpload)));
+            parse.GetValue(remoteCache), parse.GetValue(remoteUpload),
+            new BuildFiles(parse.GetValue(errorFormat)!, parse.GetValue(depfile), parse.GetValue(outputsFile))));
         return command;
     }
 
     public static async Task<int> RunAsync(string recipePath, IReadOnlyList<string> sets, string? cacheOption, string? outOption, int? jobsOption,
-        bool keepGoingOption, bool json, string logFormat, string? deviceOption, string? remoteOption = null, bool? remoteUploadOption = null)
+        bool keepGoingOption, bool json, string logFormat, string? deviceOption, string? remoteOption = null, bool? remoteUploadOption = null,
+        BuildFiles? files = null)
     {
+        files ??= new BuildFiles("text", null, null);
         Remote.RemoteCacheOptions? remoteOptions;
         try
         {
@@ -62,9 +69,11 @@ public static class BuildCommand
         }
         catch (RecipeException e)
         {
-            return RecipeSession.Report(e);
+            return RecipeSession.Report(e, files.ErrorFormat);
         }
-        RecipeSession.PrintWarnings(session.Recipe);
+        RecipeSession.PrintWarnings(session.Recipe, files.ErrorFormat);
+        if (files.DepFile is not null)
+            Cache.AtomicFile.WriteAllText(files.DepFile, string.Concat(session.Recipe.SourceFiles.Distinct().Select(f => Path.GetFullPath(f) + "\n")));
         var execution = session.Recipe.Execution;
         var options = new BuildOptions
         {
@@ -118,6 +127,17 @@ public static class BuildCommand
         reporter.Completed(summary);
         if (tally is TerminalReporter)
             foreach (var (node, failure) in tally.Failures) Console.Error.WriteLine(TallyReporter.FailureText(node, failure));
+        if (files.ErrorFormat == "msbuild")
+            foreach (var node in result.Graph.Nodes.Where(n => result.States.Status[n.Index] == NodeStatus.Failed))
+                Console.Error.WriteLine($"{session.Recipe.RecipePath} : error RCP0100: node {node.Id} failed: {result.States.Messages[node.Index]}");
+        if (files.OutputsFile is not null && summary.OutputDirectory is not null)
+        {
+            var root = Path.GetFullPath(Path.Combine(options.OutputRoot, session.Recipe.Name));
+            var paths = Directory.Exists(root)
+                ? Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(p => p + "\n")
+                : [];
+            Cache.AtomicFile.WriteAllText(files.OutputsFile, string.Concat(paths));
+        }
 
         if (json || logFormat == "json")
         {

@@ -39,18 +39,29 @@ public sealed class RecipeSession
         return new RecipeSession(recipe, graph, new CacheStore(CacheLocation.Resolve(cacheOption)));
     }
 
-    /// <summary>Prints every diagnostic as <c>file:line:col: error: message</c> and returns exit code 2.</summary>
-    public static int Report(RecipeException e)
+    /// <summary>
+    /// Prints every diagnostic as <c>file:line:col: error: message</c>, or with <c>msbuild</c> as
+    /// <c>file(line,col): error RCP0001: message</c> (which MSBuild and IDEs turn into clickable errors), and returns 2.
+    /// </summary>
+    public static int Report(RecipeException e, string errorFormat = "text")
     {
-        var diagnostics = e.Diagnostics.Count > 0 ? e.Diagnostics.Select(d => d.ToString()) : [e.Message];
+        var diagnostics = e.Diagnostics.Count > 0 ? e.Diagnostics.Select(d => Format(d, errorFormat)) : [e.Message];
         foreach (var line in diagnostics) Console.Error.WriteLine(line);
         var errors = e.Diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
         Console.Error.WriteLine($"{Math.Max(1, errors)} error{(errors == 1 ? "" : "s")}; the recipe was not run.");
         return Execution.ExitCodes.InvalidRecipe;
     }
 
-    public static void PrintWarnings(RecipeDefinition recipe)
+    public static void PrintWarnings(RecipeDefinition recipe, string errorFormat = "text")
     {
-        foreach (var warning in recipe.Warnings) Console.Error.WriteLine(warning.ToString());
+        foreach (var warning in recipe.Warnings) Console.Error.WriteLine(Format(warning, errorFormat));
+    }
+
+    public static string Format(Diagnostic diagnostic, string errorFormat)
+    {
+        if (errorFormat != "msbuild") return diagnostic.ToString();
+        var file = diagnostic.Location.File.StartsWith('(') ? diagnostic.Location.File : Path.GetFullPath(diagnostic.Location.File);
+        var kind = diagnostic.Severity == DiagnosticSeverity.Error ? "error RCP0001" : "warning RCP0002";
+        return $"{file}({diagnostic.Location.Line},{diagnostic.Location.Column}): {kind}: {diagnostic.Message}";
     }
 }
