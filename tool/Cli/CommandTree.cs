@@ -16,6 +16,7 @@ public static class CommandTree
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(SchemaCommand.Create());
         root.Subcommands.Add(CacheCommand.Create());
+        root.Subcommands.Add(SetupCommand.Create());
         return root;
     }
 
