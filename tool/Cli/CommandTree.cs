@@ -17,6 +17,8 @@ public static class CommandTree
         root.Subcommands.Add(SchemaCommand.Create());
         root.Subcommands.Add(CacheCommand.Create());
         root.Subcommands.Add(SetupCommand.Create());
+        root.Subcommands.Add(RunNodeCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 

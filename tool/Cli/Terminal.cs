@@ -16,10 +16,18 @@ public static class Terminal
         ColorSystem = IsInteractive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
     });
 
-    public static IAnsiConsole Out { get; } = AnsiConsole.Create(new AnsiConsoleSettings
+    public static IAnsiConsole Out { get; } = Create(Console.Out);
+
+    private static IAnsiConsole Create(TextWriter writer)
     {
-        Out = new AnsiConsoleOutput(Console.Out),
-        Ansi = IsInteractive ? AnsiSupport.Detect : AnsiSupport.No,
-        ColorSystem = IsInteractive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-    });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = IsInteractive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = IsInteractive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        // Logs have no terminal width; tables should not wrap at 80 columns there.
+        if (!IsInteractive) console.Profile.Width = 160;
+        return console;
+    }
 }

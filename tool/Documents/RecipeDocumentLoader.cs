@@ -106,7 +106,10 @@ public static class RecipeDocumentLoader
         return result;
     }
 
-    /// <summary>Applies one <c>PATH=VALUE</c>: PATH is dotted (list items by index); missing mappings are created.</summary>
+    /// <summary>
+    /// Applies one <c>PATH=VALUE</c>: PATH is dotted (list items by index); missing mappings are created. Only scalars
+    /// are replaced, except that <c>parameters.space.NAME=VALUE</c> pins a parameter to one value whatever its kind.
+    /// </summary>
     public static void ApplySet(DocMapping root, string assignment, int argument, DiagnosticBag diagnostics)
     {
         var at = SourceLocation.CommandLine(argument);
@@ -130,7 +133,9 @@ public static class RecipeDocumentLoader
                     var child = map[segment];
                     if (last)
                     {
-                        if (child is DocMapping or DocSequence)
+                        // A parameter of the space may be pinned to one value from the command line.
+                        var pinsParameter = i == 2 && segments[0] == "parameters" && segments[1] == "space";
+                        if (child is DocMapping or DocSequence && !pinsParameter)
                         {
                             diagnostics.Error(at, $"--set {assignment[..eq]}: that path holds a {child.KindName}, not a scalar; set one of its keys");
                             return;

@@ -77,6 +77,20 @@ public sealed class BuildEngine
         return true;
     }
 
+    /// <summary>Runs one node whose dependencies are resolved in <paramref name="states"/>, stores and uploads its result.</summary>
+    public async Task<NodeResult> RunOneAsync(GraphNode node, NodeStates states, BuildOptions options, CancellationToken cancellationToken)
+    {
+        var (key, inputs) = ActionKeys.Compute(node, states.Outputs);
+        states.Keys[node.Index] = key;
+        states.Inputs[node.Index] = inputs;
+        var result = await _runner.RunAsync(node, Task.FromResult((key, inputs)), states, options, null, null, cancellationToken);
+        states.Status[node.Index] = result.Status;
+        if (result.Status is NodeStatus.Executed or NodeStatus.Cached) states.Outputs[node.Index] = result.Outputs;
+        if (result.Status == NodeStatus.Executed) _remote?.EnqueueUpload(key);
+        if (_remote is not null) await _remote.FlushAsync(TimeSpan.FromMinutes(2));
+        return result;
+    }
+
     /// <summary>A node started before all its inputs were done: its feed, the key it will get, and its own cancellation.</summary>
     private sealed record Speculation(UpstreamFeed Feed, TaskCompletionSource<(string, List<KeyValuePair<string, string>>)> Key, CancellationTokenSource Cancel);
 

@@ -23,4 +23,46 @@ public sealed class BuildGraph
     public GraphNode? Find(string id) => (_byId ??= Nodes.ToDictionary(n => n.Id, StringComparer.Ordinal)).GetValueOrDefault(id);
 
     public IEnumerable<IGrouping<string, GraphNode>> ByStage() => Nodes.GroupBy(n => n.StageName);
+
+    /// <summary>
+    /// The given nodes and everything they depend on, as a graph of its own (copies of the nodes, linked among
+    /// themselves only): what <c>run-node</c>, <c>bench</c> and the cluster executor build.
+    /// </summary>
+    public BuildGraph Subset(IEnumerable<string> ids)
+    {
+        var keep = new HashSet<GraphNode>();
+        var stack = new Stack<GraphNode>(ids.Select(id => Find(id) ?? throw new ArgumentException($"no node '{id}' in the graph of {Recipe.Name}", nameof(ids))));
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            if (!keep.Add(node)) continue;
+            foreach (var dependency in node.Dependencies) stack.Push(dependency);
+        }
+        var copies = new Dictionary<GraphNode, GraphNode>();
+        var ordered = Nodes.Where(keep.Contains).ToList();
+        foreach (var node in ordered)
+        {
+            var copy = new GraphNode
+            {
+                Id = node.Id,
+                Stage = node.Stage,
+                Sample = node.Sample,
+                Shard = node.Shard,
+                Settings = node.Settings,
+                Spec = node.Spec,
+                Seed = node.Seed,
+                Resources = node.Resources,
+                Files = node.Files,
+                Streaming = node.Streaming,
+            };
+            foreach (var dependency in node.Dependencies)
+            {
+                var from = copies[dependency];
+                copy.Dependencies.Add(from);
+                from.Dependents.Add(copy);
+            }
+            copies[node] = copy;
+        }
+        return new BuildGraph(Recipe, Samples, ordered.Select(n => copies[n]).ToList());
+    }
 }

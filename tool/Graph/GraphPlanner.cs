@@ -26,7 +26,7 @@ public static class GraphPlanner
         var files = recipe.BaseCase?.Files.Select(f => new FileInput(f.RelativePath, f.FullPath, ContentHash.OfFile(f.FullPath))).ToList() ?? [];
         var templates = new JsonArray(recipe.BaseCase?.Files.Where(f => f.IsTemplate).Select(f => (JsonNode?)JsonValue.Create(f.RelativePath)).ToArray() ?? []);
         var templatesJson = CanonicalJson.Serialize(templates);
-        var stageParts = recipe.Stages.ToDictionary(s => s.Stage, StageParts);
+        var stageParts = recipe.Stages.ToDictionary(s => s.Stage, s => StageParts(s, recipe.RecipeDirectory));
         var renderSettings = recipe.Stage(StageNames.Render)?.Settings.With("templates", templates);
         var canonicalParameters = new string[samples.Count];
 
@@ -98,14 +98,28 @@ public static class GraphPlanner
         return new BuildGraph(recipe, samples, nodes);
     }
 
-    /// <summary>The spec members every node of a stage shares, canonical once.</summary>
-    private static List<KeyValuePair<string, string>> StageParts(StageDefinition stage) =>
-    [
-        new("stage", CanonicalJson.String(stage.Stage)),
-        new("plugin", CanonicalJson.String(stage.Plugin.Name)),
-        new("version", stage.Plugin.Version.ToString(CultureInfo.InvariantCulture)),
-        new("settings", CanonicalJson.Serialize(stage.KeySettings())),
-    ];
+    /// <summary>The spec members every node of a stage shares, canonical once, with the simulator's identity if it has one.</summary>
+    private static List<KeyValuePair<string, string>> StageParts(StageDefinition stage, string recipeDirectory)
+    {
+        List<KeyValuePair<string, string>> parts =
+        [
+            new("stage", CanonicalJson.String(stage.Stage)),
+            new("plugin", CanonicalJson.String(stage.Plugin.Name)),
+            new("version", stage.Plugin.Version.ToString(CultureInfo.InvariantCulture)),
+            new("settings", CanonicalJson.Serialize(stage.KeySettings())),
+        ];
+        string? identity;
+        try
+        {
+            identity = stage.Plugin.Identity(stage.Settings, recipeDirectory);
+        }
+        catch (PluginException e)
+        {
+            throw new Diagnostics.RecipeException(stage.Location, $"stages.{stage.Stage}: {e.Message}");
+        }
+        if (identity is not null) parts.Add(new("identity", CanonicalJson.String(identity)));
+        return parts;
+    }
 
     private static GraphNode NewNode(RecipeDefinition recipe, StageDefinition stage, string id, ValueMap settings, List<KeyValuePair<string, string>> spec, int jobs,
         Sample? sample = null, int? shard = null, IReadOnlyList<FileInput>? files = null, bool streaming = false)

@@ -267,6 +267,11 @@ public sealed class RecipeLoader
             DocSequence seq => seq.Items.OfType<DocScalar>().Select(i => i.Text).ToList(),
             _ => new List<string> { "**/*.sbn" },
         };
+        foreach (var pattern in patterns)
+        {
+            if (Path.IsPathRooted(pattern) || pattern.Replace('\\', '/').Split('/').Contains(".."))
+                diagnostics.Error(templatesNode?.Location ?? dirNode.Location, $"base_case.templates: '{pattern}' would reach outside the base case; give globs relative to base_case.dir");
+        }
         var matcher = new Matcher(StringComparison.Ordinal);
         matcher.AddIncludePatterns(patterns);
         var files = new List<BaseCaseFile>();

@@ -103,6 +103,7 @@ public sealed class StalenessExplainer
                     "seed" => "seed",
                     "samples" => "shard membership",
                     "templates" => "template list",
+                    "identity" => "simulator identity",
                     _ => label,
                 },
             };

@@ -29,5 +29,11 @@ public interface IStagePlugin
 
     NodeResources GetResources(ValueMap settings, int jobs);
 
+    /// <summary>
+    /// The identity of what runs outside this program (an external simulator's version or executable hash), or null.
+    /// It enters every node's action key, so upgrading the simulator makes its nodes stale. Called once per build.
+    /// </summary>
+    string? Identity(ValueMap settings, string recipeDirectory);
+
     Task RunAsync(PluginContext context, CancellationToken cancellationToken);
 }

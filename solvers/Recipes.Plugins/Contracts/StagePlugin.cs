@@ -14,5 +14,7 @@ public abstract class StagePlugin : IStagePlugin
 
     public virtual NodeResources GetResources(ValueMap settings, int jobs) => NodeResources.OneThread;
 
+    public virtual string? Identity(ValueMap settings, string recipeDirectory) => null;
+
     public abstract Task RunAsync(PluginContext context, CancellationToken cancellationToken);
 }

@@ -1,6 +1,7 @@
 using Recipes.Plugins;
 using Recipes.Solvers.Exec;
 using Recipes.Solvers.Heat2d;
+using Recipes.Solvers.OpenFoam;
 
 namespace Recipes.Solvers;
 
@@ -12,5 +13,6 @@ public static class SolverCatalog
         yield return new ExecSolver(StageNames.Simulate);
         yield return new ExecSolver(StageNames.Postprocess);
         yield return new Heat2dSolver();
+        yield return new FieldsConverter();
     }
 }

@@ -13,6 +13,7 @@ public sealed class SlowSolver(IStagePlugin inner, TimeSpan delay) : IStagePlugi
     public bool UsesSeed => inner.UsesSeed;
     public IEnumerable<OptionProblem> Validate(ValueMap settings) => inner.Validate(settings);
     public NodeResources GetResources(ValueMap settings, int jobs) => inner.GetResources(settings, jobs);
+    public string? Identity(ValueMap settings, string recipeDirectory) => inner.Identity(settings, recipeDirectory);
 
     public async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
     {

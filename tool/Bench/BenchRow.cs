@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Recipes.Plugins.Imaging;
+
+namespace Recipes.Bench;
+
+/// <summary>Per fidelity level and device: time per sample, peak memory, output size, and the projected full sweep.</summary>
+public sealed record BenchRow(string Level, string Device, int Threads, int Runs, double SecondsPerSample, long PeakBytes, long OutputBytes, BenchProjection.Projection Projection)
+{
+    public static IReadOnlyList<BenchRow> Summarize(IEnumerable<BenchMeasurement> measurements, int fullSamples, int workers, double? price) =>
+        measurements.GroupBy(m => (m.Level, m.Device, m.Threads))
+            .Select(g =>
+            {
+                // The median per sample: robust to the first run of a process paying one-time start-up.
+                var ordered = g.Select(m => m.Seconds).Order().ToList();
+                var mean = ordered.Count % 2 == 1 ? ordered[ordered.Count / 2] : (ordered[ordered.Count / 2 - 1] + ordered[ordered.Count / 2]) / 2;
+                return new BenchRow(g.Key.Level, g.Key.Device, g.Key.Threads, g.Count(), mean, g.Max(m => m.PeakBytes),
+                    (long)g.Average(m => m.OutputBytes), BenchProjection.Project(fullSamples, mean, workers, price));
+            })
+            .ToList();
+
+    public static JsonObject ToJson(string recipe, string parameter, IReadOnlyList<BenchRow> rows) => new()
+    {
+        ["recipe"] = recipe,
+        ["parameter"] = parameter,
+        ["rows"] = new JsonArray(rows.Select(r => (JsonNode?)new JsonObject
+        {
+            ["level"] = r.Level,
+            ["device"] = r.Device,
+            ["threads"] = r.Threads,
+            ["runs"] = r.Runs,
+            ["seconds_per_sample"] = Math.Round(r.SecondsPerSample, 6),
+            ["peak_bytes"] = r.PeakBytes,
+            ["output_bytes"] = r.OutputBytes,
+            ["projected_samples"] = r.Projection.Samples,
+            ["workers"] = r.Projection.Workers,
+            ["projected_wall_seconds"] = Math.Round(r.Projection.WallSeconds, 3),
+            ["projected_machine_hours"] = Math.Round(r.Projection.MachineHours, 6),
+            ["projected_cost"] = r.Projection.Cost is { } c ? Math.Round(c, 4) : null,
+        }).ToArray()),
+    };
+
+    public static void Plot(string path, string parameter, IReadOnlyList<BenchRow> rows)
+    {
+        var plot = new LinePlot($"Time per sample by {parameter}", parameter, "seconds per sample", logY: true);
+        foreach (var group in rows.GroupBy(r => $"{r.Device}:{r.Threads}"))
+            plot.Add(group.Key, group.Select(r => (double.TryParse(r.Level, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : 0, Math.Max(r.SecondsPerSample, 1e-6))).OrderBy(p => p.Item1), markers: group.Count() == 1);
+        plot.SavePng(path);
+    }
+
+    public static void Save(string directory, JsonObject json) =>
+        File.WriteAllText(Path.Combine(directory, "bench.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+}

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Recipes.Cache;
+using Recipes.Cli;
+using Recipes.Diagnostics;
+using Recipes.Execution;
+using Recipes.Graph;
+using Recipes.Hashing;
+using Recipes.Plugins;
+using Recipes.Reporting;
+
+namespace Recipes.Bench;
+
+/// <summary>
+/// The "benchmark computational resources" step: for every fidelity level and device, the first k samples' simulations
+/// each run in a child <c>recipes run-node</c> process, timed by the node itself and watched for peak memory over the
+/// whole process tree. Each measurement is cached under a key of (the simulation's action key, device, threads), so a
+/// repeated bench reuses it, and the simulations' results land in the cache for the real build.
+/// </summary>
+public sealed class BenchRunner
+{
+    private const int Format = 1;
+    private readonly Action<string> _say;
+
+    public BenchRunner(Action<string> say) => _say = say;
+
+    public static IReadOnlyList<string> LevelSets(RecipeSession session, string parameter, string level)
+    {
+        var root = session.Recipe.Constants.Contains(parameter) ? "base_case.params" : "parameters.space";
+        if (root == "parameters.space" && !session.Recipe.Space.Axes.Any(a => a.Names.Contains(parameter)))
+            throw new RecipeException(new SourceLocation(DisplayPath.Of(session.Recipe.RecipePath), 1, 1),
+                $"--fidelity: the recipe has no parameter '{parameter}'{Suggestions.DidYouMean(parameter, session.Recipe.Constants.Keys.Concat(session.Recipe.Space.Axes.SelectMany(a => a.Names)))}");
+        return [$"{root}.{parameter}={level}"];
+    }
+
+    public async Task<IReadOnlyList<BenchMeasurement>> RunAsync(BenchRequest request, CancellationToken cancellationToken)
+    {
+        var measurements = new List<BenchMeasurement>();
+        var baseline = RecipeSession.Open(request.RecipePath, request.Sets, request.CacheOption, Environment.ProcessorCount);
+        foreach (var level in request.Levels)
+        {
+            foreach (var (device, threads) in request.Devices)
+            {
+                var sets = request.Sets.Concat(LevelSets(baseline, request.Parameter, level)).Append($"stages.simulate.threads={threads}").ToList();
+                var session = RecipeSession.Open(request.RecipePath, sets, request.CacheOption, Math.Max(threads, Environment.ProcessorCount));
+                var simulations = session.Graph.Nodes.Where(n => n.StageName == StageNames.Simulate).OrderBy(n => n.Sample!.Index).Take(request.Samples).ToList();
+                if (simulations.Count == 0) throw new RecipeException(new SourceLocation(DisplayPath.Of(request.RecipePath), 1, 1), "bench needs a simulate stage");
+
+                // Inputs first (rendered base cases), as an ordinary build.
+                var inputs = session.Graph.Subset(simulations.SelectMany(s => s.Dependencies).Select(d => d.Id).Distinct());
+                var engine = new BuildEngine(session.Cache);
+                var built = await engine.BuildAsync(inputs, new BuildOptions { Jobs = Environment.ProcessorCount }, NullReporter.Instance, cancellationToken);
+                if (built.Summary.Failed > 0) throw new PluginException($"the inputs of the benchmarked simulations failed to build at {request.Parameter}={level}");
+
+                var graph = session.Graph.Subset(simulations.Select(s => s.Id));
+                var states = engine.Probe(graph);
+                var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+                var toMeasure = new List<GraphNode>();
+                foreach (var node in graph.Nodes.Where(n => n.StageName == StageNames.Simulate))
+                {
+                    var (simulationKey, _) = ActionKeys.Compute(node, states.Outputs);
+                    keys[node.Id] = new KeyBuilder().Add("bench", Format.ToString(CultureInfo.InvariantCulture)).Add("action", simulationKey)
+                        .Add("device", device).Add("threads", threads.ToString(CultureInfo.InvariantCulture)).Build();
+                    if (Cached(session.Cache, keys[node.Id], level, device, threads, node.Id) is { } hit) measurements.Add(Report(request, hit));
+                    else toMeasure.Add(node);
+                }
+                if (toMeasure.Count > 0)
+                    foreach (var measured in await Measure(session, sets, toMeasure, level, device, threads, keys, cancellationToken))
+                        measurements.Add(Report(request, measured));
+            }
+        }
+        return measurements;
+    }
+
+    private static BenchMeasurement? Cached(CacheStore cache, string key, string level, string device, int threads, string node)
+    {
+        var hit = cache.Actions.TryGetOutputs(key);
+        if (hit is null || hit.Outputs.Count != 1 || !cache.Blobs.Contains(hit.Outputs[0].Hash)) return null;
+        var json = JsonNode.Parse(File.ReadAllText(cache.Blobs.PathOf(hit.Outputs[0].Hash)))!;
+        return new BenchMeasurement(level, device, threads, node, json["seconds"]!.GetValue<double>(), json["peak_bytes"]!.GetValue<long>(),
+            json["output_bytes"]!.GetValue<long>(), FromCache: true);
+    }
+
+    private BenchMeasurement Report(BenchRequest request, BenchMeasurement m)
+    {
+        _say($"{request.Parameter}={m.Level} {m.Device}:{m.Threads} {m.Node}: {m.Seconds:0.000} s, {m.PeakBytes / 1048576.0:0} MiB{(m.FromCache ? " (cached)" : "")}");
+        return m;
+    }
+
+    /// <summary>
+    /// Runs the nodes of one level and device in one child process, so one-time start-up (runtime, kernel compilation)
+    /// is paid once, as in a build; each node's own time comes from the child, the memory peak is the process tree's.
+    /// </summary>
+    private static async Task<IReadOnlyList<BenchMeasurement>> Measure(RecipeSession session, IReadOnlyList<string> sets, IReadOnlyList<GraphNode> nodes,
+        string level, string device, int threads, Dictionary<string, string> keys, CancellationToken cancellationToken)
+    {
+        var start = SelfInvocation();
+        start.ArgumentList.Add("run-node");
+        start.ArgumentList.Add(session.Recipe.RecipePath);
+        foreach (var node in nodes) start.ArgumentList.Add(node.Id);
+        start.ArgumentList.Add("--force");
+        start.ArgumentList.Add("--cache");
+        start.ArgumentList.Add(session.Cache.Root);
+        start.ArgumentList.Add("--device");
+        start.ArgumentList.Add(device);
+        foreach (var set in sets)
+        {
+            start.ArgumentList.Add("--set");
+            start.ArgumentList.Add(set);
+        }
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        long peak;
+        string stdout, stderr;
+        using (var monitor = new ProcessTreeMonitor(process.Id))
+        {
+            var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken);
+            stdout = await output;
+            stderr = await errors;
+            peak = monitor.PeakBytes;
+        }
+        if (process.ExitCode != 0) throw new PluginException($"the benchmarked simulations failed at {level} on {device}: {stderr.Trim()}");
+        var results = JsonNode.Parse(stdout.Trim().Split('\n').Last())!["nodes"]!.AsArray();
+        var measured = new List<BenchMeasurement>();
+        foreach (var node in nodes)
+        {
+            var result = results.First(r => r!["node"]!.GetValue<string>() == node.Id)!;
+            var measurement = new BenchMeasurement(level, device, threads, node.Id, result["seconds"]?.GetValue<double>() ?? 0, peak,
+                result["output_bytes"]?.GetValue<long>() ?? 0, FromCache: false);
+            Store(session, node, device, threads, keys[node.Id], measurement);
+            measured.Add(measurement);
+        }
+        return measured;
+    }
+
+    private static void Store(RecipeSession session, GraphNode node, string device, int threads, string key, BenchMeasurement measurement)
+    {
+        var record = new JsonObject
+        {
+            ["node"] = node.Id,
+            ["level"] = measurement.Level,
+            ["device"] = device,
+            ["threads"] = threads,
+            ["seconds"] = measurement.Seconds,
+            ["peak_bytes"] = measurement.PeakBytes,
+            ["output_bytes"] = measurement.OutputBytes,
+        };
+        var blob = session.Cache.Blobs.PutBytes(System.Text.Encoding.UTF8.GetBytes(record.ToJsonString()));
+        session.Cache.Actions.Put(new ActionEntry
+        {
+            Key = key,
+            Node = "bench/" + node.Id,
+            Stage = "bench",
+            Plugin = node.Plugin.Name,
+            Version = node.Plugin.Version,
+            Spec = new JsonObject { ["simulation"] = node.Spec, ["device"] = device, ["threads"] = threads }.ToJsonString(),
+            Inputs = [],
+            Outputs = [new OutputFile("measurement.json", blob, new FileInfo(session.Cache.Blobs.PathOf(blob)).Length)],
+        });
+    }
+
+    /// <summary>This tool again, whether it runs as <c>dotnet recipes.dll</c> or as an installed executable.</summary>
+    public static ProcessStartInfo SelfInvocation()
+    {
+        var host = Environment.ProcessPath ?? "dotnet";
+        var start = new ProcessStartInfo(host) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(typeof(BenchRunner).Assembly.Location);
+        return start;
+    }
+}
