@@ -93,6 +93,25 @@ public static class RecipeDocumentLoader
         return merged is null ? mapping : (DocMapping)Merge(merged, mapping);
     }
 
+    /// <summary>A --set value: YAML flow syntax for lists and mappings, otherwise the plain text as a scalar.</summary>
+    private static DocNode ParseValue(string text, SourceLocation at, DiagnosticBag diagnostics)
+    {
+        var trimmed = text.TrimStart();
+        if (!trimmed.StartsWith('[') && !trimmed.StartsWith('{')) return new DocScalar(at, text, quoted: false);
+        var parsed = YamlDocumentReader.Read("v: " + text, at.File, new DiagnosticBag()) as DocMapping;
+        if (parsed?["v"] is { } node and not DocScalar) return Relocate(node, at);
+        diagnostics.Error(at, $"--set value '{text}' is not a valid YAML list or mapping");
+        return new DocScalar(at, text, quoted: false);
+    }
+
+    private static DocNode Relocate(DocNode node, SourceLocation at) => node switch
+    {
+        DocScalar s => new DocScalar(at, s.Text, s.Quoted),
+        DocSequence seq => new DocSequence(at, seq.Items.Select(i => Relocate(i, at)).ToList()),
+        DocMapping map => new DocMapping(at, map.Entries.Select(e => new DocEntry(new DocScalar(at, e.Key.Text, true), Relocate(e.Value, at))).ToList()),
+        _ => node,
+    };
+
     /// <summary>Deep merge: mappings merge key by key, anything else in <paramref name="overlay"/> replaces.</summary>
     public static DocNode Merge(DocNode @base, DocNode overlay)
     {
@@ -133,14 +152,16 @@ public static class RecipeDocumentLoader
                     var child = map[segment];
                     if (last)
                     {
-                        // A parameter of the space may be pinned to one value from the command line.
+                        // A parameter of the space may be pinned to one value, and a list or mapping replaced by one
+                        // written in YAML's flow style ([0.05, 0.1]); anything else keeps its shape.
                         var pinsParameter = i == 2 && segments[0] == "parameters" && segments[1] == "space";
-                        if (child is DocMapping or DocSequence && !pinsParameter)
+                        var value = ParseValue(valueText, at, diagnostics);
+                        if (child is DocMapping or DocSequence && value is DocScalar && !pinsParameter)
                         {
-                            diagnostics.Error(at, $"--set {assignment[..eq]}: that path holds a {child.KindName}, not a scalar; set one of its keys");
+                            diagnostics.Error(at, $"--set {assignment[..eq]}: that path holds a {child.KindName}, not a scalar; set one of its keys or give a whole {child.KindName} ([a, b] or {{k: v}})");
                             return;
                         }
-                        map.Set(keyNode, new DocScalar(at, valueText, quoted: false));
+                        map.Set(keyNode, value);
                         return;
                     }
                     if (child is null)
@@ -158,7 +179,7 @@ public static class RecipeDocumentLoader
                     }
                     if (last)
                     {
-                        seq.Items[index] = new DocScalar(at, valueText, quoted: false);
+                        seq.Items[index] = ParseValue(valueText, at, diagnostics);
                         return;
                     }
                     current = seq.Items[index];

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -19,8 +18,6 @@ namespace Recipes.Solvers.Exec;
 /// </summary>
 public sealed partial class ExecSolver : StagePlugin
 {
-    private static readonly ConcurrentDictionary<string, string> Identities = new(StringComparer.Ordinal);
-
     public ExecSolver(string stage) => Stage = stage;
 
     public override string Name => "exec";
@@ -61,7 +58,6 @@ public sealed partial class ExecSolver : StagePlugin
         if (!settings.TryGet("version", out var version) || version is null) return null;
         var shell = settings.GetString("shell", "sh");
         var script = Script(settings, settings.GetString("version"));
-        return Identities.GetOrAdd($"{shell}\n{recipeDirectory}\n{script}", _ =>
         {
             var start = Start(shell, script, recipeDirectory);
             using var process = Process.Start(start)!;
@@ -75,7 +71,7 @@ public sealed partial class ExecSolver : StagePlugin
             if (process.ExitCode != 0)
                 throw new PluginException($"the version command exited with code {process.ExitCode}: {settings.GetString("version")}\n{stderr.Result.Trim()}");
             return stdout.Result.Trim();
-        });
+        }
     }
 
     private static string Script(ValueMap settings, string command) =>
