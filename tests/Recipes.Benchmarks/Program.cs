@@ -35,6 +35,79 @@ if (args is ["heat", var device, var sizeText])
     }
     return;
 }
+if (args is ["sph", var resolutionText])
+{
+    const double a = 0.1;
+    var scene = new Recipes.Solvers.Sph.SphScene
+    {
+        Dimensions = 2,
+        Box = [5 * a, 2 * a],
+        Blocks = [new Recipes.Solvers.Sph.FluidBlock([0, 0], [a, a], [0, 0])],
+        Spacing = a / int.Parse(resolutionText, System.Globalization.CultureInfo.InvariantCulture),
+        Duration = 3.4 / Math.Sqrt(2 * 9.81 / a),
+        OutputEvery = 20,
+    };
+    var clock = Stopwatch.StartNew();
+    var accelerator = Recipes.Solvers.Gpu.Devices.CpuBatch;
+    var result = new Recipes.Solvers.Sph.SphSimulation(scene).Run(accelerator);
+    Console.WriteLine($"{result.Fluid} fluid + {result.Walls} wall particles, {result.Steps} steps of {result.Dt:E2} s in {clock.Elapsed.TotalSeconds:0.0} s; max rho/rho0 {result.MaxDensityRatio:0.000}");
+    Console.WriteLine($"energy {result.Energy[0]:0.0000} -> {result.Energy[^1]:0.0000} (max {result.Energy.Max():0.0000})");
+    double[] T = [0.41, 0.84, 1.19, 1.43, 1.63, 1.83, 1.98, 2.20, 2.32, 2.51, 2.65, 2.83, 2.98, 3.11, 3.33];
+    double[] Z = [1.11, 1.22, 1.44, 1.67, 1.89, 2.11, 2.33, 2.56, 2.78, 3.00, 3.22, 3.44, 3.67, 3.89, 4.11];
+    for (var k = 0; k < T.Length; k++)
+    {
+        var t = T[k] / Math.Sqrt(2 * 9.81 / a);
+        var idx = Array.FindIndex(result.Times, x => x >= t);
+        if (idx < 0) continue;
+        Console.WriteLine($"T {T[k]:0.00}: exp Z {Z[k]:0.00}  sph Z {result.FrontX[idx] / a:0.00}");
+    }
+    return;
+}
+if (args is ["gns", var datasetDir])
+{
+    Recipes.Training.TorchRuntime.EnsureLoadable();
+    var files = Directory.EnumerateFiles(datasetDir).Select(f => new Recipes.Plugins.Artifact(Path.GetFileName(f), f, "")).ToList();
+    var up = new Recipes.Plugins.UpstreamArtifacts("dataset/shard-0000", "dataset", null, null, Recipes.Plugins.ValueMap.Empty, files);
+    var meta = Recipes.Stages.GraphNetworks.GnsMetadata.Read(Path.Combine(datasetDir, "metadata.json"));
+    var trajs = Recipes.Stages.GraphNetworks.Trajectory.ReadSplit(up, "train", meta.Dim);
+    var features = new Recipes.Stages.GraphNetworks.GnsFeatures(meta, 0);
+    TorchSharp.torch.manual_seed(1);
+    var model = new Recipes.Stages.GraphNetworks.GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, meta.Dim, int.Parse(Environment.GetEnvironmentVariable("GNS_LATENT") ?? "32"), int.Parse(Environment.GetEnvironmentVariable("GNS_M") ?? "2"));
+    var opt = TorchSharp.torch.optim.Adam(model.parameters(), double.Parse(Environment.GetEnvironmentVariable("GNS_LR") ?? "2e-3", System.Globalization.CultureInfo.InvariantCulture));
+    var rnd = new Recipes.Plugins.SeededRandom(1);
+    var sum = 0.0;
+    var clock2 = Stopwatch.StartNew();
+    for (var k = 0; k < 3000; k++)
+    {
+        var batch = int.Parse(Environment.GetEnvironmentVariable("GNS_BATCH") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
+        var wins = new List<(float[] Window, int Particles, int[] Types)>();
+        var tgts = new List<float>();
+        var tr = trajs[0];
+        for (var b = 0; b < batch; b++)
+        {
+            tr = trajs[rnd.Int(0, trajs.Count - 1)];
+            var (w1, t1) = Recipes.Stages.GraphNetworks.GnsTrainer.NoisyExample(tr, rnd.Int(5, tr.Steps - 2), features, rnd);
+            wins.Add((w1, tr.Particles, tr.Types));
+            tgts.AddRange(t1);
+        }
+        var w = wins[0].Window;
+        var target = tgts.ToArray();
+        if (Environment.GetEnvironmentVariable("GNS_PROBE") == "velocity")
+        {
+            var sz = tr.Particles * meta.Dim;
+            for (var q = 0; q < sz; q++) target[q] = (float)((w[5 * sz + q] - w[4 * sz + q] - meta.VelocityMean[q % meta.Dim]) / features.VelocityScale[q % meta.Dim]);
+        }
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var g = features.Batch(wins);
+        opt.zero_grad();
+        var loss = TorchSharp.torch.nn.functional.mse_loss(model.call(g), TorchSharp.torch.tensor(target, [target.Length / meta.Dim, meta.Dim]));
+        loss.backward();
+        opt.step();
+        sum += loss.item<float>();
+        if ((k + 1) % 250 == 0) { Console.WriteLine($"{k + 1}: {sum / 250:0.00000} ({clock2.Elapsed.TotalSeconds:0.0} s)"); sum = 0; }
+    }
+    return;
+}
 if (args is ["torch"])
 {
     Recipes.Training.TorchRuntime.EnsureLoadable();

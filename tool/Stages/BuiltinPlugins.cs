@@ -1,6 +1,7 @@
 using Recipes.Solvers;
 using Recipes.Stages.Augment;
 using Recipes.Stages.Datasets;
+using Recipes.Stages.GraphNetworks;
 using Recipes.Stages.Render;
 using Recipes.Stages.Surrogates;
 using Recipes.Stages.Tables;
@@ -18,8 +19,11 @@ public static class BuiltinPlugins
         registry.Register(new DihedralAugmenter());
         registry.Register(new CsvDatasetStage());
         registry.Register(new NpyDatasetStage());
+        registry.Register(new TrajectoryDatasetStage());
         registry.Register(new SurrogateTrainer());
         registry.Register(new SurrogateEvaluator());
+        registry.Register(new GnsTrainer());
+        registry.Register(new GnsEvaluator());
         return registry;
     }
 }

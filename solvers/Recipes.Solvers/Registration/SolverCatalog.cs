@@ -2,6 +2,7 @@ using Recipes.Plugins;
 using Recipes.Solvers.Exec;
 using Recipes.Solvers.Heat2d;
 using Recipes.Solvers.OpenFoam;
+using Recipes.Solvers.Sph;
 
 namespace Recipes.Solvers;
 
@@ -14,5 +15,6 @@ public static class SolverCatalog
         yield return new ExecSolver(StageNames.Postprocess);
         yield return new Heat2dSolver();
         yield return new FieldsConverter();
+        yield return new SphSolver();
     }
 }

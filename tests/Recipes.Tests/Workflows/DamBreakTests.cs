@@ -1,0 +1,102 @@
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+using Recipes.Plugins;
+using Recipes.Plugins.Formats;
+using Recipes.Tests.Support;
+
+namespace Recipes.Tests.Workflows;
+
+/// <summary>Reference workflow 3 at CI size: SPH trajectories, the Learning-to-Simulate dataset, a graph network simulator.</summary>
+[Trait("Category", "Slow")]
+public sealed class DamBreakTests
+{
+    private static string Out(Workspace ws, string relative) => Path.Combine(ws.OutDir, "dam-break-ci", relative);
+
+    [Fact]
+    public void TheDatasetReadsBackWithItsStatistics()
+    {
+        using var ws = new Workspace();
+        ws.CopyRecipe("dam-break");
+        var result = ws.Build("ci.yaml", "stages.train.steps=1");
+        Assert.Equal(0, result.Summary.Failed);
+        var metadata = JsonNode.Parse(File.ReadAllText(Out(ws, "dataset/metadata.json")))!;
+        foreach (var key in new[] { "bounds", "sequence_length", "default_connectivity_radius", "dim", "dt", "vel_mean", "vel_std", "acc_mean", "acc_std" })
+            Assert.NotNull(metadata[key]);
+        Assert.Equal(2, metadata["dim"]!.GetValue<int>());
+
+        // Recompute the statistics from the train split with nothing but the npz and numpy's layout.
+        var train = NpzFile.Read(Out(ws, "dataset/train.npz"));
+        var trajectories = train.Keys.Where(k => k.EndsWith("_position", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(trajectories);
+        var velocities = new List<double>[] { [], [] };
+        var accelerations = new List<double>[] { [], [] };
+        foreach (var key in trajectories)
+        {
+            var positions = train[key];
+            Assert.Equal(3, positions.Shape.Length);
+            Assert.Equal(2, positions.Shape[2]);
+            var types = train[key.Replace("_position", "_particle_type", StringComparison.Ordinal)];
+            Assert.Equal(positions.Shape[1], types.Shape[0]);
+            Assert.All(types.Data, t => Assert.Equal(5f, t));
+            var (steps, particles) = (positions.Shape[0], positions.Shape[1]);
+            Assert.Equal(metadata["sequence_length"]!.GetValue<int>(), steps - 1);
+            float X(int t, int i, int d) => positions.Data[(t * particles + i) * 2 + d];
+            for (var t = 1; t < steps; t++)
+                for (var i = 0; i < particles; i++)
+                    for (var d = 0; d < 2; d++)
+                    {
+                        velocities[d].Add((double)X(t, i, d) - X(t - 1, i, d));
+                        if (t + 1 < steps) accelerations[d].Add((double)X(t + 1, i, d) - 2.0 * X(t, i, d) + X(t - 1, i, d));
+                    }
+        }
+        for (var d = 0; d < 2; d++)
+        {
+            Assert.Equal(velocities[d].Average(), metadata["vel_mean"]![d]!.GetValue<double>(), 9);
+            Assert.Equal(Std(velocities[d]), metadata["vel_std"]![d]!.GetValue<double>(), 7);
+            Assert.Equal(accelerations[d].Average(), metadata["acc_mean"]![d]!.GetValue<double>(), 9);
+            Assert.Equal(Std(accelerations[d]), metadata["acc_std"]![d]!.GetValue<double>(), 7);
+        }
+
+        // Splits are by trajectory: no trajectory in two splits, all four somewhere.
+        var all = new[] { "train", "valid", "test" }.SelectMany(s =>
+        {
+            using var zip = ZipFile.OpenRead(Out(ws, $"dataset/{s}.npz"));
+            return zip.Entries.Where(e => e.Name.EndsWith("_position.npy", StringComparison.Ordinal)).Select(e => e.Name).ToList();
+        }).ToList();
+        Assert.Equal(4, all.Count);
+        Assert.Equal(4, all.Distinct().Count());
+    }
+
+    private static double Std(List<double> values)
+    {
+        var mean = values.Average();
+        return Math.Sqrt(values.Average(v => (v - mean) * (v - mean)));
+    }
+
+    [Fact]
+    public void TheGraphNetworkLearnsAndRollsOutAndRebuildsIncrementally()
+    {
+        using var ws = new Workspace();
+        ws.CopyRecipe("dam-break");
+        var result = ws.Build("ci.yaml");
+        Assert.True(result.Summary.Failed == 0, string.Join("\n", result.States.Messages.Where(m => m is not null)));
+        var manifest = JsonNode.Parse(File.ReadAllText(Out(ws, "manifest.json")))!;
+        var training = manifest["artifacts"]!.AsArray().First(a => a!["node"]?.GetValue<string>() == "train" && a["metrics"] is not null)!["metrics"]!;
+        var first = training["first_loss"]!.GetValue<double>();
+        var final = training["final_loss"]!.GetValue<double>();
+        Assert.True(first / final >= GnsLossDrop, $"one-step loss fell {first / final:0.0}x ({first:0.000} -> {final:0.000})");
+        var metrics = JsonNode.Parse(File.ReadAllText(Out(ws, "evaluate/metrics.json")))!;
+        Assert.True(metrics["rollout_mse"]!.GetValue<double>() > 0);
+        Assert.True(metrics["one_step_mse"]!.GetValue<double>() < metrics["rollout_mse"]!.GetValue<double>());
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Out(ws, "evaluate/rollout.png")).Take(4));
+
+        Assert.Equal(0, ws.Build("ci.yaml").Summary.Executed);
+        var latent = ws.Build("ci.yaml", "stages.train.latent_size=16", "stages.train.steps=50");
+        Assert.Equal(1, Workspace.Executed(latent, StageNames.Train));
+        Assert.Equal(1, Workspace.Executed(latent, StageNames.Evaluate));
+        Assert.Equal(2, latent.Summary.Executed);
+    }
+
+    /// <summary>The drop of the one-step loss the CI-sized run must show (untrained start over the last tenth of training).</summary>
+    public const double GnsLossDrop = 10.0;
+}

@@ -1,0 +1,150 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Recipes.Plugins;
+using Recipes.Plugins.Imaging;
+using Recipes.Stages.Surrogates;
+using Recipes.Training;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Recipes.Stages.GraphNetworks;
+
+/// <summary>
+/// <c>evaluate</c> for <c>gns</c>: one-step position MSE (the true history in, the next position out) and rollout MSE
+/// (the model fed its own predictions from the first six true positions to the end) over the held-out trajectories,
+/// and a PNG strip of a rollout next to the ground truth.
+/// </summary>
+public sealed class GnsEvaluator : StagePlugin
+{
+    public override string Name => "gns";
+    public override string Stage => StageNames.Evaluate;
+    public override int Version => 1;
+    public override string Summary => "One-step and rollout MSE on held-out trajectories, and a rollout beside the ground truth.";
+
+    public override IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Text("split", "Held-out split to evaluate on.", "test", "test", "valid", "train"),
+        OptionSpec.Int("torch_threads", "libtorch threads.", 2, min: 1, max: 256),
+    ];
+
+    public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
+    {
+        await SurrogateTrainer.ProcessLock.WaitAsync(cancellationToken);
+        try
+        {
+            Evaluate(context, cancellationToken);
+        }
+        finally
+        {
+            SurrogateTrainer.ProcessLock.Release();
+        }
+    }
+
+    private static void Evaluate(PluginContext context, CancellationToken cancellationToken)
+    {
+        TorchRuntime.EnsureLoadable();
+        torch.set_num_threads(context.Settings.GetInt("torch_threads", 2));
+        var trained = context.Upstream.First(u => u.Stage == StageNames.Train);
+        var (dataset, metadata) = GnsTrainer.Dataset(context.Upstream);
+        var config = JsonNode.Parse(File.ReadAllText(trained.Get("model.json").Path))!;
+        var features = new GnsFeatures(metadata, config["noise_std"]!.GetValue<double>());
+        var model = new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim,
+            config["latent_size"]!.GetValue<int>(), config["message_passing_steps"]!.GetValue<int>());
+        model.load_safetensors(trained.Get("model.safetensors").Path);
+        model.eval();
+
+        var split = context.Settings.GetString("split", "test");
+        var trajectories = Trajectory.ReadSplit(dataset, split, metadata.Dim).Where(t => t.Steps > GnsFeatures.History + 1).ToList();
+        if (trajectories.Count == 0) throw GnsFeatures.NoTrajectories(split);
+
+        double oneStepSum = 0, rolloutSum = 0;
+        long oneStepCount = 0, rolloutCount = 0;
+        var perTrajectory = new JsonArray();
+        float[]? shownRollout = null;
+        using (torch.no_grad())
+        {
+            foreach (var trajectory in trajectories)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var size = trajectory.Particles * metadata.Dim;
+                double oneStep = 0, rollout = 0;
+                var predicted = trajectory.Positions.AsSpan(0, (GnsFeatures.History + 1) * size).ToArray().ToList();
+                for (var t = GnsFeatures.History; t < trajectory.Steps - 1; t++)
+                {
+                    var truthNext = trajectory.At(t + 1);
+                    var next = Predict(model, features, trajectory, trajectory.Window(t));
+                    for (var k = 0; k < size; k++) oneStep += Math.Pow(next[k] - truthNext[k], 2);
+                    var own = predicted.GetRange((t - GnsFeatures.History) * size, (GnsFeatures.History + 1) * size).ToArray();
+                    var rolled = Predict(model, features, trajectory, own);
+                    for (var k = 0; k < size; k++) rollout += Math.Pow(rolled[k] - truthNext[k], 2);
+                    predicted.AddRange(rolled);
+                }
+                var steps = trajectory.Steps - 1 - GnsFeatures.History;
+                oneStepSum += oneStep;
+                rolloutSum += rollout;
+                oneStepCount += (long)steps * size;
+                rolloutCount += (long)steps * size;
+                perTrajectory.Add(new JsonObject { ["id"] = trajectory.Id, ["one_step_mse"] = oneStep / ((double)steps * size), ["rollout_mse"] = rollout / ((double)steps * size) });
+                shownRollout ??= predicted.ToArray();
+            }
+        }
+        var metrics = new JsonObject
+        {
+            ["split"] = split,
+            ["trajectories"] = trajectories.Count,
+            ["one_step_mse"] = oneStepSum / oneStepCount,
+            ["rollout_mse"] = rolloutSum / rolloutCount,
+            ["per_trajectory"] = perTrajectory,
+        };
+        context.Metrics["one_step_mse"] = oneStepSum / oneStepCount;
+        context.Metrics["rollout_mse"] = rolloutSum / rolloutCount;
+        File.WriteAllText(context.OutputPath("metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        DrawRollout(context.OutputPath("rollout.png"), metadata, trajectories[0], shownRollout!);
+        if (trained.Find("loss.json") is { } loss)
+        {
+            var curve = JsonNode.Parse(File.ReadAllText(loss.Path))!.AsArray();
+            new LinePlot("One-step training loss", "step", "loss", logY: true)
+                .Add("train", curve.Select(c => (c!["step"]!.GetValue<double>(), c["loss"]!.GetValue<double>())))
+                .SavePng(context.OutputPath("loss.png"));
+        }
+    }
+
+    private static float[] Predict(GnsModel model, GnsFeatures features, Trajectory trajectory, float[] window)
+    {
+        using var scope = torch.NewDisposeScope();
+        var size = trajectory.Particles * features.Dim;
+        var acceleration = model.call(features.Graph(window, trajectory.Particles, trajectory.Types)).data<float>().ToArray();
+        return features.Step(window.AsSpan(GnsFeatures.History * size, size), window.AsSpan((GnsFeatures.History - 1) * size, size), acceleration, trajectory.Particles);
+    }
+
+    /// <summary>Ground truth (top) and rollout (bottom) at five moments, x–y plane.</summary>
+    private static void DrawRollout(string path, GnsMetadata metadata, Trajectory truth, float[] rollout)
+    {
+        const int panels = 5;
+        var width = metadata.Upper[0] - metadata.Lower[0];
+        var height = metadata.Upper[1] - metadata.Lower[1];
+        var scale = 160 / height;
+        var (pw, ph) = ((int)(width * scale), (int)(height * scale));
+        var image = new RgbImage(panels * (pw + 4), 2 * ph + 4, (235, 235, 235));
+        var size = truth.Particles * metadata.Dim;
+        for (var k = 0; k < panels; k++)
+        {
+            var t = (int)((long)k * (truth.Steps - 1) / (panels - 1));
+            for (var row = 0; row < 2; row++)
+            {
+                var x0 = k * (pw + 4);
+                var y0 = row * (ph + 4);
+                image.Fill(x0, y0, pw, ph, (255, 255, 255));
+                var frame = row == 0 ? truth.At(t).ToArray() : rollout.AsSpan(t * size, size).ToArray();
+                for (var i = 0; i < truth.Particles; i++)
+                {
+                    var x = (frame[i * metadata.Dim] - metadata.Lower[0]) * scale;
+                    var y = (frame[i * metadata.Dim + 1] - metadata.Lower[1]) * scale;
+                    image.Fill(x0 + (int)x - 1, y0 + ph - 1 - (int)y - 1, 2, 2, row == 0 ? ((byte)31, (byte)119, (byte)180) : ((byte)214, (byte)39, (byte)40));
+                }
+            }
+        }
+        image.SavePng(path);
+    }
+}

@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Recipes.Plugins;
+using Recipes.Plugins.Imaging;
+using Recipes.Stages.Surrogates;
+using Recipes.Training;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Recipes.Stages.GraphNetworks;
+
+/// <summary>
+/// <c>train: { model: gns }</c>: a graph network simulator trained as in "Learning to Simulate Complex Physics with Graph
+/// Networks": one random (trajectory, time) per step, random-walk noise on the input positions with the target adjusted
+/// so the model learns to correct it, MSE of normalized accelerations, Adam with the paper's exponentially decaying
+/// learning rate lr = (lr0 − lr_min)·decay^(step/decay_steps) + lr_min.
+/// </summary>
+public sealed class GnsTrainer : StagePlugin
+{
+    public override string Name => "gns";
+    public override string Stage => StageNames.Train;
+    public override int Version => 1;
+    public override bool UsesSeed => true;
+    public override string Summary => "Graph network simulator (encoder-processor-decoder, message passing over a radius graph), trained on particle trajectories.";
+
+    public override IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Int("latent_size", "Width of every latent vector and MLP layer.", 128, min: 4, max: 1024),
+        OptionSpec.Int("message_passing_steps", "Interaction-network steps of the processor (M).", 10, min: 1, max: 32),
+        OptionSpec.Number("noise_std", "Standard deviation of the random-walk noise on input positions.", 6.7e-4, min: 0),
+        OptionSpec.Int("steps", "Training steps.", 20000, min: 1),
+        OptionSpec.Int("batch", "Trajectory windows per step (one graph of their disjoint union).", 2, min: 1, max: 256),
+        OptionSpec.Number("learning_rate", "Initial learning rate lr0.", 1e-4, min: 0),
+        OptionSpec.Number("learning_rate_min", "Floor of the decaying learning rate.", 1e-6, min: 0),
+        OptionSpec.Number("lr_decay", "Decay factor reached after lr_decay_steps.", 0.1, min: 0, max: 1),
+        OptionSpec.Int("lr_decay_steps", "Steps over which the learning rate decays by lr_decay.", 5_000_000, min: 1),
+        OptionSpec.Int("torch_threads", "libtorch threads; part of the key because float sums depend on the split of work.", 2, min: 1, max: 256),
+    ];
+
+    public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
+
+    public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
+    {
+        await SurrogateTrainer.ProcessLock.WaitAsync(cancellationToken);
+        try
+        {
+            await Train(context, cancellationToken);
+        }
+        finally
+        {
+            SurrogateTrainer.ProcessLock.Release();
+        }
+    }
+
+    public static (UpstreamArtifacts Dataset, GnsMetadata Metadata) Dataset(IReadOnlyList<UpstreamArtifacts> upstream)
+    {
+        var shards = upstream.Where(u => u.Stage == StageNames.Dataset).ToList();
+        if (shards.Count != 1) throw new PluginException($"the graph network simulator reads one dataset shard, found {shards.Count}; leave stages.dataset.shard unset");
+        return (shards[0], GnsMetadata.Read(shards[0].Get("metadata.json").Path));
+    }
+
+    private static async Task Train(PluginContext context, CancellationToken cancellationToken)
+    {
+        TorchRuntime.EnsureLoadable();
+        var s = context.Settings;
+        var feed = context.Feed ?? throw new PluginException("the trainer needs its dataset");
+        var upstream = new List<UpstreamArtifacts>();
+        for (var i = 0; i < feed.Count; i++) upstream.Add(await feed.WaitAsync(i, cancellationToken));
+        var (dataset, metadata) = Dataset(upstream);
+        var trajectories = Trajectory.ReadSplit(dataset, "train", metadata.Dim).Where(t => t.Steps > GnsFeatures.History + 1).ToList();
+        if (trajectories.Count == 0) throw GnsFeatures.NoTrajectories("train");
+
+        torch.set_num_threads(s.GetInt("torch_threads", 2));
+        torch.manual_seed(unchecked((long)context.Seed));
+        var random = new SeededRandom(context.Seed);
+        var noise = s.GetDouble("noise_std", 6.7e-4);
+        var features = new GnsFeatures(metadata, noise);
+        var latent = s.GetInt("latent_size", 128);
+        var passes = s.GetInt("message_passing_steps", 10);
+        var model = new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim, latent, passes);
+        var lr0 = s.GetDouble("learning_rate", 1e-4);
+        var lrMin = s.GetDouble("learning_rate_min", 1e-6);
+        var decay = s.GetDouble("lr_decay", 0.1);
+        var decaySteps = s.GetInt("lr_decay_steps", 5_000_000);
+        var optimizer = torch.optim.Adam(model.parameters(), lr0);
+        var steps = s.GetInt("steps", 20000);
+        var batch = s.GetInt("batch", 2);
+        var losses = new double[steps];
+        model.train();
+        for (var step = 0; step < steps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = (lr0 - lrMin) * Math.Pow(decay, (double)step / decaySteps) + lrMin;
+            var windows = new List<(float[] Window, int Particles, int[] Types)>();
+            var targets = new List<float>();
+            for (var b = 0; b < batch; b++)
+            {
+                var trajectory = trajectories[random.Int(0, trajectories.Count - 1)];
+                var t = random.Int(GnsFeatures.History, trajectory.Steps - 2);
+                var (window, target) = NoisyExample(trajectory, t, features, random);
+                windows.Add((window, trajectory.Particles, trajectory.Types));
+                targets.AddRange(target);
+            }
+            using var scope = torch.NewDisposeScope();
+            var graph = features.Batch(windows);
+            optimizer.zero_grad();
+            var loss = nn.functional.mse_loss(model.call(graph), tensor(targets.ToArray(), [targets.Count / metadata.Dim, metadata.Dim]));
+            loss.backward();
+            optimizer.step();
+            losses[step] = loss.item<float>();
+            if ((step + 1) % Math.Max(1, steps / 20) == 0)
+            {
+                context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step + 1}/{steps}: loss {losses.Skip(Math.Max(0, step - 49)).Take(Math.Min(50, step + 1)).Average():0.00000}"));
+                context.Progress?.Report((step + 1.0) / steps);
+            }
+        }
+
+        model.save_safetensors(context.OutputPath("model.safetensors"));
+        model.save(context.OutputPath("model.dat"));
+        var config = new JsonObject
+        {
+            ["model"] = "gns",
+            ["latent_size"] = latent,
+            ["message_passing_steps"] = passes,
+            ["noise_std"] = noise,
+            ["node_features"] = features.NodeFeatureCount,
+            ["edge_features"] = features.EdgeFeatureCount,
+            ["dim"] = metadata.Dim,
+        };
+        await File.WriteAllTextAsync(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
+        var span = Math.Max(1, Math.Min(50, steps / 10));
+        var curve = Enumerable.Range(0, (steps + span - 1) / span)
+            .Select(k => (Step: (double)Math.Min(steps, (k + 1) * span), Loss: losses.Skip(k * span).Take(span).Average())).ToList();
+        await File.WriteAllTextAsync(context.OutputPath("loss.json"),
+            new JsonArray(curve.Select(c => (JsonNode?)new JsonObject { ["step"] = c.Step, ["loss"] = c.Loss }).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n",
+            cancellationToken);
+        new LinePlot("One-step loss (normalized acceleration MSE)", "step", "loss", logY: true).Add("train", curve).SavePng(context.OutputPath("loss.png"));
+        // The start is the untrained model's loss (the first few steps); the end, the mean over the last tenth.
+        context.Metrics["first_loss"] = losses.Take(Math.Clamp(steps / 20, 1, 10)).Average();
+        context.Metrics["final_loss"] = losses.Skip(steps - Math.Max(1, steps / 10)).Average();
+        context.Metrics["steps"] = steps;
+        context.Metrics["train_trajectories"] = trajectories.Count;
+    }
+
+    /// <summary>
+    /// A window of History+1 noisy positions ending at t (random-walk noise: velocity noise of deviation noise/√History
+    /// per step, integrated) and the normalized target acceleration towards x_{t+1} plus the last position's noise.
+    /// </summary>
+    public static (float[] Window, float[] Target) NoisyExample(Trajectory trajectory, int t, GnsFeatures features, SeededRandom random)
+    {
+        var dim = features.Dim;
+        var particles = trajectory.Particles;
+        var window = trajectory.Window(t);
+        var size = particles * dim;
+        var velocityNoise = features.Noise / Math.Sqrt(GnsFeatures.History);
+        var accumulated = new double[size];
+        for (var s = 1; s <= GnsFeatures.History; s++)
+            for (var k = 0; k < size; k++)
+            {
+                accumulated[k] += velocityNoise * Gaussian(random);
+                window[s * size + k] += (float)accumulated[k];
+            }
+        var next = trajectory.At(t + 1).ToArray();
+        for (var k = 0; k < size; k++) next[k] += (float)accumulated[k];
+        var target = features.NormalizedAcceleration(next, window.AsSpan(GnsFeatures.History * size, size), window.AsSpan((GnsFeatures.History - 1) * size, size), particles);
+        return (window, target);
+    }
+
+    private static double Gaussian(SeededRandom random)
+    {
+        var u1 = Math.Max(random.NextDouble(), 1e-300);
+        var u2 = random.NextDouble();
+        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+}
