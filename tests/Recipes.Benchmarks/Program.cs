@@ -108,6 +108,42 @@ if (args is ["gns", var datasetDir])
     }
     return;
 }
+if (args is ["martin-moyce", var pngPath])
+{
+    const double a = 0.1;
+    double[] T = [0.41, 0.84, 1.19, 1.43, 1.63, 1.83, 1.98, 2.20, 2.32, 2.51, 2.65, 2.83, 2.98, 3.11, 3.33];
+    double[] Z = [1.11, 1.22, 1.44, 1.67, 1.89, 2.11, 2.33, 2.56, 2.78, 3.00, 3.22, 3.44, 3.67, 3.89, 4.11];
+    var plot = new Recipes.Plugins.Imaging.LinePlot("Dam-break surge front, square column", "T = t sqrt(2g/a)", "Z = x/a");
+    plot.Add("Martin & Moyce 1952", T.Zip(Z), markers: true);
+    foreach (var perSide in new[] { 20, 40 })
+    {
+        var scene = new Recipes.Solvers.Sph.SphScene
+        {
+            Dimensions = 2, Box = [5 * a, 2 * a], Blocks = [new Recipes.Solvers.Sph.FluidBlock([0, 0], [a, a], [0, 0])],
+            Spacing = a / perSide, Duration = 3.4 / Math.Sqrt(2 * 9.81 / a), OutputEvery = 10,
+        };
+        var result = new Recipes.Solvers.Sph.SphSimulation(scene).Run(Recipes.Solvers.Gpu.Devices.CpuBatch);
+        plot.Add($"SPH, {perSide} particles per a", result.Times.Zip(result.FrontX, (t, x) => (t * Math.Sqrt(2 * 9.81 / a), x / a)));
+        var deviations = T.Select((tt, k) => (result.FrontX[Array.FindIndex(result.Times, x => x * Math.Sqrt(2 * 9.81 / a) >= tt)] / a - Z[k]) / Z[k]).ToList();
+        Console.WriteLine($"{perSide} per a: mean |dev| {deviations.Average(Math.Abs):P1}, max {deviations.Max():P1}, min {deviations.Min():P1}");
+    }
+    plot.SavePng(pngPath);
+    return;
+}
+if (args is ["sph-scale"])
+{
+    foreach (var scene in new[] { Recipes.Benchmarks.SphBenchmarks.TwoDimensional(), Recipes.Benchmarks.SphBenchmarks.ThreeDimensional() })
+    {
+        var run = scene with { Duration = Recipes.Benchmarks.SphBenchmarks.Steps * scene.Step, OutputEvery = Recipes.Benchmarks.SphBenchmarks.Steps };
+        var clock = Stopwatch.StartNew();
+        var result = new Recipes.Solvers.Sph.SphSimulation(run).Run(Recipes.Solvers.Gpu.Devices.CpuBatch);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var rate = (double)result.Fluid * result.Steps / seconds;
+        var fullSteps = Math.Ceiling(scene.Duration / scene.Step);
+        Console.WriteLine($"{scene.Dimensions}D: {result.Fluid} fluid + {result.Walls} wall particles, dt {scene.Step:E3} s, {result.Steps} steps in {seconds:0.00} s: {rate:E3} particle-steps/s; {scene.Duration} s of physics = {fullSteps} steps, projected {fullSteps * result.Fluid / rate / 3600:0.00} h wall, {fullSteps * result.Fluid / rate * Environment.ProcessorCount / 3600:0.00} core-h");
+    }
+    return;
+}
 if (args is ["torch"])
 {
     Recipes.Training.TorchRuntime.EnsureLoadable();
