@@ -95,7 +95,7 @@ public sealed class BenchRunner
     private static async Task<IReadOnlyList<BenchMeasurement>> Measure(RecipeSession session, IReadOnlyList<string> sets, IReadOnlyList<GraphNode> nodes,
         string level, string device, int threads, Dictionary<string, string> keys, CancellationToken cancellationToken)
     {
-        var start = SelfInvocation();
+        var start = ToolProcess.StartInfo();
         start.ArgumentList.Add("run-node");
         start.ArgumentList.Add(session.Recipe.RecipePath);
         foreach (var node in nodes) start.ArgumentList.Add(node.Id);
@@ -161,14 +161,5 @@ public sealed class BenchRunner
             Inputs = [],
             Outputs = [new OutputFile("measurement.json", blob, new FileInfo(session.Cache.Blobs.PathOf(blob)).Length)],
         });
-    }
-
-    /// <summary>This tool again, whether it runs as <c>dotnet recipes.dll</c> or as an installed executable.</summary>
-    public static ProcessStartInfo SelfInvocation()
-    {
-        var host = Environment.ProcessPath ?? "dotnet";
-        var start = new ProcessStartInfo(host) { UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(typeof(BenchRunner).Assembly.Location);
-        return start;
     }
 }

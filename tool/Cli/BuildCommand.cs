@@ -19,8 +19,8 @@ public static class BuildCommand
         var output = new Option<string?>("--out") { Description = "Root of materialized outputs (default: out/); artifacts go to <out>/<recipe>/." };
         var set = CommonOptions.Set();
         var keepGoing = new Option<bool>("--keep-going", "-k") { Description = "After a failure, keep running nodes that do not depend on it." };
-        var executor = new Option<string>("--executor") { Description = "Who runs stale nodes.", DefaultValueFactory = _ => "local" };
-        executor.AcceptOnlyFromAmong("local");
+        var executor = new Option<string?>("--executor") { Description = "Who runs stale nodes: local (default: execution.executor, else local) or slurm (job arrays; see docs/cluster.md)." };
+        executor.AcceptOnlyFromAmong("local", "slurm");
         var json = CommonOptions.Json();
         var logFormat = new Option<string>("--log-format") { Description = "text (progress bars on a terminal, plain lines otherwise) or json (one event per line).", DefaultValueFactory = _ => "text" };
         logFormat.AcceptOnlyFromAmong("text", "json");
@@ -41,13 +41,13 @@ public static class BuildCommand
             parse.GetValue(recipe)!, parse.GetValue(set) ?? [], parse.GetValue(cache), parse.GetValue(output), parse.GetValue(jobs),
             parse.GetValue(keepGoing), parse.GetValue(json), parse.GetValue(logFormat)!, parse.GetValue(device),
             parse.GetValue(remoteCache), parse.GetValue(remoteUpload),
-            new BuildFiles(parse.GetValue(errorFormat)!, parse.GetValue(depfile), parse.GetValue(outputsFile))));
+            new BuildFiles(parse.GetValue(errorFormat)!, parse.GetValue(depfile), parse.GetValue(outputsFile)), parse.GetValue(executor)));
         return command;
     }
 
     public static async Task<int> RunAsync(string recipePath, IReadOnlyList<string> sets, string? cacheOption, string? outOption, int? jobsOption,
         bool keepGoingOption, bool json, string logFormat, string? deviceOption, string? remoteOption = null, bool? remoteUploadOption = null,
-        BuildFiles? files = null)
+        BuildFiles? files = null, string? executorOption = null)
     {
         files ??= new BuildFiles("text", null, null);
         Remote.RemoteCacheOptions? remoteOptions;
@@ -61,9 +61,14 @@ public static class BuildCommand
             return ExitCodes.InvalidRecipe;
         }
         RecipeSession session;
+        var onSlurm = false;
+        Cluster.SlurmSettings? slurmSettings = null;
         try
         {
             var recipe = RecipeSession.LoadRecipe(recipePath, sets);
+            onSlurm = (executorOption ?? recipe.Execution.Executor ?? "local") == "slurm";
+            // Checked before the cache is opened, so a build that cannot start leaves nothing behind.
+            if (onSlurm && (slurmSettings = SlurmSettingsOrError(recipe.Execution)) is null) return ExitCodes.InvalidRecipe;
             var jobsPreview = jobsOption ?? recipe.Execution.Jobs ?? Environment.ProcessorCount;
             session = RecipeSession.Open(recipePath, sets, cacheOption, jobsPreview);
         }
@@ -77,7 +82,8 @@ public static class BuildCommand
         var execution = session.Recipe.Execution;
         var options = new BuildOptions
         {
-            Jobs = Math.Max(1, jobsOption ?? execution.Jobs ?? Environment.ProcessorCount),
+            // On a cluster the scheduler decides how many run at once (execution.slurm.throttle); here every ready node goes out.
+            Jobs = onSlurm ? Cluster.SlurmExecutor.Unbounded : Math.Max(1, jobsOption ?? execution.Jobs ?? Environment.ProcessorCount),
             KeepGoing = keepGoingOption || execution.KeepGoing == true,
             Device = deviceOption ?? execution.Device ?? "auto",
             OutputRoot = outOption ?? "out",
@@ -103,7 +109,11 @@ public static class BuildCommand
         else if (Terminal.IsInteractive) reporter = tally = new TerminalReporter();
         else reporter = tally = new PlainReporter(Console.Error);
         using var remote = remoteOptions is null ? null : new Remote.RemoteCacheClient(remoteOptions, session.Cache, message => Console.Error.WriteLine("warning: " + message));
-        var engine = new BuildEngine(session.Cache, remote);
+        using var slurm = slurmSettings is null ? null : new Cluster.SlurmExecutor(slurmSettings,
+            new Cluster.SlurmInvocation(Path.GetFullPath(session.Recipe.RecipePath), sets, Path.GetFullPath(session.Cache.Root), remoteOptions?.Url.ToString(),
+                Directory.GetCurrentDirectory(), options.Device),
+            session.Cache, remote, session.Graph, message => Console.Error.WriteLine(message));
+        var engine = new BuildEngine(session.Cache, remote, slurm);
 
         BuildResult result;
         try
@@ -118,7 +128,7 @@ public static class BuildCommand
             sigterm.Dispose();
         }
 
-        var summary = result.Summary;
+        var summary = result.Summary with { Slurm = slurm?.Stats };
         if (!summary.Interrupted)
         {
             var outDir = new OutputMaterializer(session.Cache).Materialize(result, options.OutputRoot);
@@ -150,6 +160,25 @@ public static class BuildCommand
         return summary.ExitCode;
     }
 
+    private static Cluster.SlurmSettings? SlurmSettingsOrError(Recipe.ExecutionSettings execution)
+    {
+        if (!Cluster.SlurmCommands.Available())
+        {
+            Console.Error.WriteLine("error: --executor slurm needs Slurm's sbatch, squeue and scancel on PATH; run on a cluster login node or use --executor local");
+            return null;
+        }
+        try
+        {
+            var config = Configuration.UserConfig.Section("slurm") as System.Text.Json.Nodes.JsonObject;
+            return Cluster.SlurmSettings.From(config is null ? null : new Plugins.ValueMap(config), execution.Slurm);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
+        {
+            Console.Error.WriteLine("error: slurm settings: " + e.Message);
+            return null;
+        }
+    }
+
     private static void PrintSummary(BuildSummary summary)
     {
         var table = new Table().Border(TableBorder.Simple).AddColumns("stage", "nodes", "executed", "cached", "failed", "skipped");
@@ -161,5 +190,7 @@ public static class BuildCommand
             + (summary.OutputDirectory is null ? "" : $"; outputs in {summary.OutputDirectory}/"));
         if (summary.Remote is { } r)
             Console.Out.WriteLine($"remote cache: {r.Hits} hits ({r.BytesDown / 1024.0:0.0} KiB down), {r.Uploads} uploads ({r.BytesUp / 1024.0:0.0} KiB up){(r.Disabled is null ? "" : $", disabled: {r.Disabled}")}");
+        if (summary.Slurm is { } slurm)
+            Console.Out.WriteLine($"slurm: {slurm.Jobs} array jobs, {slurm.ArrayTasks} tasks, {slurm.Resubmitted} nodes resubmitted");
     }
 }

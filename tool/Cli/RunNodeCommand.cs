@@ -23,14 +23,18 @@ public static class RunNodeCommand
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
         var force = new Option<bool>("--force") { Description = "Run even if the result is cached (benchmarks)." };
         var remoteCache = new Option<string?>("--remote-cache") { Description = "HTTP cache to read inputs from and write results to." };
-        var command = new Command("run-node", "Run nodes whose inputs are already cached, and store their results in the cache.") { recipe, nodes, cache, set, device, force, remoteCache };
+        var report = new Option<string?>("--report") { Description = "Also write the per-node results (JSON) to this file, for a cluster controller." };
+        var command = new Command("run-node", "Run nodes whose inputs are already cached, and store their results in the cache.")
+        {
+            recipe, nodes, cache, set, device, force, remoteCache, report,
+        };
         command.SetAction((parse, _) => RunAsync(parse.GetValue(recipe)!, parse.GetValue(nodes)!, parse.GetValue(set) ?? [], parse.GetValue(cache),
-            parse.GetValue(device), parse.GetValue(force), parse.GetValue(remoteCache)));
+            parse.GetValue(device), parse.GetValue(force), parse.GetValue(remoteCache), parse.GetValue(report)));
         return command;
     }
 
     public static async Task<int> RunAsync(string recipePath, IReadOnlyList<string> ids, IReadOnlyList<string> sets, string? cacheOption,
-        string? device, bool force, string? remoteOption)
+        string? device, bool force, string? remoteOption, string? reportPath = null)
     {
         RecipeSession session;
         try
@@ -83,7 +87,9 @@ public static class RunNodeCommand
                 ["error"] = result.Error,
             });
         }
-        Console.Out.WriteLine(JsonEventReporter.Serialize(new JsonObject { ["nodes"] = results }));
+        var text = JsonEventReporter.Serialize(new JsonObject { ["nodes"] = results });
+        if (reportPath is not null) Cache.AtomicFile.WriteAllText(reportPath, text + "\n");
+        Console.Out.WriteLine(text);
         return failed ? ExitCodes.NodeFailed : ExitCodes.Success;
     }
 }

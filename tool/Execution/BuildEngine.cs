@@ -16,12 +16,14 @@ public sealed class BuildEngine
     private readonly CacheStore _cache;
     private readonly NodeRunner _runner;
     private readonly Remote.RemoteCacheClient? _remote;
+    private readonly INodeExecutor _executor;
 
-    public BuildEngine(CacheStore cache, Remote.RemoteCacheClient? remote = null)
+    public BuildEngine(CacheStore cache, Remote.RemoteCacheClient? remote = null, INodeExecutor? executor = null)
     {
         _cache = cache;
         _runner = new NodeRunner(cache);
         _remote = remote;
+        _executor = executor ?? new LocalExecutor(cache);
     }
 
     public CacheStore Cache => _cache;
@@ -105,7 +107,7 @@ public sealed class BuildEngine
         var speculations = new Dictionary<int, Speculation>();
         var started = new bool[nodes.Count];
         // Starting a node early only pays when another slot is left for the work it waits on.
-        var speculate = options.Jobs > 1;
+        var speculate = options.Jobs > 1 && _executor.SupportsStreaming;
 
         void Enqueue(GraphNode node)
         {
@@ -121,6 +123,8 @@ public sealed class BuildEngine
         }
 
         var freeThreads = Math.Max(1, options.Jobs);
+        // Locally a few thousand ready nodes more than fill the slots; a cluster executor takes every ready node at once.
+        var scanLimit = options.Jobs > 4096 ? int.MaxValue : 4096;
         var freeGpus = Math.Max(0, options.Gpus);
         var running = new Dictionary<Task<NodeResult>, (GraphNode Node, int Threads, int Gpus)>();
         var stopLaunching = false;
@@ -180,14 +184,14 @@ public sealed class BuildEngine
             reporter.Started(node);
             var progress = new Progress<double>(f => reporter.Progress(node, f));
             if (pending[node.Index] == 0)
-                return _runner.RunAsync(node, Task.FromResult((states.Keys[node.Index]!, states.Inputs[node.Index]!)), states, options, progress, null, linked.Token);
+                return _executor.RunAsync(node, Task.FromResult((states.Keys[node.Index]!, states.Inputs[node.Index]!)), states, options, progress, null, linked.Token);
             var feed = new UpstreamFeed(node.Dependencies.Count);
             for (var i = 0; i < node.Dependencies.Count; i++)
                 if (states.IsDone(node.Dependencies[i].Index)) feed.Complete(i, _runner.ArtifactsOf(node.Dependencies[i], states));
             var early = new Speculation(feed, new TaskCompletionSource<(string, List<KeyValuePair<string, string>>)>(TaskCreationOptions.RunContinuationsAsynchronously),
                 CancellationTokenSource.CreateLinkedTokenSource(linked.Token));
             speculations[node.Index] = early;
-            return _runner.RunAsync(node, early.Key.Task, states, options, progress, feed, early.Cancel.Token);
+            return _executor.RunAsync(node, early.Key.Task, states, options, progress, feed, early.Cancel.Token);
         }
 
         while (true)
@@ -198,7 +202,7 @@ public sealed class BuildEngine
                 var scanned = 0;
                 foreach (var item in ready)
                 {
-                    if (freeThreads == 0 || ++scanned > 4096) break;
+                    if (freeThreads == 0 || ++scanned > scanLimit) break;
                     var node = nodes[item.Index];
                     var threads = Math.Min(node.Resources.Threads, options.Jobs);
                     // A node started early leaves a slot for the upstream work it waits on.
@@ -257,6 +261,7 @@ public sealed class BuildEngine
         }
 
         var interrupted = cancellationToken.IsCancellationRequested;
+        await _executor.FinishAsync(interrupted);
         SaveState(graph, states);
         if (_remote is not null) await _remote.FlushAsync(interrupted ? TimeSpan.FromSeconds(5) : TimeSpan.FromMinutes(2));
         var summary = Summarize(graph, states, clock.Elapsed.TotalSeconds, interrupted) with { Remote = _remote?.Stats };

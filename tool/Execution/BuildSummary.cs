@@ -6,5 +6,6 @@ public sealed record BuildSummary(int Nodes, int Executed, int Cached, int Faile
     public IReadOnlyDictionary<string, StageCounts> Stages { get; init; } = new Dictionary<string, StageCounts>();
     public string? OutputDirectory { get; init; }
     public Remote.RemoteStats? Remote { get; init; }
+    public Cluster.SlurmStats? Slurm { get; init; }
     public int ExitCode => Interrupted ? ExitCodes.Interrupted : Failed > 0 ? ExitCodes.NodeFailed : ExitCodes.Success;
 }

@@ -161,7 +161,8 @@ public sealed class RecipeLoader
                 exec["jobs"] is DocScalar j && j.TryGetLong(out var jobs) ? (int)jobs : null,
                 (exec["device"] as DocScalar)?.Text,
                 (exec["executor"] as DocScalar)?.Text,
-                exec["keep_going"] is DocScalar k ? k.Text is "true" or "True" or "TRUE" : null);
+                exec["keep_going"] is DocScalar k ? k.Text is "true" or "True" or "TRUE" : null,
+                exec["slurm"] is DocMapping slurm ? new ValueMap(slurm.Entries.ToDictionary(e => e.Name, e => DocValues.ToJson(e.Value), StringComparer.Ordinal)) : null);
         }
 
         return new RecipeDefinition

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
 namespace Recipes.Remote;
 
 /// <summary>
@@ -19,7 +16,7 @@ public static class RemoteCacheSettings
 
     public static RemoteCacheOptions? Resolve(string? urlOption, bool? uploadOption)
     {
-        var config = ConfigFile();
+        var config = Configuration.UserConfig.Section("remote_cache");
         var url = urlOption ?? Environment.GetEnvironmentVariable(UrlVariable) ?? config?["url"]?.GetValue<string>();
         if (string.IsNullOrWhiteSpace(url) || url == "none") return null;
         if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
@@ -44,25 +41,5 @@ public static class RemoteCacheSettings
             Password = password,
             Upload = upload,
         };
-    }
-
-    private static JsonNode? ConfigFile()
-    {
-        var home = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME") is { Length: > 0 } xdg
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
-        foreach (var path in new[] { Path.GetFullPath(".recipes.json"), Path.Combine(home, "recipes", "config.json") })
-        {
-            if (!File.Exists(path)) continue;
-            try
-            {
-                return JsonNode.Parse(File.ReadAllText(path))?["remote_cache"];
-            }
-            catch (JsonException e)
-            {
-                throw new FormatException($"{path}: not valid JSON ({e.Message})");
-            }
-        }
-        return null;
     }
 }

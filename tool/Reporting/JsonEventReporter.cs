@@ -75,6 +75,8 @@ public sealed class JsonEventReporter : IBuildReporter
                 ["bytes_up"] = remote.BytesUp,
                 ["disabled"] = remote.Disabled,
             };
+        if (summary.Slurm is { } slurm)
+            json["slurm"] = new JsonObject { ["jobs"] = slurm.Jobs, ["array_tasks"] = slurm.ArrayTasks, ["resubmitted"] = slurm.Resubmitted };
         json["stages"] = new JsonObject(summary.Stages.OrderBy(s => Plugins.StageNames.All.ToList().IndexOf(s.Key)).Select(s => new KeyValuePair<string, JsonNode?>(s.Key, new JsonObject
         {
             ["nodes"] = s.Value.Nodes,

@@ -97,11 +97,35 @@ public sealed class RecipeSchema
                         ("device", new ScalarSchema(ScalarKind.String) { Enum = ["auto", "cpu", "cuda"], Description = "Where ILGPU kernels run." }),
                         ("executor", new ScalarSchema(ScalarKind.String) { Enum = ["local", "slurm"], Description = "Who runs stale nodes." }),
                         ("keep_going", new ScalarSchema(ScalarKind.Boolean) { Description = "Finish independent nodes after a failure." }),
+                        ("slurm", SlurmSchema()),
                     ],
                 }),
             ],
         };
     }
+
+    /// <summary>The executor's <c>execution.slurm</c> block; the same keys may sit in the <c>slurm</c> section of <c>.recipes.json</c>.</summary>
+    private static MappingSchema SlurmSchema() => new()
+    {
+        Description = "How stale nodes go to Slurm with --executor slurm.",
+        Properties =
+        [
+            ("partition", new ScalarSchema(ScalarKind.String) { Description = "sbatch --partition." }),
+            ("account", new ScalarSchema(ScalarKind.String) { Description = "sbatch --account." }),
+            ("qos", new ScalarSchema(ScalarKind.String) { Description = "sbatch --qos." }),
+            ("time", new ScalarSchema(ScalarKind.String) { Description = "Time limit per array task (sbatch --time), default 01:00:00." }),
+            ("cpus", new ScalarSchema(ScalarKind.Integer) { Minimum = 1, Description = "CPUs per task (default: the stage's threads)." }),
+            ("mem", new ScalarSchema(ScalarKind.String) { Description = "Memory per node of a task, e.g. 4G (sbatch --mem)." }),
+            ("gpus", new ScalarSchema(ScalarKind.Integer) { Minimum = 0, Description = "GPUs per task (sbatch --gpus-per-task)." }),
+            ("extra", new ListSchema(new ScalarSchema(ScalarKind.String)) { Description = "More sbatch flags, e.g. [--constraint=avx2]." }),
+            ("throttle", new ScalarSchema(ScalarKind.Integer) { Minimum = 0, Description = "At most this many tasks of one array at once (--array=0-K%N); 0: no limit." }),
+            ("pack_seconds", new ScalarSchema(ScalarKind.Number) { Minimum = 0, Description = "Pack nodes into one task up to this much expected work (default 60 s)." }),
+            ("default_seconds", new ScalarSchema(ScalarKind.Number) { Minimum = 0, ExclusiveMinimum = true, Description = "Expected seconds of a node never run before (default 10)." }),
+            ("command", new ScalarSchema(ScalarKind.String) { Description = "How a task runs the tool, e.g. 'dotnet tool run recipes'; default: this tool's own path." }),
+            ("retries", new ScalarSchema(ScalarKind.Integer) { Minimum = 0, Description = "Resubmissions of a node whose task ended without its result (default 2)." }),
+            ("poll_seconds", new ScalarSchema(ScalarKind.Number) { Minimum = 0, ExclusiveMinimum = true, Description = "How often squeue is asked (default 1 s)." }),
+        ],
+    };
 
     private static string StageDescription(string stage) => stage switch
     {

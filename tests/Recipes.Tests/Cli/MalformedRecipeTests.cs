@@ -58,6 +58,9 @@ public sealed class MalformedRecipeTests
         new("recipe is a list", "- recipe: bad\n", "recipe.yaml:1:1", "must be a mapping"),
         new("--set on a mapping", Base, "(command line):1:1", "holds a mapping", Args: ["--set", "parameters=3"]),
         new("--set wrong type", Base, "(command line):1:1", "seed should be an integer", Args: ["--set", "seed=many"]),
+        new("slurm option typo", Base + "execution:\n  slurm: { partion: gpu }\n", "recipe.yaml:10:12", "did you mean 'partition'"),
+        new("negative slurm throttle", Base + "execution:\n  slurm: { throttle: -1 }\n", "recipe.yaml:10:22", "must be at least 0"),
+        new("unknown executor", Base, "error: Argument 'kubernetes' not recognized", "'slurm'", Args: ["--executor", "kubernetes"]),
     };
 
     [Theory]
