@@ -2,6 +2,7 @@ using Recipes.Plugins;
 using Recipes.Solvers.Exec;
 using Recipes.Solvers.Heat2d;
 using Recipes.Solvers.OpenFoam;
+using Recipes.Solvers.Smoke;
 using Recipes.Solvers.Sph;
 
 namespace Recipes.Solvers;
@@ -16,5 +17,6 @@ public static class SolverCatalog
         yield return new Heat2dSolver();
         yield return new FieldsConverter();
         yield return new SphSolver();
+        yield return new SmokeSolver();
     }
 }
