@@ -1,6 +1,7 @@
 using Recipes.Solvers;
 using Recipes.Stages.Augment;
 using Recipes.Stages.Datasets;
+using Recipes.Stages.Diffusion;
 using Recipes.Stages.GraphNetworks;
 using Recipes.Stages.Render;
 using Recipes.Stages.Surrogates;
@@ -24,6 +25,11 @@ public static class BuiltinPlugins
         registry.Register(new SurrogateEvaluator());
         registry.Register(new GnsTrainer());
         registry.Register(new GnsEvaluator());
+        registry.Register(new ImageFolderDatasetStage());
+        registry.Register(new DdpmTrainer());
+        registry.Register(new VaeTrainer());
+        registry.Register(new LatentDdpmTrainer());
+        registry.Register(new DiffusionEvaluator());
         return registry;
     }
 }

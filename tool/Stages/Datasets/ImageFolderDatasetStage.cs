@@ -1,0 +1,109 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Recipes.Plugins;
+using Recipes.Plugins.Formats;
+using Recipes.Plugins.Imaging;
+
+namespace Recipes.Stages.Datasets;
+
+/// <summary>
+/// <c>dataset: { format: image-folder }</c>: one image per sample in the image-folder layout common ML tooling reads
+/// as an image dataset (Hugging Face <c>datasets</c>' "imagefolder" with metadata): <c>&lt;split&gt;/&lt;id&gt;.png</c> and
+/// <c>&lt;split&gt;/metadata.jsonl</c> with one line per image, <c>{"file_name": "&lt;id&gt;.png", &lt;parameters&gt;}</c>.
+/// For the trainers the same data as arrays: <c>&lt;split&gt;_images.npy</c> float32 [N, 1, H, W] in [0, 1] and
+/// <c>&lt;split&gt;_params.npy</c> float32 [N, P], plus <c>metadata.json</c> (parameter names, their ranges, ids per split).
+/// </summary>
+public sealed class ImageFolderDatasetStage : StagePlugin
+{
+    public override string Name => "image-folder";
+    public override string Stage => StageNames.Dataset;
+    public override int Version => 1;
+    public override string Summary => "Images in the image-folder layout with metadata.jsonl, plus float32 .npy arrays of images and parameters per split.";
+
+    public override IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        OptionSpec.Text("image", "The per-sample output to collect.", "image.png"),
+        new OptionSpec("parameters", OptionType.StringList, "Sample parameters recorded per image and used as conditions (default: every numeric one)."),
+        OptionSpec.Int("size", "Resize images to size x size pixels (default: keep; all must then be the same size).", null, min: 4, max: 4096),
+        new OptionSpec("split", OptionType.Mapping, "Fractions per split, by sample: { train: 0.9, test: 0.1 } (valid allowed).")
+        {
+            Default = new JsonObject { ["train"] = 0.9, ["test"] = 0.1 },
+        },
+        OptionSpec.Int("split_seed", "Salt of the split assignment.", 0),
+    ];
+
+    public override IEnumerable<OptionProblem> Validate(ValueMap settings)
+    {
+        foreach (var problem in new NpyDatasetStage().Validate(settings).Where(p => p.Option == "split")) yield return problem;
+        if (settings.Contains(Schema.StageSettings.Shard))
+            yield return new OptionProblem(Schema.StageSettings.Shard, "image-folder writes one folder per split; leave dataset.shard unset");
+    }
+
+    public override Task RunAsync(PluginContext context, CancellationToken cancellationToken)
+    {
+        var s = context.Settings;
+        var imageName = s.GetString("image", "image.png");
+        var splits = NpyDatasetStage.Splits(s);
+        var salt = s.GetInt("split_seed", 0);
+        if (context.Upstream.Count == 0) throw new PluginException("no samples to collect");
+        var names = s.Contains("parameters")
+            ? s.GetStrings("parameters")
+            : context.Upstream[0].Parameters.Keys.Where(k => IsNumber(context.Upstream[0].Parameters, k)).ToList();
+        var members = splits.ToDictionary(x => x.Name, _ => new List<(string Id, GrayImage Image, double[] Values)>());
+        int? size = s.Contains("size") ? s.GetInt("size") : null;
+        foreach (var sample in context.Upstream)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var id = sample.SampleId ?? sample.NodeId;
+            var image = GrayImage.Load(sample.Get(imageName).Path);
+            size ??= image.Width;
+            if (image.Width != size || image.Height != size) image = s.Contains("size")
+                ? image.Resize(size.Value, size.Value)
+                : throw new PluginException($"{sample.NodeId}: {imageName} is {image.Width}x{image.Height}, others {size}x{size}; set dataset.size to resize");
+            var values = names.Select(n => sample.Parameters.Contains(n)
+                ? sample.Parameters.GetDouble(n)
+                : throw new PluginException($"{sample.NodeId} has no parameter '{n}' (it has: {string.Join(", ", sample.Parameters.Keys)})")).ToArray();
+            members[SplitAssignment.Assign(id, splits, salt)].Add((id, image, values));
+        }
+
+        var pixels = size!.Value * size.Value;
+        foreach (var (split, items) in members)
+        {
+            var lines = new StringBuilder();
+            var images = new float[items.Count * pixels];
+            var parameters = new float[items.Count * names.Count];
+            for (var k = 0; k < items.Count; k++)
+            {
+                var (id, image, values) = items[k];
+                image.SavePng(context.OutputPath($"{split}/{id}.png"));
+                var line = new JsonObject { ["file_name"] = $"{id}.png" };
+                for (var p = 0; p < names.Count; p++) line[names[p]] = values[p];
+                lines.Append(line.ToJsonString()).Append('\n');
+                image.Pixels.CopyTo(images, k * pixels);
+                for (var p = 0; p < names.Count; p++) parameters[k * names.Count + p] = (float)values[p];
+            }
+            File.WriteAllText(context.OutputPath($"{split}/metadata.jsonl"), lines.ToString());
+            NpyFile.Write(context.OutputPath($"{split}_images.npy"), new NpyArray([items.Count, 1, size.Value, size.Value], images));
+            NpyFile.Write(context.OutputPath($"{split}_params.npy"), new NpyArray([items.Count, names.Count], parameters));
+            context.Metrics[$"{split}_images"] = items.Count;
+        }
+
+        var all = members.Values.SelectMany(m => m).ToList();
+        var metadata = new JsonObject
+        {
+            ["size"] = size.Value,
+            ["parameters"] = new JsonArray(names.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
+            ["minimum"] = new JsonArray(names.Select((_, p) => (JsonNode?)JsonValue.Create(all.Min(i => i.Values[p]))).ToArray()),
+            ["maximum"] = new JsonArray(names.Select((_, p) => (JsonNode?)JsonValue.Create(all.Max(i => i.Values[p]))).ToArray()),
+            ["splits"] = new JsonObject(members.Select(m => new KeyValuePair<string, JsonNode?>(m.Key,
+                new JsonArray(m.Value.Select(i => (JsonNode?)JsonValue.Create(i.Id)).ToArray())))),
+        };
+        File.WriteAllText(context.OutputPath("metadata.json"), metadata.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        context.Log.WriteLine($"{all.Count} images of {size}x{size}, parameters: {string.Join(", ", names)}");
+        return Task.CompletedTask;
+    }
+
+    private static bool IsNumber(ValueMap parameters, string key) =>
+        parameters[key] is JsonValue value && (value.TryGetValue<double>(out _) || value.TryGetValue<long>(out _) || value.TryGetValue<int>(out _));
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Recipes.Plugins;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Recipes.Stages.Diffusion;
+
+/// <summary>
+/// Trains the KL autoencoder: per-pixel MSE of the reconstruction from a sampled latent plus a small KL term toward
+/// N(0, I), Adam. Afterwards the latents' scale is measured (1 / standard deviation of the encoded means over the
+/// training images), so that latent diffusion sees unit-variance data, as latent diffusion models do.
+/// </summary>
+public static class AutoencoderTraining
+{
+    public sealed record Settings(int Channels, int Levels, int LatentChannels, double KlWeight, int Steps, double LearningRate, int Batch);
+
+    public static Settings From(ValueMap s, string prefix, int batch) => new(
+        s.GetInt($"{prefix}channels", 32),
+        (int)Math.Round(Math.Log2(s.GetInt($"{prefix}downsample", 4))),
+        s.GetInt($"{prefix}latent_channels", 4),
+        s.GetDouble($"{prefix}kl_weight", 1e-3),
+        s.GetInt($"{prefix}steps"),
+        s.GetDouble($"{prefix}learning_rate", 1e-3),
+        batch);
+
+    public static (Autoencoder Model, List<(int Step, double Loss)> Curve, double Scale) Train(ImageDataset data, Settings settings, SeededRandom random,
+        PluginContext context, double progressFrom, double progressTo, CancellationToken cancellationToken)
+    {
+        if (data.Size % (1 << settings.Levels) != 0)
+            throw new PluginException($"the images are {data.Size}x{data.Size}, not divisible by the autoencoder's downsampling {1 << settings.Levels}");
+        var model = new Autoencoder(1, settings.Channels, settings.Levels, settings.LatentChannels);
+        var optimizer = optim.Adam(model.parameters(), settings.LearningRate);
+        var curve = new List<(int, double)>();
+        var logEvery = Math.Max(1, settings.Steps / 50);
+        var order = DenoiserTraining.Shuffled(data.Count, random);
+        var cursor = 0;
+        var sum = 0.0;
+        model.train();
+        for (var step = 1; step <= settings.Steps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var rows = new int[Math.Min(settings.Batch, data.Count)];
+            for (var k = 0; k < rows.Length; k++)
+            {
+                if (cursor == data.Count) (order, cursor) = (DenoiserTraining.Shuffled(data.Count, random), 0);
+                rows[k] = (int)order[cursor++];
+            }
+            var x = data.ImageBatch(rows);
+            var (mean, logVariance) = model.Encode(x);
+            var z = mean + (0.5 * logVariance).exp() * randn_like(mean);
+            var reconstruction = nn.functional.mse_loss(model.Decode(z), x);
+            var kl = -0.5 * (1 + logVariance - mean.pow(2) - logVariance.exp()).mean();
+            var loss = reconstruction + settings.KlWeight * kl;
+            optimizer.zero_grad();
+            loss.backward();
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+            optimizer.step();
+            var value = reconstruction.item<float>();
+            if (!float.IsFinite(value))
+                throw new PluginException($"the autoencoder diverged (loss {value}) at step {step}; lower vae_learning_rate");
+            sum += value;
+            if (step % logEvery == 0 || step == settings.Steps)
+            {
+                var average = sum / (step % logEvery == 0 ? logEvery : step % logEvery);
+                curve.Add((step, average));
+                sum = 0;
+                context.Progress?.Report(progressFrom + (progressTo - progressFrom) * step / settings.Steps);
+                if (step % (logEvery * 10) == 0 || step == settings.Steps)
+                    context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"autoencoder step {step}/{settings.Steps}: reconstruction MSE {average:0.000000}"));
+            }
+        }
+        model.eval();
+        using var latents = Encode(model, data, 1.0);
+        var scale = 1.0 / Math.Max(1e-6, latents.std().item<float>());
+        return (model, curve, scale);
+    }
+
+    /// <summary>The scaled latent means of every image of a split, [N, latentChannels, h, w].</summary>
+    public static Tensor Encode(Autoencoder model, ImageDataset data, double scale)
+    {
+        using var grad = no_grad();
+        var parts = new List<Tensor>();
+        for (var start = 0; start < data.Count; start += 64)
+        {
+            var rows = Enumerable.Range(start, Math.Min(64, data.Count - start)).ToList();
+            parts.Add(model.Encode(data.ImageBatch(rows)).Mean * scale);
+        }
+        return cat(parts, 0);
+    }
+
+    public static JsonObject Json(Settings settings, double scale, int size) => new()
+    {
+        ["channels"] = settings.Channels,
+        ["levels"] = settings.Levels,
+        ["latent_channels"] = settings.LatentChannels,
+        ["kl_weight"] = settings.KlWeight,
+        ["latent_scale"] = scale,
+        ["size"] = size,
+    };
+
+    public static Autoencoder From(JsonNode json) =>
+        new(1, json["channels"]!.GetValue<int>(), json["levels"]!.GetValue<int>(), json["latent_channels"]!.GetValue<int>());
+}

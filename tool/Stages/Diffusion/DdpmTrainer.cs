@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Recipes.Plugins;
+using Recipes.Stages.Surrogates;
+using Recipes.Training;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Recipes.Stages.Diffusion;
+
+/// <summary>
+/// <c>train: { model: ddpm }</c>: an unconditional pixel-space diffusion model on the dataset's training images
+/// (scaled to [−1, 1]): UNet with sinusoidal time embedding, linear β schedule over T steps, ε-prediction, EMA of the
+/// weights. Writes <c>model.safetensors</c> (the EMA weights, loadable by PyTorch), <c>model.json</c>, and the loss
+/// curve. Sampling (DDPM or DDIM) happens in <c>evaluate: { evaluator: diffusion }</c>, so changing the sampler reruns
+/// only evaluation.
+/// </summary>
+public sealed class DdpmTrainer : StagePlugin
+{
+    public override string Name => "ddpm";
+    public override string Stage => StageNames.Train;
+    public override int Version => 1;
+    public override bool UsesSeed => true;
+    public override string Summary => "Unconditional pixel-space DDPM (UNet, linear schedule, epsilon-prediction, EMA).";
+
+    public override IReadOnlyList<OptionSpec> Options { get; } = DiffusionOptions.Denoiser(32, new JsonArray(1, 2, 2), 4000, 32);
+
+    public override IEnumerable<OptionProblem> Validate(ValueMap settings) => DiffusionOptions.Check(settings, "vae_");
+
+    public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
+
+    public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
+    {
+        await SurrogateTrainer.ProcessLock.WaitAsync(cancellationToken);
+        try
+        {
+            Train(context, cancellationToken);
+        }
+        finally
+        {
+            SurrogateTrainer.ProcessLock.Release();
+        }
+    }
+
+    private static void Train(PluginContext context, CancellationToken cancellationToken)
+    {
+        TorchRuntime.EnsureLoadable();
+        var s = context.Settings;
+        torch.set_num_threads(s.GetInt("torch_threads", 2));
+        torch.manual_seed(unchecked((long)context.Seed));
+        var random = new SeededRandom(context.Seed);
+        var data = ImageDataset.Read(context.Upstream, "train");
+        var multipliers = DiffusionOptions.Multipliers(s);
+        if (data.Size % (1 << (multipliers.Count - 1)) != 0)
+            throw new PluginException($"{multipliers.Count} UNet levels need an image size divisible by {1 << (multipliers.Count - 1)}; the images are {data.Size}x{data.Size}");
+        var model = new DiffusionUNet(1, s.GetInt("channels"), multipliers, 0);
+        var ema = new DiffusionUNet(1, s.GetInt("channels"), multipliers, 0);
+        using var images = data.ImageBatch(Enumerable.Range(0, data.Count).ToList());
+        var curve = DenoiserTraining.Train(model, ema, DiffusionOptions.Schedule(s), images, null, DiffusionOptions.Training(s, 0), random, context, 0, 1, cancellationToken);
+        ema.save_safetensors(context.OutputPath("model.safetensors"));
+        var config = new JsonObject { ["model"] = "ddpm", ["denoiser"] = DiffusionOptions.DenoiserJson(s, 1, data.Size) };
+        File.WriteAllText(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        DenoiserTraining.SaveCurves(context, [("denoiser", curve)]);
+        context.Metrics["train_images"] = data.Count;
+    }
+}

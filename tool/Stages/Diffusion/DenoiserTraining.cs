@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Recipes.Plugins;
+using Recipes.Plugins.Imaging;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Recipes.Stages.Diffusion;
+
+/// <summary>
+/// The training loop shared by pixel and latent diffusion: ε-prediction with MSE at uniformly drawn timesteps, Adam,
+/// gradient-norm clipping at 1, an exponential moving average of the weights (with the usual warm-up
+/// min(decay, (1+k)/(10+k)) so short runs are not dominated by the initialization), and for conditional models the
+/// condition dropped (zeroed) with probability <see cref="Settings.ConditionDropout"/> for classifier-free guidance.
+/// Batches, timesteps and drops come from a seeded generator, noise from libtorch's seeded one: the same seed and
+/// thread count give the same weights on a CPU.
+/// </summary>
+public static class DenoiserTraining
+{
+    public sealed record Settings(int Steps, int Batch, double LearningRate, double EmaDecay, double ConditionDropout);
+
+    public static List<(int Step, double Loss)> Train(DiffusionUNet model, DiffusionUNet ema, DiffusionSchedule schedule, Tensor data, Tensor? conditions,
+        Settings settings, SeededRandom random, PluginContext context, double progressFrom, double progressTo, CancellationToken cancellationToken)
+    {
+        var count = (int)data.shape[0];
+        ema.load_state_dict(model.state_dict());
+        var optimizer = optim.Adam(model.parameters(), settings.LearningRate);
+        var curve = new List<(int, double)>();
+        var logEvery = Math.Max(1, settings.Steps / 50);
+        var sum = 0.0;
+        var order = Shuffled(count, random);
+        var cursor = 0;
+        model.train();
+        for (var step = 1; step <= settings.Steps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var rows = new long[Math.Min(settings.Batch, count)];
+            for (var k = 0; k < rows.Length; k++)
+            {
+                if (cursor == count) (order, cursor) = (Shuffled(count, random), 0);
+                rows[k] = order[cursor++];
+            }
+            var index = tensor(rows);
+            var x0 = data.index_select(0, index);
+            var t = tensor(rows.Select(_ => (long)random.Int(0, schedule.Timesteps - 1)).ToArray());
+            var noise = randn_like(x0);
+            Tensor? condition = null;
+            if (conditions is not null)
+            {
+                var keep = tensor(rows.Select(_ => random.NextDouble() < settings.ConditionDropout ? 0f : 1f).ToArray()).unsqueeze(1);
+                condition = conditions.index_select(0, index) * keep;
+            }
+            optimizer.zero_grad();
+            var loss = nn.functional.mse_loss(model.call(schedule.Noised(x0, t, noise), t, condition), noise);
+            loss.backward();
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+            optimizer.step();
+            UpdateAverage(model, ema, Math.Min(settings.EmaDecay, (1.0 + step) / (10.0 + step)));
+            var value = loss.item<float>();
+            if (!float.IsFinite(value)) throw new PluginException($"the denoiser diverged (loss {value}) at step {step}; lower learning_rate");
+            sum += value;
+            if (step % logEvery == 0 || step == settings.Steps)
+            {
+                var mean = sum / (step % logEvery == 0 ? logEvery : step % logEvery);
+                curve.Add((step, mean));
+                sum = 0;
+                context.Progress?.Report(progressFrom + (progressTo - progressFrom) * step / settings.Steps);
+                if (step % (logEvery * 10) == 0 || step == settings.Steps)
+                    context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"diffusion step {step}/{settings.Steps}: loss {mean:0.00000}"));
+            }
+        }
+        ema.eval();
+        return curve;
+    }
+
+    public static void UpdateAverage(nn.Module model, nn.Module average, double decay)
+    {
+        using var grad = no_grad();
+        var source = model.parameters().ToArray();
+        var target = average.parameters().ToArray();
+        for (var k = 0; k < source.Length; k++) target[k].mul_(decay).add_(source[k], alpha: 1 - decay);
+    }
+
+    public static long[] Shuffled(int count, SeededRandom random)
+    {
+        var order = Enumerable.Range(0, count).Select(i => (long)i).ToArray();
+        for (var i = count - 1; i > 0; i--)
+        {
+            var j = (int)(random.NextBits() % (ulong)(i + 1));
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return order;
+    }
+
+    /// <summary>Writes loss.json (every curve by name) and loss.png (log scale).</summary>
+    public static void SaveCurves(PluginContext context, IReadOnlyList<(string Name, List<(int Step, double Loss)> Curve)> curves)
+    {
+        var json = new JsonObject();
+        foreach (var (name, curve) in curves)
+            json[name] = new JsonArray(curve.Select(p => (JsonNode?)new JsonObject { ["step"] = p.Step, ["loss"] = p.Loss }).ToArray());
+        File.WriteAllText(context.OutputPath("loss.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        var plot = new LinePlot("Training loss", "step", "loss", logY: true);
+        foreach (var (name, curve) in curves) plot.Add(name, curve.Select(p => ((double)p.Step, p.Loss)));
+        plot.SavePng(context.OutputPath("loss.png"));
+        foreach (var (name, curve) in curves.Where(c => c.Curve.Count > 0))
+        {
+            context.Metrics[$"{name}_first_loss"] = curve[0].Loss;
+            context.Metrics[$"{name}_final_loss"] = curve[^1].Loss;
+        }
+    }
+}

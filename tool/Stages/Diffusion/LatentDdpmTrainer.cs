@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Recipes.Plugins;
+using Recipes.Stages.Surrogates;
+using Recipes.Training;
+using TorchSharp;
+using TorchSharp.PyBridge;
+
+namespace Recipes.Stages.Diffusion;
+
+/// <summary>
+/// <c>train: { model: latent-ddpm }</c>: latent diffusion in one node. First the KL autoencoder (<c>vae_*</c> options),
+/// then a denoiser on the scaled latents of the training images, conditioned on the samples' simulation parameters
+/// (normalized to [−1, 1] with the dataset's ranges) and trained with the condition dropped at
+/// <c>condition_dropout</c> so that sampling can use classifier-free guidance. Writes <c>vae.safetensors</c>,
+/// <c>model.safetensors</c> (EMA denoiser), <c>model.json</c> and both loss curves. One node rather than two keeps the
+/// pair consistent; the price is that changing only a denoiser option retrains the autoencoder too.
+/// </summary>
+public sealed class LatentDdpmTrainer : StagePlugin
+{
+    public override string Name => "latent-ddpm";
+    public override string Stage => StageNames.Train;
+    public override int Version => 1;
+    public override bool UsesSeed => true;
+    public override string Summary => "Latent diffusion: KL autoencoder, then a denoiser on its latents conditioned on simulation parameters (classifier-free guidance).";
+
+    public override IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        .. DiffusionOptions.Denoiser(64, new JsonArray(1, 2), 4000, 32),
+        .. DiffusionOptions.Autoencoder("vae_", 2000),
+        OptionSpec.Flag("conditional", "Condition on the dataset's parameters (false: an unconditional latent model).", true),
+        OptionSpec.Number("condition_dropout", "Probability of dropping the condition in a training example (for guidance).", 0.1, min: 0, max: 1),
+    ];
+
+    public override IEnumerable<OptionProblem> Validate(ValueMap settings) => DiffusionOptions.Check(settings, "vae_");
+
+    public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
+
+    public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
+    {
+        await SurrogateTrainer.ProcessLock.WaitAsync(cancellationToken);
+        try
+        {
+            await Train(context, cancellationToken);
+        }
+        finally
+        {
+            SurrogateTrainer.ProcessLock.Release();
+        }
+    }
+
+    private static async Task Train(PluginContext context, CancellationToken cancellationToken)
+    {
+        TorchRuntime.EnsureLoadable();
+        var s = context.Settings;
+        torch.set_num_threads(s.GetInt("torch_threads", 2));
+        torch.manual_seed(unchecked((long)context.Seed));
+        var random = new SeededRandom(context.Seed);
+        var data = ImageDataset.Read(context.Upstream, "train");
+        var autoencoder = AutoencoderTraining.From(s, "vae_", s.GetInt("batch", 32));
+        var (vae, vaeCurve, scale) = AutoencoderTraining.Train(data, autoencoder, random, context, 0, 0.3, cancellationToken);
+        using var latents = AutoencoderTraining.Encode(vae, data, scale);
+        var latentSize = (int)latents.shape[^1];
+        var multipliers = DiffusionOptions.Multipliers(s);
+        if (latentSize % (1 << (multipliers.Count - 1)) != 0)
+            throw new PluginException($"{multipliers.Count} UNet levels need a latent size divisible by {1 << (multipliers.Count - 1)}; the latents are {latentSize}x{latentSize}");
+
+        var conditional = s.GetBool("conditional", true) && data.Names.Count > 0;
+        using var conditions = conditional ? data.ConditionBatch(Enumerable.Range(0, data.Count).ToList(), data.Minimum, data.Maximum) : null;
+        var conditionCount = conditional ? data.Names.Count : 0;
+        var model = new DiffusionUNet(autoencoder.LatentChannels, s.GetInt("channels"), multipliers, conditionCount);
+        var ema = new DiffusionUNet(autoencoder.LatentChannels, s.GetInt("channels"), multipliers, conditionCount);
+        var curve = DenoiserTraining.Train(model, ema, DiffusionOptions.Schedule(s), latents, conditions,
+            DiffusionOptions.Training(s, conditional ? s.GetDouble("condition_dropout", 0.1) : 0), random, context, 0.3, 1, cancellationToken);
+
+        vae.save_safetensors(context.OutputPath("vae.safetensors"));
+        ema.save_safetensors(context.OutputPath("model.safetensors"));
+        var config = new JsonObject
+        {
+            ["model"] = "latent-ddpm",
+            ["autoencoder"] = AutoencoderTraining.Json(autoencoder, scale, data.Size),
+            ["denoiser"] = DiffusionOptions.DenoiserJson(s, autoencoder.LatentChannels, latentSize),
+            ["conditions"] = conditional ? new JsonArray(data.Names.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()) : new JsonArray(),
+            ["minimum"] = new JsonArray(data.Minimum.Select(v => (JsonNode?)v).ToArray()),
+            ["maximum"] = new JsonArray(data.Maximum.Select(v => (JsonNode?)v).ToArray()),
+        };
+        await File.WriteAllTextAsync(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
+        DenoiserTraining.SaveCurves(context, [("autoencoder", vaeCurve), ("denoiser", curve)]);
+        context.Metrics["train_images"] = data.Count;
+        context.Metrics["latent_scale"] = scale;
+    }
+}

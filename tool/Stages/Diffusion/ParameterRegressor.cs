@@ -1,0 +1,55 @@
+using Recipes.Plugins;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Recipes.Stages.Diffusion;
+
+/// <summary>
+/// A small CNN that reads simulation parameters (normalized to [−1, 1]) back from an image: three stride-2
+/// convolutions, global average pooling, a linear head. Trained on real images only, it then judges generated ones:
+/// if a conditional model follows its condition, the regressor recovers the requested parameters from its images.
+/// </summary>
+public sealed class ParameterRegressor : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> body;
+
+    public ParameterRegressor(int parameters) : base(nameof(ParameterRegressor))
+    {
+        body = Sequential(
+            Conv2d(1, 16, 3, stride: 2, padding: 1), SiLU(),
+            Conv2d(16, 32, 3, stride: 2, padding: 1), SiLU(),
+            Conv2d(32, 64, 3, stride: 2, padding: 1), SiLU(),
+            AdaptiveAvgPool2d(1), Flatten(), Linear(64, parameters));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => body.call(x);
+
+    /// <summary>Fits the regressor to the training split with MSE and Adam, batches from the seeded generator.</summary>
+    public static ParameterRegressor Fit(ImageDataset train, double[] minimum, double[] maximum, int steps, SeededRandom random, CancellationToken cancellationToken)
+    {
+        var model = new ParameterRegressor(train.Names.Count);
+        var optimizer = optim.Adam(model.parameters(), 2e-3);
+        var order = DenoiserTraining.Shuffled(train.Count, random);
+        var cursor = 0;
+        model.train();
+        for (var step = 0; step < steps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var rows = new int[Math.Min(32, train.Count)];
+            for (var k = 0; k < rows.Length; k++)
+            {
+                if (cursor == train.Count) (order, cursor) = (DenoiserTraining.Shuffled(train.Count, random), 0);
+                rows[k] = (int)order[cursor++];
+            }
+            var loss = nn.functional.mse_loss(model.call(train.ImageBatch(rows)), train.ConditionBatch(rows, minimum, maximum));
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+        }
+        model.eval();
+        return model;
+    }
+}

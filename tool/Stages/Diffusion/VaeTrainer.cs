@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Recipes.Plugins;
+using Recipes.Stages.Surrogates;
+using Recipes.Training;
+using TorchSharp;
+using TorchSharp.PyBridge;
+
+namespace Recipes.Stages.Diffusion;
+
+/// <summary>
+/// <c>train: { model: vae }</c>: the KL-regularized autoencoder of latent diffusion on its own (the <c>latent-ddpm</c>
+/// model trains one the same way before its denoiser). Writes <c>vae.safetensors</c>, <c>model.json</c> and the loss
+/// curve; the <c>diffusion</c> evaluator reports its reconstruction error.
+/// </summary>
+public sealed class VaeTrainer : StagePlugin
+{
+    public override string Name => "vae";
+    public override string Stage => StageNames.Train;
+    public override int Version => 1;
+    public override bool UsesSeed => true;
+    public override string Summary => "KL-regularized convolutional autoencoder (x4 or x8 downsampling) for latent diffusion.";
+
+    public override IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        .. DiffusionOptions.Autoencoder("", 2000),
+        OptionSpec.Int("batch", "Images per step.", 32, min: 1),
+        OptionSpec.Int("torch_threads", "libtorch threads; part of the key because float sums depend on the split of work.", 2, min: 1, max: 256),
+    ];
+
+    public override IEnumerable<OptionProblem> Validate(ValueMap settings) => DiffusionOptions.Check(settings, "");
+
+    public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
+
+    public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
+    {
+        await SurrogateTrainer.ProcessLock.WaitAsync(cancellationToken);
+        try
+        {
+            TorchRuntime.EnsureLoadable();
+            var s = context.Settings;
+            torch.set_num_threads(s.GetInt("torch_threads", 2));
+            torch.manual_seed(unchecked((long)context.Seed));
+            var data = ImageDataset.Read(context.Upstream, "train");
+            var settings = AutoencoderTraining.From(s, "", s.GetInt("batch", 32));
+            var (model, curve, scale) = AutoencoderTraining.Train(data, settings, new SeededRandom(context.Seed), context, 0, 1, cancellationToken);
+            model.save_safetensors(context.OutputPath("vae.safetensors"));
+            var config = new JsonObject { ["model"] = "vae", ["autoencoder"] = AutoencoderTraining.Json(settings, scale, data.Size) };
+            await File.WriteAllTextAsync(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
+            DenoiserTraining.SaveCurves(context, [("autoencoder", curve)]);
+            context.Metrics["train_images"] = data.Count;
+        }
+        finally
+        {
+            SurrogateTrainer.ProcessLock.Release();
+        }
+    }
+}
