@@ -180,4 +180,10 @@ if (args is ["phases", var n])
     }
     return;
 }
+if (args is ["diffusion", var pixelsText, var batchText, var stepsText])
+{
+    var numbers = new[] { pixelsText, batchText, stepsText }.Select(t => int.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    DiffusionSamplingBenchmark.Run(numbers[0], numbers[1], numbers[2], Environment.ProcessorCount);
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(NoOpBenchmarks).Assembly).Run(args);

@@ -60,6 +60,9 @@ public sealed class MalformedRecipeTests
         new("--set wrong type", Base, "(command line):1:1", "seed should be an integer", Args: ["--set", "seed=many"]),
         new("slurm option typo", Base + "execution:\n  slurm: { partion: gpu }\n", "recipe.yaml:10:12", "did you mean 'partition'"),
         new("negative slurm throttle", Base + "execution:\n  slurm: { throttle: -1 }\n", "recipe.yaml:10:22", "must be at least 0"),
+        new("sharded image folder", Base + "  dataset: { format: image-folder, shard: 10 }\n", "recipe.yaml:9:", "leave dataset.shard unset"),
+        new("fractional UNet multipliers", Base + "  dataset: { format: image-folder }\n  train: { model: ddpm, multipliers: [1, 1.5] }\n", "recipe.yaml:10:", "give whole multipliers"),
+        new("inverted beta schedule", Base + "  dataset: { format: image-folder }\n  train: { model: ddpm, beta_start: 0.05 }\n", "recipe.yaml:10:", "beta_start must be below beta_end"),
         new("unknown executor", Base, "error: Argument 'kubernetes' not recognized", "'slurm'", Args: ["--executor", "kubernetes"]),
     };
 

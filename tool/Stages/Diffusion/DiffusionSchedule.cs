@@ -61,7 +61,13 @@ public sealed class DiffusionSchedule
             var previous = k + 1 < sequence.Count ? _alphaBars[sequence[k + 1]] : 1.0;
             var epsilon = Guided(model, x, t, conditions, guidance);
             var x0 = (x - Math.Sqrt(1 - alphaBar) * epsilon) / Math.Sqrt(alphaBar);
-            if (clip is { } c) x0 = x0.clamp(-c, c);
+            if (clip is { } c)
+            {
+                x0 = x0.clamp(-c, c);
+                // The noise consistent with the clipped estimate, so the step does not carry back what clipping removed
+                // (otherwise a flat background at the clip bound keeps a grain of the unclipped prediction).
+                epsilon = (x - Math.Sqrt(alphaBar) * x0) / Math.Sqrt(1 - alphaBar);
+            }
             x = (Math.Sqrt(previous) * x0 + Math.Sqrt(1 - previous) * epsilon).MoveToOuterDisposeScope();
         }
         return x;
