@@ -1,4 +1,5 @@
 using Recipes.Stages.Diffusion;
+using Recipes.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,6 +20,7 @@ public sealed class DiffusionPartsTests
     [Fact]
     public void ModulesInitializeWithoutNaNAndTheSameForASeed()
     {
+        using var torchLock = TorchLock.Hold();
         byte[] Build(Func<nn.Module> create)
         {
             torch.manual_seed(11);
@@ -63,6 +65,7 @@ public sealed class DiffusionPartsTests
     [Fact]
     public void SamplersRecoverAPointDistributionAndGuidanceFollowsTheCondition()
     {
+        using var torchLock = TorchLock.Hold();
         var schedule = new DiffusionSchedule(200, 1e-4, 0.02);
         var alphaBars = AlphaBars(200, 1e-4, 0.02);
         torch.manual_seed(3);
@@ -84,6 +87,7 @@ public sealed class DiffusionPartsTests
     [Fact]
     public void TheMovingAverageBlendsWeights()
     {
+        using var torchLock = TorchLock.Hold();
         torch.manual_seed(1);
         using var model = nn.Linear(3, 2);
         using var average = nn.Linear(3, 2);

@@ -1,3 +1,4 @@
+using Recipes.Training;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
@@ -30,7 +31,7 @@ public static class AutoencoderTraining
         if (data.Size % (1 << settings.Levels) != 0)
             throw new PluginException($"the images are {data.Size}x{data.Size}, not divisible by the autoencoder's downsampling {1 << settings.Levels}");
         var model = new Autoencoder(1, settings.Channels, settings.Levels, settings.LatentChannels);
-        var optimizer = optim.Adam(model.parameters(), settings.LearningRate);
+        using var optimizer = new AdamOptimizer(model.parameters(), settings.LearningRate);
         var curve = new List<(int, double)>();
         var logEvery = Math.Max(1, settings.Steps / 50);
         var order = DenoiserTraining.Shuffled(data.Count, random);
@@ -53,10 +54,10 @@ public static class AutoencoderTraining
             var reconstruction = nn.functional.mse_loss(model.Decode(z), x);
             var kl = -0.5 * (1 + logVariance - mean.pow(2) - logVariance.exp()).mean();
             var loss = reconstruction + settings.KlWeight * kl;
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
             nn.utils.clip_grad_norm_(model.parameters(), 1.0);
-            optimizer.step();
+            optimizer.Step();
             var value = reconstruction.item<float>();
             if (!float.IsFinite(value))
                 throw new PluginException($"the autoencoder diverged (loss {value}) at step {step}; lower vae_learning_rate");

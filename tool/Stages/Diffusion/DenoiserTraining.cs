@@ -1,3 +1,4 @@
+using Recipes.Training;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -25,7 +26,7 @@ public static class DenoiserTraining
     {
         var count = (int)data.shape[0];
         ema.load_state_dict(model.state_dict());
-        var optimizer = optim.Adam(model.parameters(), settings.LearningRate);
+        using var optimizer = new AdamOptimizer(model.parameters(), settings.LearningRate);
         var curve = new List<(int, double)>();
         var logEvery = Math.Max(1, settings.Steps / 50);
         var sum = 0.0;
@@ -52,11 +53,11 @@ public static class DenoiserTraining
                 var keep = tensor(rows.Select(_ => random.NextDouble() < settings.ConditionDropout ? 0f : 1f).ToArray()).unsqueeze(1);
                 condition = conditions.index_select(0, index) * keep;
             }
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             var loss = nn.functional.mse_loss(model.call(schedule.Noised(x0, t, noise), t, condition), noise);
             loss.backward();
             nn.utils.clip_grad_norm_(model.parameters(), 1.0);
-            optimizer.step();
+            optimizer.Step();
             UpdateAverage(model, ema, Math.Min(settings.EmaDecay, (1.0 + step) / (10.0 + step)));
             var value = loss.item<float>();
             if (!float.IsFinite(value)) throw new PluginException($"the denoiser diverged (loss {value}) at step {step}; lower learning_rate");
@@ -80,7 +81,10 @@ public static class DenoiserTraining
         using var grad = no_grad();
         var source = model.parameters().ToArray();
         var target = average.parameters().ToArray();
-        for (var k = 0; k < source.Length; k++) target[k].mul_(decay).add_(source[k], alpha: 1 - decay);
+        // Scalars held for the whole loop: see AdamOptimizer for why implicit ones are unsafe here.
+        using var keep = decay.ToScalar();
+        using var blend = (1 - decay).ToScalar();
+        for (var k = 0; k < source.Length; k++) target[k].mul_(keep).add_(source[k], blend);
     }
 
     public static long[] Shuffled(int count, SeededRandom random)

@@ -1,3 +1,4 @@
+using Recipes.Training;
 using Recipes.Plugins;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -30,7 +31,7 @@ public sealed class ParameterRegressor : Module<Tensor, Tensor>
     public static ParameterRegressor Fit(ImageDataset train, double[] minimum, double[] maximum, int steps, SeededRandom random, CancellationToken cancellationToken)
     {
         var model = new ParameterRegressor(train.Names.Count);
-        var optimizer = optim.Adam(model.parameters(), 2e-3);
+        using var optimizer = new AdamOptimizer(model.parameters(), 2e-3);
         var order = DenoiserTraining.Shuffled(train.Count, random);
         var cursor = 0;
         model.train();
@@ -45,9 +46,9 @@ public sealed class ParameterRegressor : Module<Tensor, Tensor>
                 rows[k] = (int)order[cursor++];
             }
             var loss = nn.functional.mse_loss(model.call(train.ImageBatch(rows)), train.ConditionBatch(rows, minimum, maximum));
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
         }
         model.eval();
         return model;

@@ -84,7 +84,7 @@ public sealed class GnsTrainer : StagePlugin
         var lrMin = s.GetDouble("learning_rate_min", 1e-6);
         var decay = s.GetDouble("lr_decay", 0.1);
         var decaySteps = s.GetInt("lr_decay_steps", 5_000_000);
-        var optimizer = torch.optim.Adam(model.parameters(), lr0);
+        using var optimizer = new AdamOptimizer(model.parameters(), lr0);
         var steps = s.GetInt("steps", 20000);
         var batch = s.GetInt("batch", 2);
         var losses = new double[steps];
@@ -92,7 +92,7 @@ public sealed class GnsTrainer : StagePlugin
         for (var step = 0; step < steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = (lr0 - lrMin) * Math.Pow(decay, (double)step / decaySteps) + lrMin;
+            optimizer.LearningRate = (lr0 - lrMin) * Math.Pow(decay, (double)step / decaySteps) + lrMin;
             var windows = new List<(float[] Window, int Particles, int[] Types)>();
             var targets = new List<float>();
             for (var b = 0; b < batch; b++)
@@ -105,10 +105,10 @@ public sealed class GnsTrainer : StagePlugin
             }
             using var scope = torch.NewDisposeScope();
             var graph = features.Batch(windows);
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             var loss = nn.functional.mse_loss(model.call(graph), tensor(targets.ToArray(), [targets.Count / metadata.Dim, metadata.Dim]));
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
             losses[step] = loss.item<float>();
             if ((step + 1) % Math.Max(1, steps / 20) == 0)
             {

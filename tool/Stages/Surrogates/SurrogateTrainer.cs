@@ -73,8 +73,8 @@ public sealed class SurrogateTrainer : StagePlugin
         var shuffle = new SeededRandom(context.Seed);
 
         var model = new ResNetUNet(depth, width, s.GetDouble("dropout", 0.4));
-        var optimizer = torch.optim.Adam(model.parameters(), s.GetDouble("learning_rate", 0.01));
-        var scheduler = torch.optim.lr_scheduler.StepLR(optimizer, s.GetInt("lr_decay_steps", 80), s.GetDouble("lr_decay", 0.9));
+        using var optimizer = new AdamOptimizer(model.parameters(), s.GetDouble("learning_rate", 0.01));
+        var (decaySteps, decay) = (s.GetInt("lr_decay_steps", 80), s.GetDouble("lr_decay", 0.9));
 
         var loaded = 0;
         var inputs = new List<float>();
@@ -117,14 +117,15 @@ public sealed class SurrogateTrainer : StagePlugin
                 using var scope = torch.NewDisposeScope();
                 var take = Math.Min(batch, count - start);
                 var (x, y) = Batch(inputs, targets, order.AsSpan(start, take), size);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 var loss = nn.functional.l1_loss(model.call(x), y);
                 loss.backward();
-                optimizer.step();
-                scheduler.step();
+                optimizer.Step();
                 sum += loss.item<float>();
                 batches++;
                 steps++;
+                // Staircase decay, multiplied in as it comes (as StepLR does), so the rate is the same to the last bit.
+                if (steps % decaySteps == 0) optimizer.LearningRate *= decay;
             }
             var mean = sum / batches;
             losses.Add(new JsonObject { ["epoch"] = epoch + 1, ["loss"] = mean, ["pairs"] = count, ["shards"] = loaded });
