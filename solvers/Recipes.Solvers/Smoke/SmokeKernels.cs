@@ -206,20 +206,7 @@ public static class SmokeKernels
     /// y = A x with A = −D·G, the negated 5-point Laplacian of the projection: no flux through walls, and a ghost value
     /// of 0 above an open top. Symmetric positive (semi-)definite.
     /// </summary>
-    public static void Laplacian(Index1D index, ArrayView<float> x, ArrayView<float> y, Parameters p)
-    {
-        var n = p.N;
-        var i = index % n;
-        var j = index / n;
-        var c = x[index];
-        var sum = 0f;
-        if (i > 0) sum += c - x[index - 1];
-        if (i < n - 1) sum += c - x[index + 1];
-        if (j > 0) sum += c - x[index - n];
-        if (j < n - 1) sum += c - x[index + n];
-        else if (p.OpenTop != 0) sum += c;
-        y[index] = sum / (p.H * p.H);
-    }
+    public static void Laplacian(Index1D index, ArrayView<float> x, ArrayView<float> y, Parameters p) => y[index] = LaplacianAt(x, index, p);
 
     /// <summary>Partial sums of x over fixed chunks, in double precision.</summary>
     public static void SumPartial(Index1D chunk, ArrayView<float> x, ArrayView<double> partial, int count, int chunkSize)

@@ -93,14 +93,14 @@ public sealed class SlurmExecutorTests(SlurmCluster cluster)
         using var build = Support.Cli.Start(ws.Root, cluster.ClientEnvironment, "build", "recipe.yaml", "--executor", "slurm", "--json");
         var pattern = $"run-node {ws.Root}/recipe.yaml simulate/";
         var clock = Stopwatch.StartNew();
-        while (Run("/usr/bin/pgrep", "-f", pattern) != 0)
+        while (SlurmCluster.Run("/usr/bin/pgrep", "-f", pattern) != 0)
         {
             if (build.HasExited) Assert.Fail("the build ended before a simulation task started: " + build.StandardError.ReadToEnd());
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), "no simulation task started");
             Thread.Sleep(100);
         }
         Thread.Sleep(1000);
-        Assert.Equal(0, Run("/usr/bin/pkill", "-9", "-f", pattern));
+        Assert.Equal(0, SlurmCluster.Run("/usr/bin/pkill", "-9", "-f", pattern));
 
         var stdout = build.StandardOutput.ReadToEndAsync();
         var stderr = build.StandardError.ReadToEndAsync();
@@ -144,7 +144,7 @@ public sealed class SlurmExecutorTests(SlurmCluster cluster)
                 Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), "no simulation task started");
                 Thread.Sleep(200);
             }
-            Assert.Equal(0, Run("/bin/kill", "-INT", build.Id.ToString(CultureInfo.InvariantCulture)));
+            Assert.Equal(0, SlurmCluster.Run("/bin/kill", "-INT", build.Id.ToString(CultureInfo.InvariantCulture)));
             Assert.True(build.WaitForExit(TimeSpan.FromSeconds(60)), "the controller did not stop after SIGINT");
             Assert.Equal(130, build.ExitCode);
 
@@ -158,14 +158,5 @@ public sealed class SlurmExecutorTests(SlurmCluster cluster)
         {
             cluster.Client("/usr/bin/scancel", foreign);
         }
-    }
-
-    private static int Run(string program, params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        process.StandardOutput.ReadToEnd();
-        process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return process.ExitCode;
     }
 }

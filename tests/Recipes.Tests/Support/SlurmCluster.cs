@@ -97,7 +97,8 @@ public sealed class SlurmCluster : IDisposable
         return true;
     }
 
-    private static int Run(string program, params string[] args)
+    /// <summary>Runs a program to its end with its output drained; its exit code.</summary>
+    public static int Run(string program, params string[] args)
     {
         using var process = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         process.StandardOutput.ReadToEnd();

@@ -1,4 +1,4 @@
-using Recipes.Stages.Surrogates;
+using Recipes.Training;
 
 namespace Recipes.Tests.Support;
 
@@ -8,9 +8,9 @@ namespace Recipes.Tests.Support;
 /// </summary>
 public sealed class TorchLock : IDisposable
 {
-    private TorchLock() => SurrogateTrainer.ProcessLock.Wait();
+    private TorchLock() => TorchStagePlugin.ProcessLock.Wait();
 
     public static TorchLock Hold() => new();
 
-    public void Dispose() => SurrogateTrainer.ProcessLock.Release();
+    public void Dispose() => TorchStagePlugin.ProcessLock.Release();
 }

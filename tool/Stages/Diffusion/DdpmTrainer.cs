@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
-using Recipes.Stages.Surrogates;
 using Recipes.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -16,7 +15,7 @@ namespace Recipes.Stages.Diffusion;
 /// curve. Sampling (DDPM or DDIM) happens in <c>evaluate: { evaluator: diffusion }</c>, so changing the sampler reruns
 /// only evaluation.
 /// </summary>
-public sealed class DdpmTrainer : StagePlugin
+public sealed class DdpmTrainer : TorchStagePlugin
 {
     public override string Name => "ddpm";
     public override string Stage => StageNames.Train;
@@ -30,25 +29,15 @@ public sealed class DdpmTrainer : StagePlugin
 
     public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
 
-    public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
+    protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken)
     {
-        await SurrogateTrainer.ProcessLock.WaitAsync(cancellationToken);
-        try
-        {
-            Train(context, cancellationToken);
-        }
-        finally
-        {
-            SurrogateTrainer.ProcessLock.Release();
-        }
+        Train(context, cancellationToken);
+        return Task.CompletedTask;
     }
 
     private static void Train(PluginContext context, CancellationToken cancellationToken)
     {
-        TorchRuntime.EnsureLoadable();
         var s = context.Settings;
-        torch.set_num_threads(s.GetInt("torch_threads", 2));
-        torch.manual_seed(unchecked((long)context.Seed));
         var random = new SeededRandom(context.Seed);
         var data = ImageDataset.Read(context.Upstream, "train");
         var multipliers = DiffusionOptions.Multipliers(s);

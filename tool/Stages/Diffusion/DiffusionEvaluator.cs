@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Plugins.Imaging;
-using Recipes.Stages.Surrogates;
 using Recipes.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -20,7 +19,7 @@ namespace Recipes.Stages.Diffusion;
 /// its error and correlation on generated images against those on real ones say whether the condition is followed.
 /// Writes <c>metrics.json</c> and <c>samples.png</c> (real images above generated or reconstructed ones).
 /// </summary>
-public sealed class DiffusionEvaluator : StagePlugin
+public sealed class DiffusionEvaluator : TorchStagePlugin
 {
     public override string Name => "diffusion";
     public override string Stage => StageNames.Evaluate;
@@ -43,25 +42,11 @@ public sealed class DiffusionEvaluator : StagePlugin
 
     public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
 
-    public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
-    {
-        await SurrogateTrainer.ProcessLock.WaitAsync(cancellationToken);
-        try
-        {
-            await Evaluate(context, cancellationToken);
-        }
-        finally
-        {
-            SurrogateTrainer.ProcessLock.Release();
-        }
-    }
+    protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Evaluate(context, cancellationToken);
 
     private static async Task Evaluate(PluginContext context, CancellationToken cancellationToken)
     {
-        TorchRuntime.EnsureLoadable();
         var s = context.Settings;
-        torch.set_num_threads(s.GetInt("torch_threads", 2));
-        torch.manual_seed(unchecked((long)context.Seed));
         var trained = context.Upstream.FirstOrDefault(u => u.Stage == StageNames.Train) ?? throw new PluginException("the evaluator needs the trained model");
         var config = JsonNode.Parse(File.ReadAllText(trained.Get("model.json").Path))!;
         var kind = config["model"]!.GetValue<string>();

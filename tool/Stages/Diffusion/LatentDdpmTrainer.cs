@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
-using Recipes.Stages.Surrogates;
 using Recipes.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -16,7 +15,7 @@ namespace Recipes.Stages.Diffusion;
 /// <c>model.safetensors</c> (EMA denoiser), <c>model.json</c> and both loss curves. One node rather than two keeps the
 /// pair consistent; the price is that changing only a denoiser option retrains the autoencoder too.
 /// </summary>
-public sealed class LatentDdpmTrainer : StagePlugin
+public sealed class LatentDdpmTrainer : TorchStagePlugin
 {
     public override string Name => "latent-ddpm";
     public override string Stage => StageNames.Train;
@@ -36,25 +35,11 @@ public sealed class LatentDdpmTrainer : StagePlugin
 
     public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
 
-    public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
-    {
-        await SurrogateTrainer.ProcessLock.WaitAsync(cancellationToken);
-        try
-        {
-            await Train(context, cancellationToken);
-        }
-        finally
-        {
-            SurrogateTrainer.ProcessLock.Release();
-        }
-    }
+    protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
 
     private static async Task Train(PluginContext context, CancellationToken cancellationToken)
     {
-        TorchRuntime.EnsureLoadable();
         var s = context.Settings;
-        torch.set_num_threads(s.GetInt("torch_threads", 2));
-        torch.manual_seed(unchecked((long)context.Seed));
         var random = new SeededRandom(context.Seed);
         var data = ImageDataset.Read(context.Upstream, "train");
         var autoencoder = AutoencoderTraining.From(s, "vae_", s.GetInt("batch", 32));

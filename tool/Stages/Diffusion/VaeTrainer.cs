@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
-using Recipes.Stages.Surrogates;
 using Recipes.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -13,7 +12,7 @@ namespace Recipes.Stages.Diffusion;
 /// model trains one the same way before its denoiser). Writes <c>vae.safetensors</c>, <c>model.json</c> and the loss
 /// curve; the <c>diffusion</c> evaluator reports its reconstruction error.
 /// </summary>
-public sealed class VaeTrainer : StagePlugin
+public sealed class VaeTrainer : TorchStagePlugin
 {
     public override string Name => "vae";
     public override string Stage => StageNames.Train;
@@ -32,27 +31,16 @@ public sealed class VaeTrainer : StagePlugin
 
     public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
 
-    public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
+    protected override async Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken)
     {
-        await SurrogateTrainer.ProcessLock.WaitAsync(cancellationToken);
-        try
-        {
-            TorchRuntime.EnsureLoadable();
-            var s = context.Settings;
-            torch.set_num_threads(s.GetInt("torch_threads", 2));
-            torch.manual_seed(unchecked((long)context.Seed));
-            var data = ImageDataset.Read(context.Upstream, "train");
-            var settings = AutoencoderTraining.From(s, "", s.GetInt("batch", 32));
-            var (model, curve, scale) = AutoencoderTraining.Train(data, settings, new SeededRandom(context.Seed), context, 0, 1, cancellationToken);
-            model.save_safetensors(context.OutputPath("vae.safetensors"));
-            var config = new JsonObject { ["model"] = "vae", ["autoencoder"] = AutoencoderTraining.Json(settings, scale, data.Size) };
-            await File.WriteAllTextAsync(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
-            DenoiserTraining.SaveCurves(context, [("autoencoder", curve)]);
-            context.Metrics["train_images"] = data.Count;
-        }
-        finally
-        {
-            SurrogateTrainer.ProcessLock.Release();
-        }
+        var s = context.Settings;
+        var data = ImageDataset.Read(context.Upstream, "train");
+        var settings = AutoencoderTraining.From(s, "", s.GetInt("batch", 32));
+        var (model, curve, scale) = AutoencoderTraining.Train(data, settings, new SeededRandom(context.Seed), context, 0, 1, cancellationToken);
+        model.save_safetensors(context.OutputPath("vae.safetensors"));
+        var config = new JsonObject { ["model"] = "vae", ["autoencoder"] = AutoencoderTraining.Json(settings, scale, data.Size) };
+        await File.WriteAllTextAsync(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
+        DenoiserTraining.SaveCurves(context, [("autoencoder", curve)]);
+        context.Metrics["train_images"] = data.Count;
     }
 }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Plugins.Imaging;
-using Recipes.Stages.Surrogates;
 using Recipes.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -15,7 +14,7 @@ namespace Recipes.Stages.GraphNetworks;
 /// (the model fed its own predictions from the first six true positions to the end) over the held-out trajectories,
 /// and a PNG strip of a rollout next to the ground truth.
 /// </summary>
-public sealed class GnsEvaluator : StagePlugin
+public sealed class GnsEvaluator : TorchStagePlugin
 {
     public override string Name => "gns";
     public override string Stage => StageNames.Evaluate;
@@ -28,23 +27,14 @@ public sealed class GnsEvaluator : StagePlugin
         OptionSpec.Int("torch_threads", "libtorch threads.", 2, min: 1, max: 256),
     ];
 
-    public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
+    protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken)
     {
-        await SurrogateTrainer.ProcessLock.WaitAsync(cancellationToken);
-        try
-        {
-            Evaluate(context, cancellationToken);
-        }
-        finally
-        {
-            SurrogateTrainer.ProcessLock.Release();
-        }
+        Evaluate(context, cancellationToken);
+        return Task.CompletedTask;
     }
 
     private static void Evaluate(PluginContext context, CancellationToken cancellationToken)
     {
-        TorchRuntime.EnsureLoadable();
-        torch.set_num_threads(context.Settings.GetInt("torch_threads", 2));
         var trained = context.Upstream.First(u => u.Stage == StageNames.Train);
         var (dataset, metadata) = GnsTrainer.Dataset(context.Upstream);
         var config = JsonNode.Parse(File.ReadAllText(trained.Get("model.json").Path))!;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Plugins.Imaging;
-using Recipes.Stages.Surrogates;
 using Recipes.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -17,7 +16,7 @@ namespace Recipes.Stages.GraphNetworks;
 /// so the model learns to correct it, MSE of normalized accelerations, Adam with the paper's exponentially decaying
 /// learning rate lr = (lr0 − lr_min)·decay^(step/decay_steps) + lr_min.
 /// </summary>
-public sealed class GnsTrainer : StagePlugin
+public sealed class GnsTrainer : TorchStagePlugin
 {
     public override string Name => "gns";
     public override string Stage => StageNames.Train;
@@ -41,18 +40,7 @@ public sealed class GnsTrainer : StagePlugin
 
     public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
 
-    public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
-    {
-        await SurrogateTrainer.ProcessLock.WaitAsync(cancellationToken);
-        try
-        {
-            await Train(context, cancellationToken);
-        }
-        finally
-        {
-            SurrogateTrainer.ProcessLock.Release();
-        }
-    }
+    protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
 
     public static (UpstreamArtifacts Dataset, GnsMetadata Metadata) Dataset(IReadOnlyList<UpstreamArtifacts> upstream)
     {
@@ -63,7 +51,6 @@ public sealed class GnsTrainer : StagePlugin
 
     private static async Task Train(PluginContext context, CancellationToken cancellationToken)
     {
-        TorchRuntime.EnsureLoadable();
         var s = context.Settings;
         var feed = context.Feed ?? throw new PluginException("the trainer needs its dataset");
         var upstream = new List<UpstreamArtifacts>();
@@ -72,8 +59,6 @@ public sealed class GnsTrainer : StagePlugin
         var trajectories = Trajectory.ReadSplit(dataset, "train", metadata.Dim).Where(t => t.Steps > GnsFeatures.History + 1).ToList();
         if (trajectories.Count == 0) throw GnsFeatures.NoTrajectories("train");
 
-        torch.set_num_threads(s.GetInt("torch_threads", 2));
-        torch.manual_seed(unchecked((long)context.Seed));
         var random = new SeededRandom(context.Seed);
         var noise = s.GetDouble("noise_std", 6.7e-4);
         var features = new GnsFeatures(metadata, noise);

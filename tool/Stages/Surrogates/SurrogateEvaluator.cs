@@ -15,7 +15,7 @@ namespace Recipes.Stages.Surrogates;
 /// (predict the mean training field; predict the input); a PNG grid of input / truth / prediction / error for a few
 /// test pairs, the loss curve, and everything as <c>metrics.json</c>.
 /// </summary>
-public sealed class SurrogateEvaluator : StagePlugin
+public sealed class SurrogateEvaluator : TorchStagePlugin
 {
     public override string Name => "resnet-unet";
     public override string Stage => StageNames.Evaluate;
@@ -28,23 +28,14 @@ public sealed class SurrogateEvaluator : StagePlugin
         OptionSpec.Int("torch_threads", "libtorch threads.", 2, min: 1, max: 256),
     ];
 
-    public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
+    protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken)
     {
-        await SurrogateTrainer.ProcessLock.WaitAsync(cancellationToken);
-        try
-        {
-            Evaluate(context);
-        }
-        finally
-        {
-            SurrogateTrainer.ProcessLock.Release();
-        }
+        Evaluate(context);
+        return Task.CompletedTask;
     }
 
     private static void Evaluate(PluginContext context)
     {
-        TorchRuntime.EnsureLoadable();
-        torch.set_num_threads(context.Settings.GetInt("torch_threads", 2));
         var trained = context.Upstream.First(u => u.Stage == StageNames.Train);
         var shards = context.Upstream.Where(u => u.Stage == StageNames.Dataset).ToList();
         var config = JsonNode.Parse(File.ReadAllText(trained.Get("model.json").Path))!;

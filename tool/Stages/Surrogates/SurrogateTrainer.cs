@@ -16,11 +16,8 @@ namespace Recipes.Stages.Surrogates;
 /// <c>shards_per_epoch·(e+1)</c> shards (all by default), waiting for them when training online, so the weights do
 /// not depend on how fast the simulations ran. Deterministic on CPU for a seed and <c>torch_threads</c>.
 /// </summary>
-public sealed class SurrogateTrainer : StagePlugin
+public sealed class SurrogateTrainer : TorchStagePlugin
 {
-    /// <summary>libtorch's thread count and random generator are process-wide: one training at a time.</summary>
-    public static readonly SemaphoreSlim ProcessLock = new(1, 1);
-
     public override string Name => "resnet-unet";
     public override string Stage => StageNames.Train;
     public override int Version => 2;
@@ -44,22 +41,10 @@ public sealed class SurrogateTrainer : StagePlugin
 
     public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
 
-    public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
-    {
-        await ProcessLock.WaitAsync(cancellationToken);
-        try
-        {
-            await Train(context, cancellationToken);
-        }
-        finally
-        {
-            ProcessLock.Release();
-        }
-    }
+    protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
 
     private static async Task Train(PluginContext context, CancellationToken cancellationToken)
     {
-        TorchRuntime.EnsureLoadable();
         var s = context.Settings;
         var depth = s.GetInt("depth", 4);
         var width = s.GetInt("width", 1);
@@ -68,8 +53,6 @@ public sealed class SurrogateTrainer : StagePlugin
         var checkpointEvery = s.GetInt("checkpoint_every", 10);
         var shardsPerEpoch = s.GetInt("shards_per_epoch", 0);
         var feed = context.Feed ?? throw new PluginException("the trainer needs its dataset shards");
-        torch.set_num_threads(s.GetInt("torch_threads", 2));
-        torch.manual_seed(unchecked((long)context.Seed));
         var shuffle = new SeededRandom(context.Seed);
 
         var model = new ResNetUNet(depth, width, s.GetDouble("dropout", 0.4));
