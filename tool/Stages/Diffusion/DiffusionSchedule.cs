@@ -13,6 +13,7 @@ public sealed class DiffusionSchedule
 {
     private readonly double[] _betas;
     private readonly double[] _alphaBars;
+    private readonly float[] _alphaBarsSingle;
 
     public DiffusionSchedule(int timesteps, double betaStart, double betaEnd)
     {
@@ -21,6 +22,7 @@ public sealed class DiffusionSchedule
         _alphaBars = new double[timesteps];
         var product = 1.0;
         for (var t = 0; t < timesteps; t++) _alphaBars[t] = product *= 1 - _betas[t];
+        _alphaBarsSingle = _alphaBars.Select(a => (float)a).ToArray();
     }
 
     public int Timesteps { get; }
@@ -28,7 +30,7 @@ public sealed class DiffusionSchedule
     /// <summary>x_t = √ᾱ_t x₀ + √(1−ᾱ_t) ε for a batch of timesteps.</summary>
     public Tensor Noised(Tensor x0, Tensor t, Tensor noise)
     {
-        var alphaBar = tensor(_alphaBars.Select(a => (float)a).ToArray()).index_select(0, t).view(-1, 1, 1, 1);
+        var alphaBar = tensor(_alphaBarsSingle).index_select(0, t).view(-1, 1, 1, 1);
         return alphaBar.sqrt() * x0 + (1 - alphaBar).sqrt() * noise;
     }
 
