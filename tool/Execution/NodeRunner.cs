@@ -85,6 +85,13 @@ public sealed class NodeRunner
                 }
             }
             var seconds = clock.Elapsed.TotalSeconds;
+            if (status == NodeStatus.Executed && NonFiniteScan.FirstProblem(outDir, metrics) is { } nonFinite)
+            {
+                status = NodeStatus.Failed;
+                error = $"{nonFinite}; nothing was cached (a diverging training or an unstable simulation: see the log)";
+                await File.AppendAllTextAsync(logPath, "error: " + error + "\n", CancellationToken.None);
+                metrics.Clear();
+            }
             var metricsObject = new JsonObject(metrics.Select(m => new KeyValuePair<string, JsonNode?>(m.Key, m.Value?.DeepClone())));
             if (status != NodeStatus.Executed)
                 return new NodeResult(status, [], seconds, error, status == NodeStatus.Failed ? Tail(logPath) : null, metricsObject);

@@ -36,8 +36,10 @@ public abstract class TallyReporter : IBuildReporter
     public static string FailureText(GraphNode node, NodeResult result)
     {
         var text = $"FAILED {node.Id}: {result.Error}";
-        if (!string.IsNullOrWhiteSpace(result.LogTail))
-            text += "\n  --- log tail ---\n" + string.Join('\n', result.LogTail.Split('\n').Select(l => "  | " + l));
+        // A tail that only repeats the message (a plug-in's own clear failure) adds nothing to the one line.
+        var tail = (result.LogTail ?? "").Split('\n').Where(l => l.Length > 0 && l != $"error: {result.Error}").ToList();
+        if (tail.Count > 0)
+            text += "\n  --- log tail ---\n" + string.Join('\n', tail.Select(l => "  | " + l));
         return text;
     }
 }

@@ -6,12 +6,29 @@ namespace Recipes.Training;
 /// <summary>
 /// Base of the stages that run libtorch. libtorch's random generator and thread count are one per process, so such
 /// nodes run one at a time in a process (a seeded node must not share the generator with another), each with libtorch
-/// loaded, its threads set from <c>torch_threads</c> and, for seeded stages, the generator seeded from the node's seed.
+/// loaded and set up by <see cref="TorchDeterminism"/>, and, for seeded stages, the generator seeded from the node's
+/// seed. <c>torch_threads</c> is declared here once for every libtorch stage (see <see cref="TorchDeterminism"/> for why
+/// it defaults to one thread and is part of the key).
 /// </summary>
 public abstract class TorchStagePlugin : StagePlugin
 {
     /// <summary>Held while a libtorch stage runs; tests that seed libtorch hold it too.</summary>
     public static readonly SemaphoreSlim ProcessLock = new(1, 1);
+
+    public static OptionSpec ThreadsOption { get; } = OptionSpec.Int("torch_threads",
+        "libtorch intra-op threads. 1 gives the same bytes whatever the machine's cores and load; more train faster but round sums differently, so the value is part of the key.",
+        1, min: 1, max: 256);
+
+    private IReadOnlyList<OptionSpec>? _options;
+
+    /// <summary>The stage's own settings; <c>torch_threads</c> is added to them.</summary>
+    protected abstract IReadOnlyList<OptionSpec> StageOptions { get; }
+
+    public sealed override IReadOnlyList<OptionSpec> Options => _options ??= [.. StageOptions, ThreadsOption];
+
+    public static int Threads(ValueMap settings) => settings.GetInt(ThreadsOption.Name, 1);
+
+    public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, Threads(settings)), 0);
 
     public sealed override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
     {
@@ -19,7 +36,8 @@ public abstract class TorchStagePlugin : StagePlugin
         try
         {
             TorchRuntime.EnsureLoadable();
-            torch.set_num_threads(context.Settings.GetInt("torch_threads", 2));
+            TorchDeterminism.Apply(Threads(context.Settings));
+            TorchDeterminism.Require();
             if (UsesSeed) torch.manual_seed(unchecked((long)context.Seed));
             await RunTorchAsync(context, cancellationToken);
         }

@@ -14,7 +14,7 @@ namespace Recipes.Stages.Diffusion;
 /// </summary>
 public static class AutoencoderTraining
 {
-    public sealed record Settings(int Channels, int Levels, int LatentChannels, double KlWeight, int Steps, double LearningRate, int Batch);
+    public sealed record Settings(int Channels, int Levels, int LatentChannels, double KlWeight, int Steps, double LearningRate, int Batch, string Prefix);
 
     public static Settings From(ValueMap s, string prefix, int batch) => new(
         s.GetInt($"{prefix}channels", 32),
@@ -23,7 +23,8 @@ public static class AutoencoderTraining
         s.GetDouble($"{prefix}kl_weight", 1e-3),
         s.GetInt($"{prefix}steps"),
         s.GetDouble($"{prefix}learning_rate", 1e-3),
-        batch);
+        batch,
+        prefix);
 
     public static (Autoencoder Model, List<(int Step, double Loss)> Curve, double Scale) Train(ImageDataset data, Settings settings, SeededRandom random,
         PluginContext context, double progressFrom, double progressTo, CancellationToken cancellationToken)
@@ -59,8 +60,7 @@ public static class AutoencoderTraining
             nn.utils.clip_grad_norm_(model.parameters(), 1.0);
             optimizer.Step();
             var value = reconstruction.item<float>();
-            if (!float.IsFinite(value))
-                throw new PluginException($"the autoencoder diverged (loss {value}) at step {step}; lower vae_learning_rate");
+            Divergence.Check(context, loss.item<float>(), step, $"{settings.Prefix}learning_rate", "the autoencoder's training");
             sum += value;
             if (step % logEvery == 0 || step == settings.Steps)
             {
@@ -72,6 +72,7 @@ public static class AutoencoderTraining
                     context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"autoencoder step {step}/{settings.Steps}: reconstruction MSE {average:0.000000}"));
             }
         }
+        Divergence.CheckWeights(context, model, $"{settings.Prefix}learning_rate", "the autoencoder's training");
         model.eval();
         using var latents = Encode(model, data, 1.0);
         var scale = 1.0 / Math.Max(1e-6, latents.std().item<float>());

@@ -23,11 +23,9 @@ public sealed class DdpmTrainer : TorchStagePlugin
     public override bool UsesSeed => true;
     public override string Summary => "Unconditional pixel-space DDPM (UNet, linear schedule, epsilon-prediction, EMA).";
 
-    public override IReadOnlyList<OptionSpec> Options { get; } = DiffusionOptions.Denoiser(32, new JsonArray(1, 2, 2), 4000, 32);
+    protected override IReadOnlyList<OptionSpec> StageOptions { get; } = DiffusionOptions.Denoiser(32, new JsonArray(1, 2, 2), 4000, 32);
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings) => DiffusionOptions.Check(settings, "vae_");
-
-    public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken)
     {

@@ -60,7 +60,7 @@ public static class DenoiserTraining
             optimizer.Step();
             UpdateAverage(model, ema, Math.Min(settings.EmaDecay, (1.0 + step) / (10.0 + step)));
             var value = loss.item<float>();
-            if (!float.IsFinite(value)) throw new PluginException($"the denoiser diverged (loss {value}) at step {step}; lower learning_rate");
+            Divergence.Check(context, value, step, "learning_rate", "the denoiser's training");
             sum += value;
             if (step % logEvery == 0 || step == settings.Steps)
             {
@@ -72,6 +72,7 @@ public static class DenoiserTraining
                     context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"diffusion step {step}/{settings.Steps}: loss {mean:0.00000}"));
             }
         }
+        Divergence.CheckWeights(context, ema, "learning_rate", "the denoiser's training");
         ema.eval();
         return curve;
     }

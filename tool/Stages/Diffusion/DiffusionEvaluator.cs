@@ -27,7 +27,7 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
     public override bool UsesSeed => true;
     public override string Summary => "Samples from ddpm / latent-ddpm (DDIM or DDPM, guidance) or reconstructs with vae; histogram, density and parameter-recovery metrics; image grid.";
 
-    public override IReadOnlyList<OptionSpec> Options { get; } =
+    protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
     [
         OptionSpec.Text("sampler", "ddim (deterministic, sampling_steps steps) or ddpm (ancestral, all T steps).", "ddim", "ddim", "ddpm"),
         OptionSpec.Int("sampling_steps", "DDIM steps.", 50, min: 1),
@@ -35,12 +35,10 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
         OptionSpec.Int("samples", "Images to generate (0: as many as the test split).", 0, min: 0),
         OptionSpec.Int("batch", "Images sampled per batch.", 64, min: 1),
         OptionSpec.Int("regressor_steps", "Training steps of the parameter regressor (conditional models).", 800, min: 1),
+        OptionSpec.Number("regressor_learning_rate", "Adam's learning rate for the parameter regressor.", 2e-3, min: 0),
         OptionSpec.Int("histogram_bins", "Bins of the intensity histograms.", 32, min: 2),
         OptionSpec.Int("grid", "Images per row of samples.png.", 8, min: 1, max: 64),
-        OptionSpec.Int("torch_threads", "libtorch threads.", 2, min: 1, max: 256),
     ];
-
-    public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Evaluate(context, cancellationToken);
 
@@ -108,8 +106,8 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
                 if (names.Count > 0)
                 {
                     metrics["guidance"] = guidance;
-                    metrics["conditions"] = Recovery(test, ImageDataset.Read(context.Upstream, "train"), shown, rows, minimum!, maximum!,
-                        s.GetInt("regressor_steps", 800), new SeededRandom(context.Seed ^ 0x5EED), cancellationToken);
+                    metrics["conditions"] = Recovery(context, test, ImageDataset.Read(context.Upstream, "train"), shown, rows, minimum!, maximum!,
+                        new SeededRandom(context.Seed ^ 0x5EED), cancellationToken);
                 }
                 break;
             }
@@ -199,10 +197,10 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
     }
 
     /// <summary>Trains the regressor on real training images, then compares what it reads from real test images and from generated ones.</summary>
-    private static JsonObject Recovery(ImageDataset test, ImageDataset train, float[] generated, List<int> rows, double[] minimum, double[] maximum,
-        int steps, SeededRandom random, CancellationToken cancellationToken)
+    private static JsonObject Recovery(PluginContext context, ImageDataset test, ImageDataset train, float[] generated, List<int> rows, double[] minimum, double[] maximum,
+        SeededRandom random, CancellationToken cancellationToken)
     {
-        var regressor = ParameterRegressor.Fit(train, minimum, maximum, steps, random, cancellationToken);
+        var regressor = ParameterRegressor.Fit(context, train, minimum, maximum, random, cancellationToken);
         float[] Predict(Tensor images)
         {
             using var grad = no_grad();

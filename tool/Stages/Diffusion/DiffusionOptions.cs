@@ -17,7 +17,6 @@ public static class DiffusionOptions
         OptionSpec.Int("timesteps", "T of the forward process.", 1000, min: 2),
         OptionSpec.Number("beta_start", "β₁ of the linear schedule.", 1e-4, min: 0, max: 1),
         OptionSpec.Number("beta_end", "β_T of the linear schedule.", 0.02, min: 0, max: 1),
-        OptionSpec.Int("torch_threads", "libtorch threads; part of the key because float sums depend on the split of work.", 2, min: 1, max: 256),
     ];
 
     public static IReadOnlyList<OptionSpec> Autoencoder(string prefix, int steps) =>

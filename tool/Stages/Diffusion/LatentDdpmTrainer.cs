@@ -23,7 +23,7 @@ public sealed class LatentDdpmTrainer : TorchStagePlugin
     public override bool UsesSeed => true;
     public override string Summary => "Latent diffusion: KL autoencoder, then a denoiser on its latents conditioned on simulation parameters (classifier-free guidance).";
 
-    public override IReadOnlyList<OptionSpec> Options { get; } =
+    protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
     [
         .. DiffusionOptions.Denoiser(64, new JsonArray(1, 2), 4000, 32),
         .. DiffusionOptions.Autoencoder("vae_", 2000),
@@ -32,8 +32,6 @@ public sealed class LatentDdpmTrainer : TorchStagePlugin
     ];
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings) => DiffusionOptions.Check(settings, "vae_");
-
-    public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
 

@@ -27,11 +27,16 @@ public sealed class ParameterRegressor : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => body.call(x);
 
-    /// <summary>Fits the regressor to the training split with MSE and Adam, batches from the seeded generator.</summary>
-    public static ParameterRegressor Fit(ImageDataset train, double[] minimum, double[] maximum, int steps, SeededRandom random, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fits the regressor to the training split with MSE and Adam (<c>regressor_steps</c>, <c>regressor_learning_rate</c>),
+    /// batches from the seeded generator.
+    /// </summary>
+    public static ParameterRegressor Fit(PluginContext context, ImageDataset train, double[] minimum, double[] maximum, SeededRandom random, CancellationToken cancellationToken)
     {
+        const string rate = "regressor_learning_rate";
+        var steps = context.Settings.GetInt("regressor_steps", 800);
         var model = new ParameterRegressor(train.Names.Count);
-        using var optimizer = new AdamOptimizer(model.parameters(), 2e-3);
+        using var optimizer = new AdamOptimizer(model.parameters(), context.Settings.GetDouble(rate, 2e-3));
         var order = DenoiserTraining.Shuffled(train.Count, random);
         var cursor = 0;
         model.train();
@@ -49,7 +54,9 @@ public sealed class ParameterRegressor : Module<Tensor, Tensor>
             optimizer.ZeroGrad();
             loss.backward();
             optimizer.Step();
+            Divergence.Check(context, loss.item<float>(), step + 1, rate, "the parameter regressor's training");
         }
+        Divergence.CheckWeights(context, model, rate, "the parameter regressor's training");
         model.eval();
         return model;
     }

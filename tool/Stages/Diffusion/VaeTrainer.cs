@@ -20,16 +20,13 @@ public sealed class VaeTrainer : TorchStagePlugin
     public override bool UsesSeed => true;
     public override string Summary => "KL-regularized convolutional autoencoder (x4 or x8 downsampling) for latent diffusion.";
 
-    public override IReadOnlyList<OptionSpec> Options { get; } =
+    protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
     [
         .. DiffusionOptions.Autoencoder("", 2000),
         OptionSpec.Int("batch", "Images per step.", 32, min: 1),
-        OptionSpec.Int("torch_threads", "libtorch threads; part of the key because float sums depend on the split of work.", 2, min: 1, max: 256),
     ];
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings) => DiffusionOptions.Check(settings, "");
-
-    public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
 
     protected override async Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken)
     {

@@ -21,10 +21,9 @@ public sealed class GnsEvaluator : TorchStagePlugin
     public override int Version => 1;
     public override string Summary => "One-step and rollout MSE on held-out trajectories, and a rollout beside the ground truth.";
 
-    public override IReadOnlyList<OptionSpec> Options { get; } =
+    protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
     [
         OptionSpec.Text("split", "Held-out split to evaluate on.", "test", "test", "valid", "train"),
-        OptionSpec.Int("torch_threads", "libtorch threads.", 2, min: 1, max: 256),
     ];
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken)

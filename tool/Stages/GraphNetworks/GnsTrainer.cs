@@ -24,7 +24,7 @@ public sealed class GnsTrainer : TorchStagePlugin
     public override bool UsesSeed => true;
     public override string Summary => "Graph network simulator (encoder-processor-decoder, message passing over a radius graph), trained on particle trajectories.";
 
-    public override IReadOnlyList<OptionSpec> Options { get; } =
+    protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
     [
         OptionSpec.Int("latent_size", "Width of every latent vector and MLP layer.", 128, min: 4, max: 1024),
         OptionSpec.Int("message_passing_steps", "Interaction-network steps of the processor (M).", 10, min: 1, max: 32),
@@ -35,10 +35,7 @@ public sealed class GnsTrainer : TorchStagePlugin
         OptionSpec.Number("learning_rate_min", "Floor of the decaying learning rate.", 1e-6, min: 0),
         OptionSpec.Number("lr_decay", "Decay factor reached after lr_decay_steps.", 0.1, min: 0, max: 1),
         OptionSpec.Int("lr_decay_steps", "Steps over which the learning rate decays by lr_decay.", 5_000_000, min: 1),
-        OptionSpec.Int("torch_threads", "libtorch threads; part of the key because float sums depend on the split of work.", 2, min: 1, max: 256),
     ];
-
-    public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
 
@@ -95,6 +92,7 @@ public sealed class GnsTrainer : TorchStagePlugin
             loss.backward();
             optimizer.Step();
             losses[step] = loss.item<float>();
+            Divergence.Check(context, losses[step], step + 1, "learning_rate");
             if ((step + 1) % Math.Max(1, steps / 20) == 0)
             {
                 context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step + 1}/{steps}: loss {losses.Skip(Math.Max(0, step - 49)).Take(Math.Min(50, step + 1)).Average():0.00000}"));
@@ -102,6 +100,7 @@ public sealed class GnsTrainer : TorchStagePlugin
             }
         }
 
+        Divergence.CheckWeights(context, model, "learning_rate");
         model.save_safetensors(context.OutputPath("model.safetensors"));
         model.save(context.OutputPath("model.dat"));
         var config = new JsonObject

@@ -22,10 +22,9 @@ public sealed class SurrogateEvaluator : TorchStagePlugin
     public override int Version => 2;
     public override string Summary => "Test-split MAE and max error against mean-field and identity baselines, with a picture of predictions.";
 
-    public override IReadOnlyList<OptionSpec> Options { get; } =
+    protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
     [
         OptionSpec.Int("examples", "Test pairs shown in predictions.png.", 6, min: 1, max: 64),
-        OptionSpec.Int("torch_threads", "libtorch threads.", 2, min: 1, max: 256),
     ];
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken)

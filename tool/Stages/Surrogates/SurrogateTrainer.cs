@@ -14,7 +14,7 @@ namespace Recipes.Stages.Surrogates;
 /// <c>train: { model: resnet-unet }</c>: the reference heat-diffusion surrogate, trained with MAE loss and Adam whose
 /// learning rate decays by a factor every fixed number of optimizer steps (staircase). Epoch e trains on the first
 /// <c>shards_per_epoch·(e+1)</c> shards (all by default), waiting for them when training online, so the weights do
-/// not depend on how fast the simulations ran. Deterministic on CPU for a seed and <c>torch_threads</c>.
+/// not depend on how fast the simulations ran. Deterministic on CPU for a seed and <c>torch_threads</c>; the first non-finite loss stops it.
 /// </summary>
 public sealed class SurrogateTrainer : TorchStagePlugin
 {
@@ -24,7 +24,7 @@ public sealed class SurrogateTrainer : TorchStagePlugin
     public override bool UsesSeed => true;
     public override string Summary => "ResNet encoder/decoder surrogate (SELU, BatchNorm, spatial dropout, symmetric skips), MAE, Adam with staircase decay.";
 
-    public override IReadOnlyList<OptionSpec> Options { get; } =
+    protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
     [
         OptionSpec.Int("depth", "Encoder levels, each halving the size and doubling the channels (at most log2(size) - 0; 6 for 64^2).", 4, min: 1, max: 10),
         OptionSpec.Int("width", "Channel multiplier: level k has width*2^k channels (1 gives the reference's 2, 4, 8, 16).", 1, min: 1, max: 64),
@@ -36,10 +36,7 @@ public sealed class SurrogateTrainer : TorchStagePlugin
         OptionSpec.Int("lr_decay_steps", "Optimizer steps between learning-rate decays.", 80, min: 1),
         OptionSpec.Int("checkpoint_every", "Save a snapshot every this many epochs (0: none).", 10, min: 0),
         OptionSpec.Int("shards_per_epoch", "Epoch e trains on the first shards_per_epoch*(e+1) shards (0: all shards every epoch).", 0, min: 0),
-        OptionSpec.Int("torch_threads", "libtorch threads; part of the key because float sums depend on the split of work.", 2, min: 1, max: 256),
     ];
-
-    public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, settings.GetInt("torch_threads", 2)), 0);
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
 
@@ -104,7 +101,9 @@ public sealed class SurrogateTrainer : TorchStagePlugin
                 var loss = nn.functional.l1_loss(model.call(x), y);
                 loss.backward();
                 optimizer.Step();
-                sum += loss.item<float>();
+                var value = loss.item<float>();
+                Divergence.Check(context, value, steps + 1, "learning_rate");
+                sum += value;
                 batches++;
                 steps++;
                 // Staircase decay, multiplied in as it comes (as StepLR does), so the rate is the same to the last bit.
@@ -115,11 +114,15 @@ public sealed class SurrogateTrainer : TorchStagePlugin
             context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}/{epochs}: MAE {mean:0.000000} over {count} pairs from {loaded} shards"));
             context.Progress?.Report((epoch + 1.0) / epochs);
             if (checkpointEvery > 0 && (epoch + 1) % checkpointEvery == 0 && epoch + 1 < epochs)
+            {
+                Divergence.CheckWeights(context, model, "learning_rate");
                 model.save_safetensors(context.OutputPath($"checkpoints/epoch-{epoch + 1:D3}.safetensors"));
+            }
         }
 
         var finalCount = inputs.Count / Math.Max(1, size * size);
         RecalibrateBatchNorm(model, inputs, targets, finalCount, size, batch);
+        Divergence.CheckWeights(context, model, "learning_rate");
         model.save_safetensors(context.OutputPath("model.safetensors"));
         model.save(context.OutputPath("model.dat"));
         var config = new JsonObject
