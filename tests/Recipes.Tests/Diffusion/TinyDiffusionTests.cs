@@ -4,9 +4,10 @@ using Recipes.Tests.Support;
 namespace Recipes.Tests.Diffusion;
 
 /// <summary>The smoke-to-diffusion pipeline on 8-pixel plumes: determinism and the errors a user can run into.</summary>
+[Trait("Category", "Training")]
 public sealed class TinyDiffusionTests
 {
-    private static void Recipe(Workspace ws, string train, string dataset = "parameters: [wind_x]")
+    internal static void Recipe(Workspace ws, string train, string dataset = "parameters: [wind_x]", string evaluate = "{ evaluator: diffusion, sampling_steps: 3, regressor_steps: 5 }")
     {
         ws.Write("recipe.yaml", $$"""
             recipe: tiny-smoke
@@ -20,11 +21,11 @@ public sealed class TinyDiffusionTests
               simulate: { solver: smoke2d, size: 8, steps: 3 }
               dataset: { format: image-folder, {{dataset}}, split: { train: 0.75, test: 0.25 } }
               train: {{train}}
-              evaluate: { evaluator: diffusion, sampling_steps: 3, regressor_steps: 5 }
+              evaluate: {{evaluate}}
             """);
     }
 
-    private const string Latent = "{ model: latent-ddpm, vae_channels: 8, vae_steps: 5, channels: 8, multipliers: [1], steps: 5, batch: 4 }";
+    internal const string Latent = "{ model: latent-ddpm, vae_channels: 8, vae_steps: 5, channels: 8, multipliers: [1], steps: 5, batch: 4 }";
 
     private static Dictionary<string, string> Tree(string root) =>
         Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
