@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 namespace Recipes.Tests.Diffusion;
 
 /// <summary>The pieces of the diffusion models, checked against what their definitions imply.</summary>
+[Trait("Category", "Training")]
 public sealed class DiffusionPartsTests
 {
     public DiffusionPartsTests() => Recipes.Training.TorchRuntime.EnsureLoadable();

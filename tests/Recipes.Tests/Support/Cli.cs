@@ -48,7 +48,12 @@ public static class Cli
         start.Environment["CI"] = "true";
         start.Environment.Remove("RECIPES_CACHE");
         if (environment is not null)
-            foreach (var (k, v) in environment) start.Environment[k] = v;
+            foreach (var (k, v) in environment)
+            {
+                // An empty value removes the variable, so a test can run the tool as if it had never been set.
+                if (v.Length == 0) start.Environment.Remove(k);
+                else start.Environment[k] = v;
+            }
         return Process.Start(start)!;
     }
 }

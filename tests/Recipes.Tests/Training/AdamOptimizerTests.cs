@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 namespace Recipes.Tests.Training;
 
 /// <summary>The trainers' Adam replaces TorchSharp's only to keep its Scalars alive; the numbers must not change.</summary>
+[Trait("Category", "Training")]
 public sealed class AdamOptimizerTests
 {
     private static nn.Module<Tensor, Tensor> Net()

@@ -8,6 +8,7 @@ namespace Recipes.Tests.Workflows;
 
 /// <summary>Reference workflow 3 at CI size: SPH trajectories, the Learning-to-Simulate dataset, a graph network simulator.</summary>
 [Trait("Category", "Slow")]
+[Trait("Category", "Training")]
 public sealed class DamBreakTests
 {
     private static string Out(Workspace ws, string relative) => Path.Combine(ws.OutDir, "dam-break-ci", relative);

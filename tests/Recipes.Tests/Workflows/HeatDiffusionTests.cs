@@ -13,6 +13,7 @@ namespace Recipes.Tests.Workflows;
 /// 2 epochs): the whole pipeline, its incremental behaviour, determinism, and online training.
 /// </summary>
 [Trait("Category", "Slow")]
+[Trait("Category", "Training")]
 public sealed class HeatDiffusionTests
 {
     private const string Recipe = "ci.yaml";

@@ -31,6 +31,7 @@ public sealed class SmokeDiffusionBuild : IDisposable
 }
 
 [Trait("Category", "Slow")]
+[Trait("Category", "Training")]
 public sealed class SmokeDiffusionTests(SmokeDiffusionBuild build) : IClassFixture<SmokeDiffusionBuild>
 {
     /// <summary>The stated margin: generated images are at least this much closer to the real ones than uniform noise is.</summary>
