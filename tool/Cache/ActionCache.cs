@@ -7,9 +7,12 @@ public sealed class ActionCache
 
     public ActionCache(string root) => _root = root;
 
+    /// <summary>Told once per entry that breaks the path policy (it reads as a miss); the build prints it as a warning.</summary>
+    public Action<string>? Warn { get; set; }
+
     public string Root => _root;
 
-    public string PathOf(string key) => Path.Combine(_root, key[..2], key);
+    public string PathOf(string key) => Path.Combine(_root, OutputPaths.CheckedHash(key)[..2], key);
 
     private HashSet<string>? _index;
     private readonly Lock _indexLock = new();
@@ -46,7 +49,9 @@ public sealed class ActionCache
                 if (n == 0) break;
                 read += n;
             }
-            return ActionEntrySerializer.ReadOutputs(rented.AsSpan(0, read), key);
+            var hit = ActionEntrySerializer.ReadOutputs(rented.AsSpan(0, read), key, out var problem);
+            if (problem is not null) Warn?.Invoke($"local cache entry {key[..12]} refused: it names {problem}; treated as a miss");
+            return hit;
         }
         catch (FileNotFoundException) { return null; }
         catch (DirectoryNotFoundException) { return null; }
@@ -61,7 +66,8 @@ public sealed class ActionCache
     {
         try
         {
-            var entry = ActionEntrySerializer.Deserialize(File.ReadAllBytes(PathOf(key)));
+            var entry = ActionEntrySerializer.Deserialize(File.ReadAllBytes(PathOf(key)), out var problem);
+            if (problem is not null && problem != "unreadable JSON") Warn?.Invoke($"local cache entry {key[..12]} refused: it names {problem}; treated as a miss");
             return entry?.Key == key ? entry : null;
         }
         catch (FileNotFoundException) { return null; }

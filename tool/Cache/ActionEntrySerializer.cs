@@ -48,8 +48,15 @@ public static class ActionEntrySerializer
     }
 
     /// <summary>Outputs and raw metrics only: all a cache hit needs, read without building a document.</summary>
-    public static CachedResult? ReadOutputs(ReadOnlySpan<byte> json, string expectedKey)
+    public static CachedResult? ReadOutputs(ReadOnlySpan<byte> json, string expectedKey) => ReadOutputs(json, expectedKey, out _);
+
+    /// <summary>
+    /// As <see cref="ReadOutputs(ReadOnlySpan{byte}, string)"/>; an entry whose outputs break <see cref="OutputPaths"/>
+    /// reads as a miss, with <paramref name="problem"/> saying why.
+    /// </summary>
+    public static CachedResult? ReadOutputs(ReadOnlySpan<byte> json, string expectedKey, out string? problem)
     {
+        problem = null;
         var reader = new Utf8JsonReader(json);
         var outputs = new List<OutputFile>();
         var metrics = "{}";
@@ -95,15 +102,21 @@ public static class ActionEntrySerializer
                 reader.Skip();
             }
         }
-        return key == expectedKey && sawOutputs ? new CachedResult(outputs, metrics) : null;
+        if (key != expectedKey || !sawOutputs) return null;
+        problem = OutputPaths.Problem(outputs);
+        return problem is null ? new CachedResult(outputs, metrics) : null;
     }
 
-    public static ActionEntry? Deserialize(ReadOnlySpan<byte> json)
+    /// <summary>The whole entry, or null when it is unreadable or its outputs break <see cref="OutputPaths"/>.</summary>
+    public static ActionEntry? Deserialize(ReadOnlySpan<byte> json) => Deserialize(json, out _);
+
+    public static ActionEntry? Deserialize(ReadOnlySpan<byte> json, out string? problem)
     {
+        problem = null;
         try
         {
             var node = JsonNode.Parse(Encoding.UTF8.GetString(json))!.AsObject();
-            return new ActionEntry
+            var entry = new ActionEntry
             {
                 Key = node["key"]!.GetValue<string>(),
                 Node = node["node"]!.GetValue<string>(),
@@ -117,9 +130,12 @@ public static class ActionEntrySerializer
                 Metrics = node["metrics"]?.AsObject() is { } m ? (JsonObject)m.DeepClone() : [],
                 Seconds = node["seconds"]?.GetValue<double>() ?? 0,
             };
+            problem = OutputPaths.Problem(entry.Outputs, entry.Log);
+            return problem is null ? entry : null;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
         {
+            problem = "unreadable JSON";
             return null;
         }
     }

@@ -16,7 +16,7 @@ public sealed class BlobStore
 
     public string Root => _root;
 
-    public string PathOf(string hash) => Path.Combine(_root, hash[..2], hash);
+    public string PathOf(string hash) => Path.Combine(_root, OutputPaths.CheckedHash(hash)[..2], hash);
 
     /// <summary>Lists every blob once, so that a build checking tens of thousands of outputs does one directory read per shard instead of one stat per file.</summary>
     public void LoadIndex()
@@ -89,6 +89,55 @@ public sealed class BlobStore
         }
         lock (_indexLock) _index?.Add(hash);
         return hash;
+    }
+
+    /// <summary>Blobs quarantined by this process because their bytes did not match their name.</summary>
+    public int Quarantined => Volatile.Read(ref _quarantined);
+
+    private int _quarantined;
+
+    /// <summary>Told once per quarantined blob; the build prints it as a warning.</summary>
+    public Action<string>? Warn { get; set; }
+
+    /// <summary>
+    /// Copies a blob to <paramref name="target"/>, verifying its hash while copying. A blob whose bytes do not match its
+    /// name (flipped or truncated behind the cache's back) is moved to <c>quarantine/</c> beside the store, so the next
+    /// lookup misses and its node is rebuilt; the result is then false and nothing is written.
+    /// </summary>
+    public bool TryCopyVerified(string hash, string target, string? usedBy = null)
+    {
+        if (File.Exists(PathOf(hash)) && AtomicFile.CopyVerified(PathOf(hash), target, hash)) return true;
+        Quarantine(hash, usedBy);
+        return false;
+    }
+
+    /// <summary>Checks a blob in place (for inputs fed to a node); quarantines it and returns false when it is corrupt or gone.</summary>
+    public bool VerifyOrQuarantine(string hash, string? usedBy = null)
+    {
+        if (Verify(hash)) return true;
+        Quarantine(hash, usedBy);
+        return false;
+    }
+
+    private void Quarantine(string hash, string? usedBy)
+    {
+        var path = PathOf(hash);
+        if (File.Exists(path))
+        {
+            var quarantine = Path.Combine(Path.GetDirectoryName(_root)!, "quarantine");
+            Directory.CreateDirectory(quarantine);
+            try
+            {
+                File.Move(path, Path.Combine(quarantine, $"{hash}.{Guid.NewGuid():N}"));
+            }
+            catch (IOException)
+            {
+                AtomicFile.TryDelete(path);
+            }
+        }
+        lock (_indexLock) _index?.Remove(hash);
+        Interlocked.Increment(ref _quarantined);
+        Warn?.Invoke($"blob {hash[..12]}{(usedBy is null ? "" : $" ({usedBy})")} in the local cache does not match its hash; quarantined, its node is rebuilt");
     }
 
     public bool Verify(string hash) => File.Exists(PathOf(hash)) && ContentHash.OfFile(PathOf(hash)) == hash;

@@ -114,13 +114,27 @@ public static class BuildCommand
                 Directory.GetCurrentDirectory(), options.Device),
             session.Cache, remote, session.Graph, message => Console.Error.WriteLine(message));
         var engine = new BuildEngine(session.Cache, remote, slurm);
+        session.Cache.Actions.Warn = message => Console.Error.WriteLine("warning: " + message);
+        session.Cache.Blobs.Warn = message => Console.Error.WriteLine("warning: " + message);
 
         BuildResult result;
+        BuildSummary summary;
+        string? outDir = null;
         try
         {
-            result = tally is TerminalReporter terminal
-                ? await TerminalReporter.RunAsync(Terminal.Error, terminal, () => engine.BuildAsync(session.Graph, options, reporter, interrupt.Token))
-                : await engine.BuildAsync(session.Graph, options, reporter, interrupt.Token);
+            // A blob found corrupt while feeding a node or filling out/ is quarantined; one more pass rebuilds what it held.
+            for (var pass = 0; ; pass++)
+            {
+                var quarantinedBefore = session.Cache.Blobs.Quarantined;
+                result = tally is TerminalReporter terminal
+                    ? await TerminalReporter.RunAsync(Terminal.Error, terminal, () => engine.BuildAsync(session.Graph, options, reporter, interrupt.Token))
+                    : await engine.BuildAsync(session.Graph, options, reporter, interrupt.Token);
+                summary = result.Summary with { Slurm = slurm?.Stats };
+                if (summary.Interrupted) break;
+                outDir = new OutputMaterializer(session.Cache).Materialize(result, options.OutputRoot);
+                if (session.Cache.Blobs.Quarantined == quarantinedBefore || pass == 1) break;
+                Console.Error.WriteLine("rebuilding the nodes whose cached outputs were corrupt");
+            }
         }
         finally
         {
@@ -128,12 +142,7 @@ public static class BuildCommand
             sigterm.Dispose();
         }
 
-        var summary = result.Summary with { Slurm = slurm?.Stats };
-        if (!summary.Interrupted)
-        {
-            var outDir = new OutputMaterializer(session.Cache).Materialize(result, options.OutputRoot);
-            summary = summary with { OutputDirectory = DisplayPath.Of(outDir) };
-        }
+        if (outDir is not null) summary = summary with { OutputDirectory = DisplayPath.Of(outDir) };
         reporter.Completed(summary);
         if (tally is TerminalReporter)
             foreach (var (node, failure) in tally.Failures) Console.Error.WriteLine(TallyReporter.FailureText(node, failure));

@@ -66,7 +66,9 @@ public sealed class BuildEngine
         states.Keys[node.Index] = key;
         states.Inputs[node.Index] = inputs;
         // The last build's snapshot saves reading the entry when the key is unchanged and still in the store.
-        var hit = snapshot is not null && snapshot.TryGetValue(node.Id, out var record) && record.Key == key && record.Outputs is not null && _cache.Actions.Contains(key)
+        // The snapshot is a file in the cache like any entry, so its output names obey the same path policy.
+        var hit = snapshot is not null && snapshot.TryGetValue(node.Id, out var record) && record.Key == key && record.Outputs is not null &&
+                  OutputPaths.Problem(record.Outputs) is null && _cache.Actions.Contains(key)
             ? new CachedResult(record.Outputs, record.MetricsJson ?? "{}")
             : _cache.Actions.TryGetOutputs(key);
         if (hit is not null && !hit.Outputs.All(o => _cache.Blobs.Contains(o.Hash))) hit = null;

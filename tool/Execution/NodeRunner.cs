@@ -177,8 +177,9 @@ public sealed class NodeRunner
         if (node.Files.Count > 0) return;
         foreach (var artifact in upstream.SelectMany(u => u.Files))
         {
-            if (!File.Exists(artifact.Path) || ContentHash.OfFile(artifact.Path) != artifact.Hash)
-                throw new PluginException($"cached input '{artifact.Name}' ({artifact.Hash}) is missing or corrupt; run 'recipes cache verify --repair' and build again");
+            // A corrupt blob is quarantined, so the build's next pass rebuilds the node that made it.
+            if (!_cache.Blobs.VerifyOrQuarantine(artifact.Hash, artifact.Name))
+                throw new PluginException($"cached input '{artifact.Name}' ({artifact.Hash[..12]}) was missing or corrupt; quarantined, the node that made it is rebuilt");
         }
     }
 }

@@ -25,6 +25,20 @@ public static class ContentHash
         return Hex(hasher.GetCurrentHash());
     }
 
+    /// <summary>Copies <paramref name="source"/> into <paramref name="target"/> and returns the hash of what was copied, in one pass.</summary>
+    public static string CopyAndHash(Stream source, Stream target)
+    {
+        var hasher = new XxHash128();
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = source.Read(buffer)) > 0)
+        {
+            hasher.Append(buffer.AsSpan(0, read));
+            target.Write(buffer, 0, read);
+        }
+        return Hex(hasher.GetCurrentHash());
+    }
+
     public static bool IsValid(string text) =>
         text.Length == Length && text.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
 

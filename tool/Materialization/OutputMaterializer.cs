@@ -92,7 +92,8 @@ public sealed class OutputMaterializer
         Parallel.For(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = entries.Count < 256 ? 1 : Environment.ProcessorCount }, k =>
         {
             var (relative, output) = entries[k];
-            var target = Path.Combine(root, relative);
+            // The last guard of the path policy: nothing is written outside out/<recipe>/ whatever an entry says.
+            var target = OutputPaths.Under(root, relative);
             var info = new FileInfo(target);
             if (previous.TryGetValue(relative, out var old) && old.Hash == output.Hash && info.Exists &&
                 info.Length == old.Size && info.LastWriteTimeUtc.Ticks == old.Ticks)
@@ -100,11 +101,16 @@ public sealed class OutputMaterializer
                 recorded[k] = (relative, old.Hash, old.Size, old.Ticks);
                 return;
             }
-            AtomicFile.Copy(_cache.Blobs.PathOf(output.Hash), target);
+            if (!_cache.Blobs.TryCopyVerified(output.Hash, target, relative))
+            {
+                recorded[k] = (relative, "", -1, -1);
+                return;
+            }
             var written = new FileInfo(target);
             recorded[k] = (relative, output.Hash, written.Length, written.LastWriteTimeUtc.Ticks);
         });
-        foreach (var r in recorded) current[r.Path] = (r.Hash, r.Size, r.Ticks);
+        // A blob found corrupt while copying was quarantined; its file is left out until the node is rebuilt.
+        foreach (var r in recorded.Where(r => r.Size >= 0)) current[r.Path] = (r.Hash, r.Size, r.Ticks);
 
         Prune(root, previous.Keys.Where(p => !wanted.ContainsKey(p)));
         var manifest = BuildManifest(graph, perSample, sampleMetrics, artifacts, complete);
@@ -184,7 +190,9 @@ public sealed class OutputMaterializer
         var directories = new HashSet<string>(StringComparer.Ordinal);
         foreach (var relative in obsolete)
         {
-            var path = Path.Combine(root, relative);
+            // The state file lives in the cache; a name in it that breaks the path policy is never deleted.
+            if (OutputPaths.Problem(relative) is not null) continue;
+            var path = OutputPaths.Under(root, relative);
             AtomicFile.TryDelete(path);
             for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length > root.Length; dir = Path.GetDirectoryName(dir))
                 directories.Add(dir);

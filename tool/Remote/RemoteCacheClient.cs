@@ -76,8 +76,13 @@ public sealed class RemoteCacheClient : IDisposable
             return null;
         }
         var entryBytes = Encoding.UTF8.GetBytes(entryNode.ToJsonString());
-        var hit = ActionEntrySerializer.ReadOutputs(entryBytes, key);
+        var hit = ActionEntrySerializer.ReadOutputs(entryBytes, key, out var problem);
         var entry = ActionEntrySerializer.Deserialize(entryBytes);
+        if (problem is not null)
+        {
+            Reject($"the remote result for {key[..12]} refused: it names {problem}; the node is treated as a miss");
+            return null;
+        }
         if (hit is null || entry is null)
         {
             Reject($"the remote result for {key[..12]} is incomplete");

@@ -7,7 +7,7 @@ namespace Recipes.Schema;
 /// <summary>The recipe language: every key a recipe may use, with its type and meaning.</summary>
 public sealed class RecipeSchema
 {
-    public const string NamePattern = "^[a-z0-9][a-z0-9._-]*$";
+    public const string NamePattern = "^[a-z0-9][a-z0-9._-]{0,99}$";
     public const string IdentifierPattern = "^[A-Za-z][A-Za-z0-9_]*$";
 
     public static readonly string[] Samplers = ["grid", "random", "sobol", "latin-hypercube"];
@@ -62,7 +62,7 @@ public sealed class RecipeSchema
             Required = new HashSet<string> { "recipe" },
             Properties =
             [
-                ("recipe", new ScalarSchema(ScalarKind.String) { Pattern = NamePattern, PatternHint = "use lower-case letters, digits, '.', '_' and '-'", Description = "The recipe's name; outputs go to out/<recipe>/." }),
+                ("recipe", new ScalarSchema(ScalarKind.String) { Pattern = NamePattern, PatternHint = "use at most 100 lower-case letters, digits, '.', '_' and '-', starting with a letter or digit", Description = "The recipe's name; outputs go to out/<recipe>/." }),
                 ("description", new ScalarSchema(ScalarKind.String) { Description = "Free text." }),
                 ("seed", new ScalarSchema(ScalarKind.Integer) { Minimum = 0, Description = "Root of every random draw (sampling and node seeds). Default 0." }),
                 ("include", new ChoiceSchema(scalar: new ScalarSchema(ScalarKind.String), list: new ListSchema(new ScalarSchema(ScalarKind.String))) { Description = "Other YAML files merged under this one (this file wins)." }),

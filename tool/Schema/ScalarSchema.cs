@@ -42,7 +42,7 @@ public sealed class ScalarSchema : SchemaNode
         }
         if (Enum is not null && !Enum.Contains(scalar.Text, StringComparer.Ordinal))
             diagnostics.Error(node.Location, $"{path}: unknown value '{scalar.Text}'{Suggestions.DidYouMean(scalar.Text, Enum)}");
-        if (Pattern is not null && !Regex.IsMatch(scalar.Text, Pattern))
+        if (Pattern is not null && !MatchesWhole(scalar.Text, Pattern))
             diagnostics.Error(node.Location, $"{path}: '{scalar.Text}' is not valid: {PatternHint ?? "must match " + Pattern}");
     }
 
@@ -74,4 +74,8 @@ public sealed class ScalarSchema : SchemaNode
         if (Pattern is not null) schema["pattern"] = Pattern;
         return WithDescription(schema);
     }
+
+    /// <summary>The whole text matches: .NET's '$' also matches before a final newline, which a name must not end with.</summary>
+    private static bool MatchesWhole(string text, string pattern) =>
+        Regex.Match(text, pattern) is { Success: true } match && match.Index == 0 && match.Length == text.Length;
 }
