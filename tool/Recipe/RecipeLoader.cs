@@ -273,6 +273,14 @@ public sealed class RecipeLoader
             if (Path.IsPathRooted(pattern) || pattern.Replace('\\', '/').Split('/').Contains(".."))
                 diagnostics.Error(templatesNode?.Location ?? dirNode.Location, $"base_case.templates: '{pattern}' would reach outside the base case; give globs relative to base_case.dir");
         }
+        // The symlink policy (docs/security.md): the base case is the tree under base_case.dir itself, so that directory
+        // may not be a link, and a link inside it is followed only when it resolves inside it.
+        if (new DirectoryInfo(Path.TrimEndingDirectorySeparator(directory)).LinkTarget is { } dirLink)
+        {
+            diagnostics.Error(dirNode.Location, $"base_case.dir '{dirNode.Text}' is a symbolic link (to {dirLink}); point base_case.dir at the real directory");
+            return null;
+        }
+        var realDirectory = Plugins.Files.RealPath.Of(directory);
         var matcher = new Matcher(StringComparison.Ordinal);
         matcher.AddIncludePatterns(patterns);
         var files = new List<BaseCaseFile>();
@@ -288,15 +296,11 @@ public sealed class RecipeLoader
         foreach (var relative in all)
         {
             var full = Path.Combine(directory, relative);
-            var info = new FileInfo(full);
-            if (info.LinkTarget is not null)
+            var real = Plugins.Files.RealPath.Of(full);
+            if (!real.StartsWith(realDirectory.TrimEnd('/') + "/", StringComparison.Ordinal))
             {
-                var target = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(full)!, info.LinkTarget));
-                if (!target.StartsWith(directory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                {
-                    diagnostics.Error(dirNode.Location, $"base case file '{relative}' is a symbolic link out of the base case (to {info.LinkTarget}); copy the file in instead");
-                    continue;
-                }
+                diagnostics.Error(dirNode.Location, $"base case file '{relative}' leads out of the base case through a symbolic link (to {real}); copy the file in instead");
+                continue;
             }
             Scriban.Template? template = null;
             var output = relative;

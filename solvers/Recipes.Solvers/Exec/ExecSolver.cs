@@ -200,12 +200,9 @@ public sealed partial class ExecSolver : StagePlugin
             foreach (var file in files)
             {
                 var relative = Path.GetRelativePath(sandbox, file).Replace('\\', '/');
-                if (new FileInfo(file).LinkTarget is { } link)
-                {
-                    var target = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, link));
-                    if (!SandboxPaths.IsInside(sandbox, target))
-                        throw new PluginException($"output '{relative}' is a symbolic link out of the sandbox (to {link})");
-                }
+                // A file, or a directory on its way, that is a link out of the sandbox would copy an outside file in.
+                if (!Plugins.Files.RealPath.IsInside(sandbox, file))
+                    throw new PluginException($"output '{relative}' leads out of the sandbox through a symbolic link (to {Plugins.Files.RealPath.Of(file)})");
                 if (numeric.Count > 0 && numericMatcher.Match(relative).HasMatches && HoldsNonFinite(file))
                     throw new PluginException($"declared numeric output '{relative}' holds NaN or infinity");
                 File.Copy(file, context.OutputPath(relative), overwrite: true);

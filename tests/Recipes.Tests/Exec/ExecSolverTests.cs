@@ -104,7 +104,19 @@ public sealed class ExecSolverTests
         Recipe(ws, "    command: ln -s /etc/hostname out.txt\n    outputs: [out.txt]");
         var result = ws.BuildWith(new BuildOptions { Jobs = 2, KeepGoing = true });
         Assert.Equal(2, result.Summary.Failed);
-        Assert.Contains("symbolic link out of the sandbox", Message(result));
+        Assert.Contains("leads out of the sandbox through a symbolic link", Message(result));
+    }
+
+    [Fact]
+    public void AnOutputGlobThroughADirectoryLinkedOutOfTheSandboxIsRejected()
+    {
+        using var ws = new Workspace();
+        var outside = Directory.CreateDirectory(ws.Path_("outside")).FullName;
+        File.WriteAllText(Path.Combine(outside, "secret.txt"), "outside");
+        Recipe(ws, $"    command: ln -s {outside} d\n    outputs: ['d/*']");
+        var result = ws.BuildWith(new BuildOptions { Jobs = 2, KeepGoing = true });
+        Assert.Equal(2, result.Summary.Failed);
+        Assert.Contains("output 'd/secret.txt' leads out of the sandbox through a symbolic link", Message(result));
     }
 
     [Fact]
@@ -115,8 +127,48 @@ public sealed class ExecSolverTests
         File.CreateSymbolicLink(ws.Path_("base/secret"), "/etc/hostname");
         var result = Support.Cli.Run(ws.Root, "build", "recipe.yaml");
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("symbolic link out of the base case", result.Stderr);
+        Assert.Contains("base case file 'secret' leads out of the base case through a symbolic link (to /etc/hostname)", result.Stderr);
         Assert.False(Directory.Exists(ws.CacheDir));
+    }
+
+    [Fact]
+    public void ABaseCaseDirectoryLinkedOutsideIsRejectedAndNothingOfItReachesTheCache()
+    {
+        using var ws = new Workspace();
+        Recipe(ws, "    command: cp input.txt out.txt\n    outputs: [out.txt]");
+        var outside = Directory.CreateDirectory(ws.Path_("outside")).FullName;
+        File.WriteAllText(Path.Combine(outside, "secret.txt"), "do not publish");
+        Directory.CreateSymbolicLink(ws.Path_("base/sub"), outside);
+        var result = Support.Cli.Run(ws.Root, "build", "recipe.yaml");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("base case file 'sub/secret.txt' leads out of the base case through a symbolic link", result.Stderr);
+        Assert.False(Directory.Exists(ws.CacheDir));
+    }
+
+    [Fact]
+    public void ABaseCaseDirectoryThatIsItselfALinkIsRejected()
+    {
+        using var ws = new Workspace();
+        Recipe(ws, "    command: cp input.txt out.txt\n    outputs: [out.txt]");
+        Directory.Move(ws.Path_("base"), ws.Path_("real-base"));
+        Directory.CreateSymbolicLink(ws.Path_("base"), ws.Path_("real-base"));
+        var result = Support.Cli.Run(ws.Root, "validate", "recipe.yaml");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("base_case.dir 'base/' is a symbolic link", result.Stderr + result.Stdout);
+    }
+
+    [Fact]
+    public void ALinkInsideTheBaseCaseThatStaysInsideIsFollowed()
+    {
+        using var ws = new Workspace();
+        Recipe(ws, "    command: cat data/values.txt alias.txt > out.txt\n    outputs: [out.txt]");
+        ws.Write("base/data/values.txt", "42\n");
+        File.CreateSymbolicLink(ws.Path_("base/alias.txt"), "data/values.txt");
+        var result = ws.Build();
+        Assert.Equal(0, result.Summary.Failed);
+        var produced = Directory.EnumerateFiles(ws.OutDir, "out.txt", SearchOption.AllDirectories).ToList();
+        Assert.NotEmpty(produced);
+        Assert.All(produced, f => Assert.Equal("42\n42\n", File.ReadAllText(f)));
     }
 
     [Fact]
