@@ -14,7 +14,7 @@ public static class BuildCommand
     public static Command Create()
     {
         var recipe = CommonOptions.Recipe();
-        var jobs = new Option<int?>("--jobs", "-j") { Description = "Parallel CPU slots (default: execution.jobs, else the number of cores)." };
+        var jobs = new Option<int?>("--jobs", "-j") { Description = "Parallel CPU slots (default: execution.jobs, else the number of cores)." }.AtLeast(1);
         var cache = CommonOptions.Cache();
         var output = new Option<string?>("--out") { Description = "Root of materialized outputs (default: out/); artifacts go to <out>/<recipe>/." };
         var set = CommonOptions.Set();

@@ -34,11 +34,32 @@ public static class CommandTree
         try
         {
             // Ctrl-C is handled by the build itself so that running nodes can stop cleanly.
-            return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+            return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
         }
         catch (RecipeException e)
         {
             return RecipeSession.Report(e);
         }
+        catch (UnauthorizedAccessException e)
+        {
+            // An unwritable cache or output directory: the user's setting to fix, so a usage error.
+            Console.Error.WriteLine($"error: {e.Message}; check that the cache (--cache) and output (--out) directories are writable");
+            return ExitCodes.InvalidRecipe;
+        }
+        catch (Exception e) when (IoFailure(e) is { } io)
+        {
+            // Disk full, a vanished directory: one line, never a stack trace. Writes are atomic, so nothing is half-written,
+            // and every node finished before the failure is in the cache for the next build.
+            Console.Error.WriteLine($"error: {io.Message}{(io.Message.Contains("No space left", StringComparison.Ordinal) ? "; free space and build again (finished nodes are kept)" : "")}");
+            return ExitCodes.NodeFailed;
+        }
     }
+
+    /// <summary>The I/O failure behind <paramref name="e"/> (also inside the aggregate of a parallel copy), or null.</summary>
+    private static IOException? IoFailure(Exception e) => e switch
+    {
+        IOException io => io,
+        AggregateException many => many.Flatten().InnerExceptions.OfType<IOException>().FirstOrDefault(),
+        _ => null,
+    };
 }

@@ -7,7 +7,27 @@ public static class CommonOptions
 {
     public static Argument<string> Recipe() => new("recipe") { Description = "The recipe file (YAML)." };
 
-    public static Option<string?> Cache() => new("--cache") { Description = "Cache directory (default: $RECIPES_CACHE, else .recipes/)." };
+    public static Option<string?> Cache()
+    {
+        var option = new Option<string?>("--cache") { Description = "Cache directory (default: $RECIPES_CACHE, else .recipes/)." };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { Length: > 0 } path && File.Exists(path))
+                result.AddError($"--cache '{path}' is a file; give a directory (it is created if missing)");
+        });
+        return option;
+    }
+
+    /// <summary>A whole number of at least <paramref name="minimum"/>, checked when the command line is parsed (exit 2).</summary>
+    public static Option<int?> AtLeast(this Option<int?> option, int minimum, int maximum = 65536)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is { } value && (value < minimum || value > maximum))
+                result.AddError($"{option.Name} must be between {minimum} and {maximum}, not {value}");
+        });
+        return option;
+    }
 
     public static Option<string[]> Set() => new("--set")
     {

@@ -9,6 +9,7 @@ namespace Recipes.Documents;
 public static class RecipeDocumentLoader
 {
     public const string IncludeKey = "include";
+    public const long MaxFileBytes = 4L << 20;
 
     public static RecipeDocument? Load(string recipePath, IReadOnlyList<string> sets, DiagnosticBag diagnostics)
     {
@@ -34,6 +35,15 @@ public static class RecipeDocumentLoader
         string text;
         try
         {
+            // Only a regular file of sane size is read: a pipe or a device (which report no size) would block or never end.
+            var info = new FileInfo(fullPath);
+            if (info.Length == 0 || info.Length > MaxFileBytes)
+            {
+                diagnostics.Error(includedFrom ?? new SourceLocation(display, 1, 1), info.Length == 0
+                    ? $"{display} is empty or not a regular file (a pipe or a device); a recipe is a YAML file that starts with 'recipe: NAME'"
+                    : $"{display} is {info.Length / 1024 / 1024} MiB; a recipe or include is at most {MaxFileBytes / 1024 / 1024} MiB of YAML");
+                return null;
+            }
             text = File.ReadAllText(fullPath);
         }
         catch (IOException e)

@@ -7,9 +7,26 @@ namespace Recipes.Documents;
 /// <summary>
 /// Reads one YAML document into <see cref="DocNode"/>s from the parser's events, keeping line and column of every
 /// node. Duplicate keys, multiple documents and unsupported constructs become diagnostics rather than exceptions.
+/// Reading is bounded, so hostile input is reported as bad input: at most <see cref="MaxDepth"/> levels of nesting and
+/// <see cref="MaxNodes"/> nodes, aliases counted at their expanded size (the "billion laughs" of YAML).
 /// </summary>
 public static class YamlDocumentReader
 {
+    public const int MaxDepth = 100;
+    public const int MaxNodes = 200_000;
+
+    /// <summary>Thrown from deep in the recursion to stop reading; reported at the node where the bound was crossed.</summary>
+    private sealed class LimitException(Mark at, string message) : Exception(message)
+    {
+        public Mark At { get; } = at;
+    }
+
+    private sealed class Budget
+    {
+        public int Nodes;
+        public readonly Dictionary<DocNode, int> Sizes = new(ReferenceEqualityComparer.Instance);
+    }
+
     public static DocNode? Read(string text, string displayFile, DiagnosticBag diagnostics)
     {
         var anchors = new Dictionary<string, DocNode>(StringComparer.Ordinal);
@@ -19,7 +36,7 @@ public static class YamlDocumentReader
             parser.Consume<StreamStart>();
             if (parser.TryConsume<StreamEnd>(out _)) return null;
             parser.Consume<DocumentStart>();
-            DocNode? root = parser.Accept<DocumentEnd>(out _) ? null : ReadNode(parser, displayFile, anchors, diagnostics);
+            DocNode? root = parser.Accept<DocumentEnd>(out _) ? null : ReadNode(parser, displayFile, anchors, diagnostics, new Budget(), 0);
             parser.Consume<DocumentEnd>();
             if (parser.Accept<DocumentStart>(out var second))
                 diagnostics.Error(At(displayFile, second.Start), "a recipe file holds one YAML document; remove the second '---'");
@@ -30,17 +47,49 @@ public static class YamlDocumentReader
             diagnostics.Error(At(displayFile, e.Start), "YAML syntax error: " + Clean(e));
             return null;
         }
+        catch (LimitException e)
+        {
+            diagnostics.Error(At(displayFile, e.At), e.Message);
+            return null;
+        }
     }
 
-    private static DocNode ReadNode(IParser parser, string file, Dictionary<string, DocNode> anchors, DiagnosticBag diagnostics)
+    private static int SizeOf(DocNode node, Budget budget)
     {
+        if (budget.Sizes.TryGetValue(node, out var size)) return size;
+        size = 1 + node switch
+        {
+            DocSequence seq => seq.Items.Sum(i => SizeOf(i, budget)),
+            DocMapping map => map.Entries.Sum(e => 1 + SizeOf(e.Value, budget)),
+            _ => 0,
+        };
+        budget.Sizes[node] = size;
+        return size;
+    }
+
+    private static void Count(Budget budget, int nodes, Mark at)
+    {
+        budget.Nodes += nodes;
+        if (budget.Nodes > MaxNodes)
+            throw new LimitException(at, $"the document expands to more than {MaxNodes} nodes (aliases count at their expanded size); a recipe is far smaller: check for runaway aliases");
+    }
+
+    private static DocNode ReadNode(IParser parser, string file, Dictionary<string, DocNode> anchors, DiagnosticBag diagnostics, Budget budget, int depth)
+    {
+        var start = parser.Current?.Start ?? Mark.Empty;
+        if (depth > MaxDepth) throw new LimitException(start, $"nesting deeper than {MaxDepth} levels; a recipe needs far fewer");
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
-            if (anchors.TryGetValue(alias.Value.Value, out var target)) return target.Clone();
+            if (anchors.TryGetValue(alias.Value.Value, out var target))
+            {
+                Count(budget, SizeOf(target, budget), alias.Start);
+                return target.Clone();
+            }
             diagnostics.Error(At(file, alias.Start), $"unknown alias '*{alias.Value.Value}'");
             return new DocScalar(At(file, alias.Start), "", quoted: false);
         }
 
+        Count(budget, 1, start);
         DocNode node;
         string? anchor;
         if (parser.TryConsume<Scalar>(out var scalar))
@@ -52,7 +101,7 @@ public static class YamlDocumentReader
         {
             anchor = seqStart.Anchor.IsEmpty ? null : seqStart.Anchor.Value;
             var items = new List<DocNode>();
-            while (!parser.TryConsume<SequenceEnd>(out _)) items.Add(ReadNode(parser, file, anchors, diagnostics));
+            while (!parser.TryConsume<SequenceEnd>(out _)) items.Add(ReadNode(parser, file, anchors, diagnostics, budget, depth + 1));
             node = new DocSequence(At(file, seqStart.Start), items);
         }
         else if (parser.TryConsume<MappingStart>(out var mapStart))
@@ -62,8 +111,8 @@ public static class YamlDocumentReader
             var seen = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
             while (!parser.TryConsume<MappingEnd>(out _))
             {
-                var keyNode = ReadNode(parser, file, anchors, diagnostics);
-                var value = ReadNode(parser, file, anchors, diagnostics);
+                var keyNode = ReadNode(parser, file, anchors, diagnostics, budget, depth + 1);
+                var value = ReadNode(parser, file, anchors, diagnostics, budget, depth + 1);
                 if (keyNode is not DocScalar key)
                 {
                     diagnostics.Error(keyNode.Location, "mapping keys must be plain names, not a " + keyNode.KindName);

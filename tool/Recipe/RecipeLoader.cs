@@ -341,9 +341,10 @@ public sealed class RecipeLoader
                 diagnostics.Error(ints.Location, $"parameters.space.{name}.int: inverted range [{lo}, {hi}]; write [{hi}, {lo}]");
                 return null;
             }
-            if (hi - lo >= int.MaxValue)
+            // In double: the difference of two longs near ±9.2e18 overflows a long.
+            if ((double)hi - lo >= RecipeLimits.MaxSamples)
             {
-                diagnostics.Error(ints.Location, $"parameters.space.{name}.int: range too wide");
+                diagnostics.Error(ints.Location, $"parameters.space.{name}.int: range too wide (at most {RecipeLimits.MaxSamples} integers); use uniform for a wider range");
                 return null;
             }
             return new IntAxis(name, at, lo, hi);

@@ -17,7 +17,8 @@ public static class OptionSchemas
             OptionType.Boolean => new ScalarSchema(ScalarKind.Boolean) { Description = description },
             OptionType.StringList => new ChoiceSchema(
                 scalar: new ScalarSchema(ScalarKind.String),
-                list: new ListSchema(new ScalarSchema(ScalarKind.String))) { Description = description },
+                // A required list (exec's command and outputs) that is empty says nothing: at least one item.
+                list: new ListSchema(new ScalarSchema(ScalarKind.String)) { MinItems = option.Required ? 1 : 0 }) { Description = description },
             OptionType.NumberList => new ListSchema(new ScalarSchema(ScalarKind.Number)) { Description = description },
             OptionType.Mapping => new MappingSchema { Values = new AnySchema(), Description = description },
             _ => new AnySchema { Description = description },

@@ -81,7 +81,7 @@ public sealed class RecipeSchema
                     Description = "The parameter space and how it is sampled.",
                     Properties =
                     [
-                        ("samples", new ScalarSchema(ScalarKind.Integer) { Minimum = 1, Description = "How many samples to draw (grid: optional cap)." }),
+                        ("samples", new ScalarSchema(ScalarKind.Integer) { Minimum = 1, Maximum = Recipe.RecipeLimits.MaxSamples, Description = "How many samples to draw (grid: optional cap)." }),
                         ("sampler", new ScalarSchema(ScalarKind.String) { Enum = Samplers, Description = "grid (every combination), random, sobol (prefix-stable low-discrepancy), latin-hypercube (re-draws when samples changes)." }),
                         ("space", new MappingSchema { Values = parameterValue, KeyPattern = IdentifierPattern, KeyNoun = "parameter", AllowEmpty = false, Description = "Parameters by name." }),
                         ("derived", new MappingSchema { Values = new ScalarSchema(ScalarKind.String), KeyPattern = IdentifierPattern, KeyNoun = "parameter", Description = "Values computed per sample by a Scriban expression over the other parameters." }),

@@ -35,6 +35,12 @@ public sealed class ScalarSchema : SchemaNode
         }
         if (Kind is ScalarKind.Integer or ScalarKind.Number && scalar.TryGetDouble(out var value))
         {
+            // Every number the language takes (bounds, timeouts, rates) is finite: .nan and .inf are bad input, said here.
+            if (!double.IsFinite(value))
+            {
+                diagnostics.Error(node.Location, $"{path} must be a finite number, got {scalar.Text}");
+                return;
+            }
             if (Minimum is { } min && (value < min || (ExclusiveMinimum && value <= min)))
                 diagnostics.Error(node.Location, $"{path} must be {(ExclusiveMinimum ? "greater than" : "at least")} {Format(min)}, got {scalar.Text}");
             if (Maximum is { } max && value > max)

@@ -5,10 +5,10 @@ namespace Recipes.Training;
 
 /// <summary>
 /// Base of the stages that run libtorch. libtorch's random generator and thread count are one per process, so such
-/// nodes run one at a time in a process (a seeded node must not share the generator with another), each with libtorch
-/// loaded and set up by <see cref="TorchDeterminism"/>, and, for seeded stages, the generator seeded from the node's
-/// seed. <c>torch_threads</c> is declared here once for every libtorch stage (see <see cref="TorchDeterminism"/> for why
-/// it defaults to one thread and is part of the key).
+/// nodes run one at a time in a process (a seeded node must not share the generator with another). Each runs on its
+/// own OS thread (<see cref="TorchThread"/>) with libtorch loaded and set up by <see cref="TorchDeterminism"/> and, for
+/// seeded stages, the generator seeded from the node's seed. <c>torch_threads</c> is declared here once for every
+/// libtorch stage (see <see cref="TorchDeterminism"/> for why it defaults to one thread and is part of the key).
 /// </summary>
 public abstract class TorchStagePlugin : StagePlugin
 {
@@ -36,10 +36,13 @@ public abstract class TorchStagePlugin : StagePlugin
         try
         {
             TorchRuntime.EnsureLoadable();
-            TorchDeterminism.Apply(Threads(context.Settings));
-            TorchDeterminism.Require();
-            if (UsesSeed) torch.manual_seed(unchecked((long)context.Seed));
-            await RunTorchAsync(context, cancellationToken);
+            await TorchThread.RunAsync(async () =>
+            {
+                TorchDeterminism.Apply(Threads(context.Settings));
+                TorchDeterminism.Require();
+                if (UsesSeed) torch.manual_seed(unchecked((long)context.Seed));
+                await RunTorchAsync(context, cancellationToken);
+            });
         }
         finally
         {

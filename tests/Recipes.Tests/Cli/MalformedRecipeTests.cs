@@ -64,6 +64,24 @@ public sealed class MalformedRecipeTests
         new("fractional UNet multipliers", Base + "  dataset: { format: image-folder }\n  train: { model: ddpm, multipliers: [1, 1.5] }\n", "recipe.yaml:10:", "give whole multipliers"),
         new("inverted beta schedule", Base + "  dataset: { format: image-folder }\n  train: { model: ddpm, beta_start: 0.05 }\n", "recipe.yaml:10:", "beta_start must be below beta_end"),
         new("unknown executor", Base, "error: Argument 'kubernetes' not recognized", "'slurm'", Args: ["--executor", "kubernetes"]),
+        // Bounded parsing and finite numbers (docs/security.md): hostile or absurd input is bad input, exit 2, never a crash.
+        new("billion laughs", "recipe: bad\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + string.Concat(Enumerable.Range(1, 9).Select(i => $"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 10))}]\n")),
+            "recipe.yaml:", "aliases count at their expanded size"),
+        new("deep nesting", "recipe: bad\nx: " + new string('[', 100_000) + new string(']', 100_000) + "\n", "recipe.yaml:2:", "nesting deeper than 100 levels"),
+        new("include of a device", "include: /dev/zero\n" + Base, "recipe.yaml:1:10", "is empty or not a regular file (a pipe or a device)"),
+        new("infinite uniform bound", Base.Replace("{ choice: [1, 2] }", "{ uniform: [0, .inf] }").Replace("space:", "sampler: random\n  samples: 2\n  space:"), "recipe.yaml:", "must be a finite number, got .inf"),
+        new("NaN timeout", Base.Replace("outputs: [out.txt] }", "outputs: [out.txt], timeout: .nan }"), "recipe.yaml:8:", "stages.simulate.timeout must be a finite number, got .nan"),
+        new("absurd sample count", Base.Replace("space:", "sampler: random\n  samples: 1000000000000\n  space:"), "recipe.yaml:6:12", "parameters.samples must be at most 100000000"),
+        new("int range near the long limits", Base.Replace("{ choice: [1, 2] }", "{ int: [-9000000000000000000, 9000000000000000000] }").Replace("space:", "sampler: random\n  samples: 2\n  space:"),
+            "recipe.yaml:", "range too wide"),
+        new("empty command list", Base.Replace("command: \"cat input.txt > out.txt\"", "command: []"), "recipe.yaml:8:", "stages.simulate.command is empty"),
+        new("empty outputs list", Base.Replace("outputs: [out.txt]", "outputs: []"), "recipe.yaml:8:", "stages.simulate.outputs is empty"),
+        new("list-valued env", Base.Replace("outputs: [out.txt] }", "outputs: [out.txt], env: [a, b] }"), "recipe.yaml:8:", "env should be a mapping"),
+        new("300-character name", Base.Replace("recipe: bad", "recipe: " + new string('a', 300)), "recipe.yaml:1:9", "at most 100 lower-case letters"),
+        new("name with a trailing newline", Base.Replace("recipe: bad", "recipe: \"bad\\n\""), "recipe.yaml:1:9", "is not valid"),
+        new("zero jobs", Base, "error: --jobs must be between 1 and 65536, not 0", "--jobs", Args: ["--jobs", "0"]),
+        new("negative jobs", Base, "error: --jobs must be between 1 and 65536, not -1", "--jobs", Args: ["--jobs", "-1"]),
+        new("cache that is a file", Base, "error: --cache 'base/input.txt.sbn' is a file", "give a directory", Args: ["--cache", "base/input.txt.sbn"]),
     };
 
     [Theory]
