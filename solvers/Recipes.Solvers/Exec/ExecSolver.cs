@@ -115,6 +115,11 @@ public sealed partial class ExecSolver : StagePlugin
 
     private sealed record Failure(string Message, int? ExitCode, bool TimedOut);
 
+    /// <summary>A shell's exit code for a command killed by SIGINT (128 + 2) and by SIGTERM (128 + 15).</summary>
+    private const int InterruptedBySigint = 130;
+    private const int InterruptedBySigterm = 143;
+    private static readonly TimeSpan SignalGrace = TimeSpan.FromSeconds(2);
+
     private static (HashSet<int> Codes, bool Timeout) TransientFailures(ValueMap settings)
     {
         var codes = new HashSet<int>();
@@ -179,6 +184,19 @@ public sealed partial class ExecSolver : StagePlugin
                 return new Failure($"command timed out after {timeout.TotalSeconds:0.###} s: {command}", null, TimedOut: true);
             }
             process.WaitForExit();
+            if (process.ExitCode is InterruptedBySigint or InterruptedBySigterm)
+            {
+                // Ctrl-C reaches the whole process group: the command may die of it a moment before this process has
+                // turned the signal into a cancellation. Give that a moment, so the node is reported interrupted, not failed.
+                try
+                {
+                    await Task.Delay(SignalGrace, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                cancellationToken.ThrowIfCancellationRequested();
+            }
             if (process.ExitCode != 0)
                 return new Failure($"command exited with code {process.ExitCode}: {command}", process.ExitCode, TimedOut: false);
         }

@@ -74,6 +74,36 @@ public sealed class CrashSafetyTests
         Assert.Equal(0, resumed["failed"]!.GetValue<int>());
     }
 
+    /// <summary>
+    /// Ctrl-C in a terminal signals the whole process group: the tool and every running simulator at once. A command
+    /// that dies of the signal first must leave its node reported as interrupted, not failed (it was 2 in 24 before).
+    /// </summary>
+    [Fact]
+    public async Task CtrlCToTheWholeProcessGroupReportsNoNodeAsFailed()
+    {
+        for (var trial = 0; trial < 4; trial++)
+        {
+            using var ws = new Workspace();
+            SlowSweep(ws);
+            // setsid makes the build the leader of a new group (its pid is the group id), as a shell does for a job.
+            var start = new ProcessStartInfo("/usr/bin/setsid") { WorkingDirectory = ws.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { "/usr/bin/env", "--default-signal=INT", "dotnet", Support.Cli.ToolPath, "build", "recipe.yaml", "--jobs", "2", "--json" })
+                start.ArgumentList.Add(a);
+            start.Environment["CI"] = "true";
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            WaitForEntries(ws, 4 + 2 * trial, process);
+            using (var kill = Process.Start("kill", ["-INT", "--", "-" + process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "the build did not stop after SIGINT to its group");
+            var (output, errors) = (await stdout, await stderr);
+            var summary = JsonNode.Parse(output.Trim().Split('\n').Last())!;
+            Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}: {errors}");
+            Assert.True(summary["interrupted"]!.GetValue<bool>());
+            Assert.True(summary["failed"]!.GetValue<int>() == 0, $"trial {trial}: a node was reported failed: {errors}");
+        }
+    }
+
     [Fact]
     public void TwoBuildsSharingACacheCorruptNothing()
     {
