@@ -177,4 +177,23 @@ public sealed class TrustBoundaryTests
         Assert.Contains("rebuilding the nodes whose cached outputs were corrupt", result.Stderr);
         Assert.Equal(0, JsonNode.Parse(result.LastLine)!["failed"]!.GetValue<int>());
     }
+
+    [SmallDiskFact]
+    public void AFullDiskUnderOutEndsInOneLineAndTheNextBuildFinishes()
+    {
+        using var ws = new Workspace();
+        SampleRecipes.Sweep(ws);
+        using (var disk = new SmallDisk(16))
+        {
+            var full = Support.Cli.Run(ws.Root, "build", "recipe.yaml", "--cache", "cache", "--out", disk.Path);
+            Assert.Equal(1, full.ExitCode);
+            Assert.Contains("No space left on device", full.Stderr);
+            Assert.Contains("free space and build again (finished nodes are kept)", full.Stderr);
+            Assert.DoesNotContain("   at ", full.Stderr);
+            Assert.Empty(Directory.EnumerateFiles(disk.Path, ".tmp-*", SearchOption.AllDirectories));
+        }
+        var again = Support.Cli.Run(ws.Root, "build", "recipe.yaml", "--cache", "cache", "--out", "out", "--json");
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal(0, JsonNode.Parse(again.LastLine)!["executed"]!.GetValue<int>());
+    }
 }
