@@ -420,8 +420,15 @@ public sealed class RecipeLoader
             return;
         }
         if (recipe.BaseCase is null) return;
+        var known = parameters.Keys.ToHashSet(StringComparer.Ordinal);
         foreach (var file in recipe.BaseCase.Files.Where(f => f.IsTemplate))
         {
+            // Every branch, not only the one the first sample takes: a variable no sample defines is an error now.
+            var undefined = TemplateVariables.Undefined(file.Template!, known);
+            foreach (var (name, span) in undefined)
+                diagnostics.Error(TemplateRenderer.LocationOf(span, DisplayPath.Of(file.FullPath)),
+                    $"template error: variable '{name}' is not a parameter of this recipe{Suggestions.DidYouMean(name, known)}; define it in parameters.space or base_case.params");
+            if (undefined.Count > 0) continue;
             try
             {
                 TemplateRenderer.Render(file.Template!, parameters, DisplayPath.Of(file.FullPath));

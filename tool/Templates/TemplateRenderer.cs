@@ -61,6 +61,8 @@ public static class TemplateRenderer
         return context;
     }
 
+    public static SourceLocation LocationOf(SourceSpan span, string file) => Locate(span, file, null);
+
     /// <summary>Scriban counts from 0; an expression inside a YAML scalar is offset by the scalar's own position.</summary>
     private static SourceLocation Locate(SourceSpan span, string file, SourceLocation? origin)
     {

@@ -81,6 +81,8 @@ public sealed class MalformedRecipeTests
         new("name with a trailing newline", Base.Replace("recipe: bad", "recipe: \"bad\\n\""), "recipe.yaml:1:9", "is not valid"),
         new("zero jobs", Base, "error: --jobs must be between 1 and 65536, not 0", "--jobs", Args: ["--jobs", "0"]),
         new("negative jobs", Base, "error: --jobs must be between 1 and 65536, not -1", "--jobs", Args: ["--jobs", "-1"]),
+        new("template variable only in a branch sample 0 skips", Base, "base/input.txt.sbn:2:", "template error: variable 'typo_var' is not a parameter of this recipe",
+            Files: new() { ["base/input.txt.sbn"] = "a={{ a }}\n{{ if a > 5 }}{{ typo_var }}{{ end }}{{ for i in 1..2 }}{{ i }}{{ end }}{{ b = a }}{{ b | math.round }}\n" }),
         new("cache that is a file", Base, "error: --cache 'base/input.txt.sbn' is a file", "give a directory", Args: ["--cache", "base/input.txt.sbn"]),
     };
 
