@@ -92,8 +92,7 @@ public sealed class OutputMaterializer
         Parallel.For(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = entries.Count < 256 ? 1 : Environment.ProcessorCount }, k =>
         {
             var (relative, output) = entries[k];
-            // The last guard of the path policy: nothing is written outside out/<recipe>/ whatever an entry says.
-            var target = OutputPaths.Under(root, relative);
+            var target = Path.Combine(root, relative);
             var info = new FileInfo(target);
             if (previous.TryGetValue(relative, out var old) && old.Hash == output.Hash && info.Exists &&
                 info.Length == old.Size && info.LastWriteTimeUtc.Ticks == old.Ticks)
@@ -101,7 +100,9 @@ public sealed class OutputMaterializer
                 recorded[k] = (relative, old.Hash, old.Size, old.Ticks);
                 return;
             }
-            if (!_cache.Blobs.TryCopyVerified(output.Hash, target, relative))
+            // The last guard of the path policy, where a file is written: nothing lands outside out/<recipe>/ whatever an
+            // entry says (checked here, not for files already in place, so a no-op build pays nothing for it).
+            if (!_cache.Blobs.TryCopyVerified(output.Hash, OutputPaths.Under(root, relative), relative))
             {
                 recorded[k] = (relative, "", -1, -1);
                 return;
