@@ -14,12 +14,15 @@ public static class Cli
 
     public static Result Run(string workingDirectory, params string[] args) => Run(workingDirectory, null, args);
 
-    public static Result Run(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
+    public static Result Run(string workingDirectory, IDictionary<string, string>? environment, params string[] args) =>
+        Run(workingDirectory, environment, TimeSpan.FromMinutes(10), args);
+
+    public static Result Run(string workingDirectory, IDictionary<string, string>? environment, TimeSpan limit, params string[] args)
     {
         using var process = Start(workingDirectory, environment, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"recipes {string.Join(' ', args)} did not finish");
