@@ -67,7 +67,7 @@ public sealed class ActionCache
         try
         {
             var entry = ActionEntrySerializer.Deserialize(File.ReadAllBytes(PathOf(key)), out var problem);
-            if (problem is not null && problem != "unreadable JSON") Warn?.Invoke($"local cache entry {key[..12]} refused: it names {problem}; treated as a miss");
+            if (problem is not null) Warn?.Invoke($"local cache entry {key[..12]} refused: it names {problem}; treated as a miss");
             return entry?.Key == key ? entry : null;
         }
         catch (FileNotFoundException) { return null; }

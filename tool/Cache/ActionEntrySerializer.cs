@@ -107,7 +107,7 @@ public static class ActionEntrySerializer
         return problem is null ? new CachedResult(outputs, metrics) : null;
     }
 
-    /// <summary>The whole entry, or null when it is unreadable or its outputs break <see cref="OutputPaths"/>.</summary>
+    /// <summary>The whole entry, or null when it is unreadable or its outputs break <see cref="OutputPaths"/> (then <c>problem</c> says how).</summary>
     public static ActionEntry? Deserialize(ReadOnlySpan<byte> json) => Deserialize(json, out _);
 
     public static ActionEntry? Deserialize(ReadOnlySpan<byte> json, out string? problem)
@@ -135,7 +135,7 @@ public static class ActionEntrySerializer
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
         {
-            problem = "unreadable JSON";
+            // Unreadable is a plain miss, as it always was; only a path-policy violation is a problem worth a warning.
             return null;
         }
     }

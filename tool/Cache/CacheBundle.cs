@@ -106,7 +106,7 @@ public static class CacheBundle
         {
             var entry = ActionEntrySerializer.Deserialize(bytes, out var problem);
             if (!ContentHash.IsValid(key)) problems.Add($"member ac/{key} is not named by an action key");
-            else if (problem is not null && problem != "unreadable JSON") problems.Add($"entry {key} refused: it names {problem}");
+            else if (problem is not null) problems.Add($"entry {key} refused: it names {problem}");
             else if (entry is null || entry.Key != key) problems.Add($"entry {key} is unreadable or names another key");
             else if (entry.Outputs.Select(o => o.Hash).Append(entry.Log).OfType<string>().Any(h => !blobs.ContainsKey(h) && !cache.Blobs.Contains(h)))
                 problems.Add($"entry {key} ({entry.Node}) refers to a blob the bundle lacks");
