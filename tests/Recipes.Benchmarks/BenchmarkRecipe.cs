@@ -5,7 +5,8 @@ using Recipes.Materialization;
 using Recipes.Plugins;
 using Recipes.Recipe;
 using Recipes.Reporting;
-using Recipes.Stages;
+using Recipes.Cli;
+using Recipes.Registry;
 
 namespace Recipes.Benchmarks;
 

@@ -1,3 +1,4 @@
+using Recipes.Plugins.Files;
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Recipes.Diagnostics;
@@ -78,7 +79,7 @@ public static class BuildCommand
         }
         RecipeSession.PrintWarnings(session.Recipe, files.ErrorFormat);
         if (files.DepFile is not null)
-            Cache.AtomicFile.WriteAllText(files.DepFile, string.Concat(session.Recipe.SourceFiles.Distinct().Select(f => Path.GetFullPath(f) + "\n")));
+            Recipes.Plugins.Files.AtomicFile.WriteAllText(files.DepFile, string.Concat(session.Recipe.SourceFiles.Distinct().Select(f => Path.GetFullPath(f) + "\n")));
         var execution = session.Recipe.Execution;
         var options = new BuildOptions
         {
@@ -155,7 +156,7 @@ public static class BuildCommand
             var paths = Directory.Exists(root)
                 ? Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(p => p + "\n")
                 : [];
-            Cache.AtomicFile.WriteAllText(files.OutputsFile, string.Concat(paths));
+            Recipes.Plugins.Files.AtomicFile.WriteAllText(files.OutputsFile, string.Concat(paths));
         }
 
         if (json || logFormat == "json")

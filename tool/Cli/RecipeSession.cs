@@ -2,7 +2,7 @@ using Recipes.Cache;
 using Recipes.Diagnostics;
 using Recipes.Graph;
 using Recipes.Recipe;
-using Recipes.Stages;
+using Recipes.Registry;
 
 namespace Recipes.Cli;
 

@@ -1,3 +1,4 @@
+using Recipes.Plugins.Files;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Recipes.Diagnostics;
@@ -88,7 +89,7 @@ public static class RunNodeCommand
             });
         }
         var text = JsonEventReporter.Serialize(new JsonObject { ["nodes"] = results });
-        if (reportPath is not null) Cache.AtomicFile.WriteAllText(reportPath, text + "\n");
+        if (reportPath is not null) Recipes.Plugins.Files.AtomicFile.WriteAllText(reportPath, text + "\n");
         Console.Out.WriteLine(text);
         return failed ? ExitCodes.NodeFailed : ExitCodes.Success;
     }

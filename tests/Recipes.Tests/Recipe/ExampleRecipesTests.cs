@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Recipes.Recipe;
-using Recipes.Stages;
+using Recipes.Cli;
+using Recipes.Registry;
 
 namespace Recipes.Tests.Recipe;
 

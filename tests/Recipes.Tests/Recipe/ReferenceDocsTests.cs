@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Recipes.Schema;
-using Recipes.Stages;
+using Recipes.Cli;
+using Recipes.Registry;
 
 namespace Recipes.Tests.Recipe;
 

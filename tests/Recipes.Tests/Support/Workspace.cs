@@ -4,7 +4,8 @@ using Recipes.Graph;
 using Recipes.Materialization;
 using Recipes.Recipe;
 using Recipes.Reporting;
-using Recipes.Stages;
+using Recipes.Cli;
+using Recipes.Registry;
 
 namespace Recipes.Tests.Support;
 

@@ -3,7 +3,8 @@ using Recipes.Execution;
 using Recipes.Hashing;
 using Recipes.Plugins;
 using Recipes.Plugins.Formats;
-using Recipes.Stages;
+using Recipes.Cli;
+using Recipes.Registry;
 using Recipes.Tests.Support;
 
 namespace Recipes.Tests.Workflows;
@@ -119,7 +120,7 @@ public sealed class HeatDiffusionTests
         Assert.Equal(0, result.Summary.Failed);
 
         using var online = HeatWorkspace();
-        var registry = new Recipes.Stages.PluginRegistry();
+        var registry = new PluginRegistry();
         foreach (var plugin in BuiltinPlugins.Create().All)
             registry.Register(plugin.Name == "heat2d" ? new SlowSolver(plugin, TimeSpan.FromMilliseconds(150)) : plugin, isDefault: plugin.Stage == StageNames.Render);
         online.Registry = registry;

@@ -1,0 +1,93 @@
+using Recipes.Plugins.Files;
+
+namespace Recipes.Cache;
+
+/// <summary>Action key → <see cref="ActionEntry"/>, one small JSON file per key under <c>ac/ab/&lt;key&gt;</c>.</summary>
+public sealed class ActionCache
+{
+    private readonly string _root;
+
+    public ActionCache(string root) => _root = root;
+
+    /// <summary>Told once per entry that breaks the path policy (it reads as a miss); the build prints it as a warning.</summary>
+    public Action<string>? Warn { get; set; }
+
+    public string Root => _root;
+
+    public string PathOf(string key) => Path.Combine(_root, OutputPaths.CheckedHash(key)[..2], key);
+
+    private HashSet<string>? _index;
+    private readonly Lock _indexLock = new();
+
+    /// <summary>Lists every key once (one directory read per shard) for builds that check tens of thousands of keys.</summary>
+    public void LoadIndex()
+    {
+        var index = EnumerateKeys().ToHashSet(StringComparer.Ordinal);
+        lock (_indexLock) _index = index;
+    }
+
+    public bool Contains(string key)
+    {
+        lock (_indexLock)
+            if (_index is not null) return _index.Contains(key) || File.Exists(PathOf(key));
+        return File.Exists(PathOf(key));
+    }
+
+    /// <summary>The outputs recorded for a key, or null if absent or unreadable (a torn or edited entry reads as a miss).</summary>
+    public CachedResult? TryGetOutputs(string key)
+    {
+        // A no-op build reads one entry per node: one open and one read into a pooled buffer, no FileStream.
+        byte[]? rented = null;
+        try
+        {
+            using var handle = File.OpenHandle(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read);
+            var length = RandomAccess.GetLength(handle);
+            if (length > int.MaxValue) return null;
+            rented = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
+            var read = 0;
+            while (read < length)
+            {
+                var n = RandomAccess.Read(handle, rented.AsSpan(read, (int)length - read), read);
+                if (n == 0) break;
+                read += n;
+            }
+            var hit = ActionEntrySerializer.ReadOutputs(rented.AsSpan(0, read), key, out var problem);
+            if (problem is not null) Warn?.Invoke($"local cache entry {key[..12]} refused: it names {problem}; treated as a miss");
+            return hit;
+        }
+        catch (FileNotFoundException) { return null; }
+        catch (DirectoryNotFoundException) { return null; }
+        catch (System.Text.Json.JsonException) { return null; }
+        finally
+        {
+            if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    public ActionEntry? TryGet(string key)
+    {
+        try
+        {
+            var entry = ActionEntrySerializer.Deserialize(File.ReadAllBytes(PathOf(key)), out var problem);
+            if (problem is not null) Warn?.Invoke($"local cache entry {key[..12]} refused: it names {problem}; treated as a miss");
+            return entry?.Key == key ? entry : null;
+        }
+        catch (FileNotFoundException) { return null; }
+        catch (DirectoryNotFoundException) { return null; }
+    }
+
+    public void Put(ActionEntry entry) => AtomicFile.WriteAllBytes(PathOf(entry.Key), ActionEntrySerializer.Serialize(entry));
+
+    public IEnumerable<string> EnumerateKeys()
+    {
+        if (!Directory.Exists(_root)) yield break;
+        foreach (var shard in Directory.EnumerateDirectories(_root))
+            foreach (var file in Directory.EnumerateFiles(shard))
+            {
+                var name = Path.GetFileName(file);
+                if (!name.StartsWith(AtomicFile.TempPrefix, StringComparison.Ordinal)) yield return name;
+            }
+    }
+
+    public void Delete(string key) => AtomicFile.TryDelete(PathOf(key));
+}

@@ -1,0 +1,40 @@
+using Recipes.Hashing;
+using Recipes.Plugins.Files;
+
+namespace Recipes.Cache;
+
+/// <summary>Copies that land only when the bytes hash to what the cache says they are.</summary>
+public static class VerifiedCopy
+{
+    /// <summary>
+    /// Copies <paramref name="source"/> to <paramref name="path"/> through a temporary file, hashing while copying; when
+    /// the bytes do not hash to <paramref name="expectedHash"/> nothing is put in place and the result is false.
+    /// </summary>
+    public static bool Copy(string source, string path, string expectedHash)
+    {
+        var directory = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, AtomicFile.TempPrefix + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string actual;
+            using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+            using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                actual = ContentHash.CopyAndHash(input, output);
+            if (actual != expectedHash)
+            {
+                AtomicFile.TryDelete(temp);
+                return false;
+            }
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            File.Move(temp, path, overwrite: true);
+            return true;
+        }
+        catch
+        {
+            AtomicFile.TryDelete(temp);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,244 @@
+using Recipes.Plugins.Files;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Recipes.Cache;
+using Recipes.Execution;
+using Recipes.Graph;
+using Recipes.Hashing;
+using Recipes.Plugins;
+using Recipes.Sampling;
+
+namespace Recipes.Materialization;
+
+/// <summary>
+/// Copies the artifacts of materialized stages from the cache to <c>out/&lt;recipe&gt;/</c> with a
+/// <c>manifest.json</c> (per sample: id, parameters, files and hashes). A file already in place with the recorded hash,
+/// size and time is left alone (the record lives in the cache, not in the tree), files no longer produced are removed,
+/// and nothing in the tree depends on time or place, so two builds of one recipe give byte-identical trees.
+/// </summary>
+public sealed class OutputMaterializer
+{
+    public const string ManifestName = "manifest.json";
+
+    private readonly CacheStore _cache;
+
+    public OutputMaterializer(CacheStore cache) => _cache = cache;
+
+    public string Materialize(BuildResult result, string outputRoot)
+    {
+        var graph = result.Graph;
+        var states = result.States;
+        var root = Path.GetFullPath(Path.Combine(outputRoot, graph.Recipe.Name));
+        Directory.CreateDirectory(root);
+        var tag = ContentHash.Of(root)[..12];
+        Directory.CreateDirectory(_cache.TempRoot);
+        Directory.CreateDirectory(_cache.States.Root);
+        using var exclusive = LockDirectory(Path.Combine(_cache.TempRoot, $"out.{tag}.lock"));
+        var statePath = Path.Combine(_cache.States.Root, $"out.{tag}.materialized");
+
+        var wanted = new SortedDictionary<string, OutputFile>(StringComparer.Ordinal);
+        var perSample = new Dictionary<int, List<(string Stage, string Path, OutputFile File)>>();
+        var sampleMetrics = new Dictionary<int, JsonObject>();
+        var artifacts = new List<JsonObject>();
+        var complete = true;
+
+        foreach (var node in graph.Nodes)
+        {
+            var i = node.Index;
+            if (!states.IsDone(i))
+            {
+                complete = false;
+                continue;
+            }
+            if (node.Sample is { } sample && states.Metrics[i] is { Length: > 2 } metricsJson)
+            {
+                if (!sampleMetrics.TryGetValue(sample.Index, out var m)) sampleMetrics[sample.Index] = m = [];
+                m[node.StageName] = JsonNode.Parse(metricsJson);
+            }
+            if (!node.Stage.Materialize) continue;
+            foreach (var output in states.Outputs[i]!)
+            {
+                var path = node.Sample is { } s
+                    ? $"samples/{s.Id}/{node.StageName}/{output.Name}"
+                    : $"{node.StageName}/{output.Name}";
+                wanted[path] = output;
+                if (node.Sample is { } owner)
+                {
+                    if (!perSample.TryGetValue(owner.Index, out var list)) perSample[owner.Index] = list = [];
+                    list.Add((node.StageName, path, output));
+                }
+                else
+                {
+                    artifacts.Add(new JsonObject
+                    {
+                        ["stage"] = node.StageName,
+                        ["node"] = node.Id,
+                        ["path"] = path,
+                        ["hash"] = output.Hash,
+                        ["size"] = output.Size,
+                    });
+                }
+            }
+            if (node.Sample is null && states.Metrics[i] is { Length: > 2 } aggregateMetrics)
+                artifacts.Add(new JsonObject { ["stage"] = node.StageName, ["node"] = node.Id, ["metrics"] = JsonNode.Parse(aggregateMetrics) });
+        }
+
+        var previous = LoadState(statePath);
+        var current = new Dictionary<string, (string Hash, long Size, long Ticks)>(StringComparer.Ordinal);
+        var entries = wanted.ToList();
+        var recorded = new (string Path, string Hash, long Size, long Ticks)[entries.Count];
+        Parallel.For(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = entries.Count < 256 ? 1 : Environment.ProcessorCount }, k =>
+        {
+            var (relative, output) = entries[k];
+            var target = Path.Combine(root, relative);
+            var info = new FileInfo(target);
+            if (previous.TryGetValue(relative, out var old) && old.Hash == output.Hash && info.Exists &&
+                info.Length == old.Size && info.LastWriteTimeUtc.Ticks == old.Ticks)
+            {
+                recorded[k] = (relative, old.Hash, old.Size, old.Ticks);
+                return;
+            }
+            // The last guard of the path policy, where a file is written: nothing lands outside out/<recipe>/ whatever an
+            // entry says (checked here, not for files already in place, so a no-op build pays nothing for it).
+            if (!_cache.Blobs.TryCopyVerified(output.Hash, OutputPaths.Under(root, relative), relative))
+            {
+                recorded[k] = (relative, "", -1, -1);
+                return;
+            }
+            var written = new FileInfo(target);
+            recorded[k] = (relative, output.Hash, written.Length, written.LastWriteTimeUtc.Ticks);
+        });
+        // A blob found corrupt while copying was quarantined; its file is left out until the node is rebuilt.
+        foreach (var r in recorded.Where(r => r.Size >= 0)) current[r.Path] = (r.Hash, r.Size, r.Ticks);
+
+        Prune(root, previous.Keys.Where(p => !wanted.ContainsKey(p)));
+        var manifest = BuildManifest(graph, perSample, sampleMetrics, artifacts, complete);
+        var manifestPath = Path.Combine(root, ManifestName);
+        if (!File.Exists(manifestPath) || !File.ReadAllBytes(manifestPath).AsSpan().SequenceEqual(manifest))
+            AtomicFile.WriteAllBytes(manifestPath, manifest);
+        SaveState(statePath, current);
+        return root;
+    }
+
+    private static byte[] BuildManifest(BuildGraph graph, Dictionary<int, List<(string Stage, string Path, OutputFile File)>> perSample,
+        Dictionary<int, JsonObject> metrics, List<JsonObject> artifacts, bool complete)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("recipe", graph.Recipe.Name);
+            w.WriteNumber("seed", graph.Recipe.Seed);
+            w.WriteString("sampler", ParameterSpace.Name(graph.Recipe.Space.Sampler));
+            w.WriteBoolean("complete", complete);
+            w.WriteStartArray("samples");
+            foreach (var sample in graph.Samples)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", sample.Id);
+                w.WritePropertyName("parameters");
+                w.WriteStartObject();
+                // ValueMap keys are sorted, so the parameters come out in canonical order.
+                foreach (var (key, value) in sample.Parameters.Entries)
+                {
+                    w.WritePropertyName(key);
+                    WriteValue(w, value);
+                }
+                w.WriteEndObject();
+                w.WriteStartArray("files");
+                foreach (var (stage, path, file) in perSample.GetValueOrDefault(sample.Index) ?? [])
+                {
+                    w.WriteStartObject();
+                    w.WriteString("stage", stage);
+                    w.WriteString("path", path);
+                    w.WriteString("hash", file.Hash);
+                    w.WriteNumber("size", file.Size);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                if (metrics.TryGetValue(sample.Index, out var m))
+                {
+                    w.WritePropertyName("metrics");
+                    m.WriteTo(w);
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("artifacts");
+            foreach (var artifact in artifacts) artifact.WriteTo(w);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        buffer.WriteByte((byte)'\n');
+        return buffer.ToArray();
+    }
+
+    private static void WriteValue(Utf8JsonWriter w, JsonNode? value)
+    {
+        if (value is JsonValue v && v.TryGetValue(out double d) && double.IsFinite(d))
+            w.WriteRawValue(CanonicalJson.Number(d));
+        else if (value is null)
+            w.WriteNullValue();
+        else
+            JsonNode.Parse(CanonicalJson.Serialize(value))!.WriteTo(w);
+    }
+
+    /// <summary>Removes files an earlier build put here that this build no longer produces, and directories left empty.</summary>
+    private static void Prune(string root, IEnumerable<string> obsolete)
+    {
+        var directories = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var relative in obsolete)
+        {
+            // The state file lives in the cache; a name in it that breaks the path policy is never deleted.
+            if (OutputPaths.Problem(relative) is not null) continue;
+            var path = OutputPaths.Under(root, relative);
+            AtomicFile.TryDelete(path);
+            for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length > root.Length; dir = Path.GetDirectoryName(dir))
+                directories.Add(dir);
+        }
+        foreach (var directory in directories.OrderByDescending(d => d.Length))
+            if (Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any()) Directory.Delete(directory);
+    }
+
+    private static Dictionary<string, (string Hash, long Size, long Ticks)> LoadState(string path)
+    {
+        var result = new Dictionary<string, (string, long, long)>(StringComparer.Ordinal);
+        if (!File.Exists(path)) return result;
+        foreach (var line in File.ReadLines(path))
+        {
+            var parts = line.Split('\t');
+            if (parts.Length == 4 && long.TryParse(parts[2], CultureInfo.InvariantCulture, out var size) && long.TryParse(parts[3], CultureInfo.InvariantCulture, out var ticks))
+                result[parts[0]] = (parts[1], size, ticks);
+        }
+        return result;
+    }
+
+    private static void SaveState(string path, Dictionary<string, (string Hash, long Size, long Ticks)> state)
+    {
+        var builder = new StringBuilder();
+        foreach (var (p, (hash, size, ticks)) in state.OrderBy(s => s.Key, StringComparer.Ordinal))
+            builder.Append(p).Append('\t').Append(hash).Append('\t').Append(size.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(ticks.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        var bytes = Encoding.UTF8.GetBytes(builder.ToString());
+        if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes)) return;
+        AtomicFile.WriteAllBytes(path, bytes);
+    }
+
+    /// <summary>Two builds materializing into one directory take turns rather than interleave.</summary>
+    private static FileStream LockDirectory(string path)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (attempt < 600)
+            {
+                Thread.Sleep(100);
+            }
+        }
+    }
+}

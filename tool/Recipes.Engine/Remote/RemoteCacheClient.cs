@@ -1,0 +1,231 @@
+using Recipes.Plugins.Files;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Recipes.Cache;
+using Recipes.Hashing;
+
+namespace Recipes.Remote;
+
+/// <summary>
+/// A shared cache over HTTP with the paths of Bazel's HTTP cache, so bazel-remote or nginx with WebDAV PUT can serve
+/// it: <c>GET/PUT /ac/KEY</c> for action results and <c>GET/PUT /cas/SHA256</c> for blobs. Remote blobs are addressed
+/// by SHA-256 (collision resistance matters once strangers share a cache); each result names the SHA-256 of every
+/// blob it refers to, and every blob read is checked against both its SHA-256 and its local XxHash128 before use.
+/// Failures never fail a build: the first one disables the remote with one warning and the build goes on locally.
+/// </summary>
+public sealed class RemoteCacheClient : IDisposable
+{
+    private const string Format = "recipes-remote/1";
+    private readonly RemoteCacheOptions _options;
+    private readonly CacheStore _cache;
+    private readonly HttpClient _http;
+    private readonly Channel<string> _uploads = Channel.CreateUnbounded<string>();
+    private readonly List<Task> _workers = [];
+    private readonly Action<string> _warn;
+    private int _disabled;
+
+    public RemoteCacheClient(RemoteCacheOptions options, CacheStore cache, Action<string> warn)
+    {
+        _options = options;
+        _cache = cache;
+        _warn = warn;
+        _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5), PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            BaseAddress = options.Url,
+            Timeout = options.Timeout,
+        };
+        if (options.BearerToken is { Length: > 0 } token)
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        else if (options.User is not null)
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.User}:{options.Password}")));
+        if (options.Upload)
+            for (var i = 0; i < Math.Max(1, options.Concurrency); i++) _workers.Add(Task.Run(UploadLoop));
+    }
+
+    public RemoteStats Stats { get; } = new();
+
+    public bool Enabled => Volatile.Read(ref _disabled) == 0;
+
+    /// <summary>The remote name of an action key: SHA-256, as bazel-remote requires 64 hex characters.</summary>
+    public static string RemoteKey(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("recipes/ac/" + key)));
+
+    /// <summary>Looks a key up remotely; on a verified hit, stores its blobs and entry locally and returns the outputs.</summary>
+    public CachedResult? TryFetch(string key)
+    {
+        if (!Enabled) return null;
+        var body = Get($"ac/{RemoteKey(key)}");
+        if (body is null) return null;
+        JsonObject payload;
+        try
+        {
+            payload = JsonNode.Parse(body)!.AsObject();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException)
+        {
+            Reject($"the remote result for {key[..12]} is not valid JSON");
+            return null;
+        }
+        if (payload["format"]?.GetValue<string>() != Format || payload["key"]?.GetValue<string>() != key || payload["entry"] is not JsonObject entryNode)
+        {
+            Reject($"the remote result for {key[..12]} does not describe this key");
+            return null;
+        }
+        var entryBytes = Encoding.UTF8.GetBytes(entryNode.ToJsonString());
+        var hit = ActionEntrySerializer.ReadOutputs(entryBytes, key, out var problem);
+        var entry = ActionEntrySerializer.Deserialize(entryBytes);
+        if (problem is not null)
+        {
+            Reject($"the remote result for {key[..12]} refused: it names {problem}; the node is treated as a miss");
+            return null;
+        }
+        if (hit is null || entry is null)
+        {
+            Reject($"the remote result for {key[..12]} is incomplete");
+            return null;
+        }
+        var shas = payload["blobs"] as JsonObject ?? [];
+        var needed = entry.Outputs.Select(o => o.Hash).Append(entry.Log).OfType<string>().Distinct();
+        foreach (var hash in needed)
+        {
+            if (_cache.Blobs.Contains(hash)) continue;
+            var sha = shas[hash]?.GetValue<string>();
+            if (sha is null)
+            {
+                Reject($"the remote result for {entry.Node} lacks the SHA-256 of blob {hash[..12]}");
+                return null;
+            }
+            var blob = Get($"cas/{sha}");
+            if (blob is null)
+            {
+                if (!Enabled) return null;
+                Reject($"blob {sha[..12]} of {entry.Node} is missing on the remote; rebuilding it");
+                return null;
+            }
+            if (Convert.ToHexStringLower(SHA256.HashData(blob)) != sha || ContentHash.Of(blob) != hash)
+            {
+                Reject($"blob {sha[..12]} of {entry.Node} on the remote does not match its hash; discarded, the node is rebuilt");
+                return null;
+            }
+            _cache.Blobs.PutBytes(blob);
+        }
+        AtomicFile.WriteAllBytes(_cache.Actions.PathOf(key), entryBytes);
+        Stats.Hit();
+        return hit;
+    }
+
+    /// <summary>Queues the local entry of <paramref name="key"/> and its blobs for upload beside the running build.</summary>
+    public void EnqueueUpload(string key)
+    {
+        if (_options.Upload && Enabled) _uploads.Writer.TryWrite(key);
+    }
+
+    /// <summary>Waits for queued uploads, at most <paramref name="limit"/>; what is left is dropped with a warning.</summary>
+    public async Task FlushAsync(TimeSpan limit)
+    {
+        _uploads.Writer.TryComplete();
+        var all = Task.WhenAll(_workers);
+        if (await Task.WhenAny(all, Task.Delay(limit)) != all)
+            Disable($"uploads did not finish within {limit.TotalSeconds:0} s; the rest stays local");
+    }
+
+    private async Task UploadLoop()
+    {
+        await foreach (var key in _uploads.Reader.ReadAllAsync())
+        {
+            if (!Enabled) continue;
+            try
+            {
+                Upload(key);
+            }
+            catch (IOException e)
+            {
+                _warn($"could not read cache entry {key[..12]} for upload: {e.Message}");
+            }
+        }
+    }
+
+    private void Upload(string key)
+    {
+        var entryBytes = File.ReadAllBytes(_cache.Actions.PathOf(key));
+        var entry = ActionEntrySerializer.Deserialize(entryBytes) ?? throw new IOException("unreadable entry");
+        var shas = new JsonObject();
+        foreach (var hash in entry.Outputs.Select(o => o.Hash).Append(entry.Log).OfType<string>().Distinct())
+        {
+            var blob = File.ReadAllBytes(_cache.Blobs.PathOf(hash));
+            var sha = Convert.ToHexStringLower(SHA256.HashData(blob));
+            shas[hash] = sha;
+            if (!Put($"cas/{sha}", blob)) return;
+            Stats.Up(blob.Length);
+        }
+        var payload = new JsonObject
+        {
+            ["format"] = Format,
+            ["key"] = key,
+            ["blobs"] = shas,
+            ["entry"] = JsonNode.Parse(entryBytes),
+        };
+        var body = Encoding.UTF8.GetBytes(payload.ToJsonString());
+        if (!Put($"ac/{RemoteKey(key)}", body)) return;
+        Stats.Up(body.Length);
+        Stats.Uploaded();
+    }
+
+    private byte[]? Get(string path) => Send(() => new HttpRequestMessage(HttpMethod.Get, path), allowNotFound: true, out var body) ? body : null;
+
+    private bool Put(string path, byte[] content) =>
+        Send(() => new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(content) }, allowNotFound: false, out _);
+
+    /// <summary>One request with bounded retries; true with the body on success, false on a miss or once disabled.</summary>
+    private bool Send(Func<HttpRequestMessage> request, bool allowNotFound, out byte[]? body)
+    {
+        body = null;
+        string? failure = null;
+        for (var attempt = 0; attempt <= _options.Retries && Enabled; attempt++)
+        {
+            if (attempt > 0) Thread.Sleep(100 * (1 << (2 * (attempt - 1))));
+            try
+            {
+                using var response = _http.Send(request(), HttpCompletionOption.ResponseContentRead);
+                if (response.StatusCode == HttpStatusCode.NotFound && allowNotFound) return false;
+                if (response.IsSuccessStatusCode)
+                {
+                    using var stream = response.Content.ReadAsStream();
+                    using var copy = new MemoryStream();
+                    stream.CopyTo(copy);
+                    body = copy.ToArray();
+                    if (allowNotFound) Stats.Down(body.Length);
+                    return true;
+                }
+                failure = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
+                if ((int)response.StatusCode is 401 or 403 or 405 or 413) break;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+            {
+                failure = e is TaskCanceledException ? $"no answer within {_options.Timeout.TotalSeconds:0} s" : e.Message;
+            }
+        }
+        if (failure is not null) Disable($"{failure}");
+        return false;
+    }
+
+    private void Reject(string message)
+    {
+        Stats.Reject();
+        _warn("remote cache: " + message);
+    }
+
+    private void Disable(string reason)
+    {
+        if (Interlocked.Exchange(ref _disabled, 1) != 0) return;
+        Stats.Disabled = reason;
+        _warn($"remote cache {_options.Url} unusable ({reason}); continuing with the local cache only");
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,153 @@
+using System.Text.Json.Nodes;
+using Recipes.Plugins;
+using Recipes.Registry;
+
+namespace Recipes.Schema;
+
+/// <summary>The recipe language: every key a recipe may use, with its type and meaning.</summary>
+public sealed class RecipeSchema
+{
+    public const string NamePattern = "^[a-z0-9][a-z0-9._-]{0,99}$";
+    public const string IdentifierPattern = "^[A-Za-z][A-Za-z0-9_]*$";
+
+    public static readonly string[] Samplers = ["grid", "random", "sobol", "latin-hypercube"];
+    public static readonly string[] ValueKinds = ["constant", "int", "uniform", "log_uniform", "normal", "choice", "linked"];
+
+    public RecipeSchema(PluginRegistry registry)
+    {
+        Stages = StageNames.All.ToDictionary(s => s, s => new StageSchema(s, registry) { Description = StageDescription(s) });
+        Root = BuildRoot();
+    }
+
+    public MappingSchema Root { get; }
+    public IReadOnlyDictionary<string, StageSchema> Stages { get; }
+
+    private MappingSchema BuildRoot()
+    {
+        var number = new ScalarSchema(ScalarKind.Number);
+        var pair = new ListSchema(number) { MinItems = 2, MaxItems = 2 };
+        var parameterValue = new ChoiceSchema(
+            scalar: new ScalarSchema(ScalarKind.Any) { Description = "A constant." },
+            list: new ListSchema(new ScalarSchema(ScalarKind.Any)) { MinItems = 1, Description = "Shorthand for choice." },
+            mapping: new MappingSchema
+            {
+                Properties =
+                [
+                    ("constant", new AnySchema { Description = "The same value for every sample." }),
+                    ("int", new ListSchema(new ScalarSchema(ScalarKind.Integer)) { MinItems = 2, MaxItems = 2, Description = "Integers from low to high, both included: [1, 5]." }),
+                    ("uniform", pair.WithDescription("Real numbers uniform in [low, high].")),
+                    ("log_uniform", pair.WithDescription("Positive reals whose logarithm is uniform in [log low, log high].")),
+                    ("normal", pair.WithDescription("Normal distribution [mean, standard deviation].")),
+                    ("choice", new ListSchema(new ScalarSchema(ScalarKind.Any)) { MinItems = 1, Description = "One of the listed values." }),
+                    ("linked", new MappingSchema
+                    {
+                        Values = new ListSchema(new ScalarSchema(ScalarKind.Any)) { MinItems = 1 },
+                        KeyPattern = IdentifierPattern,
+                        KeyNoun = "parameter",
+                        AllowEmpty = false,
+                        Description = "Zipped lists of equal length: entry i of every list goes together; the group is one axis.",
+                    }),
+                    ("steps", new ScalarSchema(ScalarKind.Integer) { Minimum = 2, Description = "Grid sampler only: evenly spaced points of a continuous range." }),
+                ],
+                ExactlyOneOf = ValueKinds,
+                Description = "A parameter: constant, int, uniform, log_uniform, normal, choice or linked.",
+            })
+        { Description = "A sampled parameter." };
+
+        var stagesProperties = StageNames.All.Select(s => (s, (SchemaNode)Stages[s])).ToList();
+
+        return new MappingSchema
+        {
+            Description = "A Recipes recipe: a base case, a parameter space and the stages that turn samples into data and models.",
+            Required = new HashSet<string> { "recipe" },
+            Properties =
+            [
+                ("recipe", new ScalarSchema(ScalarKind.String) { Pattern = NamePattern, PatternHint = "use at most 100 lower-case letters, digits, '.', '_' and '-', starting with a letter or digit", Description = "The recipe's name; outputs go to out/<recipe>/." }),
+                ("description", new ScalarSchema(ScalarKind.String) { Description = "Free text." }),
+                ("seed", new ScalarSchema(ScalarKind.Integer) { Minimum = 0, Description = "Root of every random draw (sampling and node seeds). Default 0." }),
+                ("include", new ChoiceSchema(scalar: new ScalarSchema(ScalarKind.String), list: new ListSchema(new ScalarSchema(ScalarKind.String))) { Description = "Other YAML files merged under this one (this file wins)." }),
+                ("base_case", new MappingSchema
+                {
+                    Description = "The simulator's input files and constants.",
+                    Properties =
+                    [
+                        ("dir", new ScalarSchema(ScalarKind.String) { Description = "Directory of input files, relative to the recipe; templates are rendered per sample, other files copied." }),
+                        ("params", new MappingSchema { Values = new AnySchema(), KeyPattern = IdentifierPattern, KeyNoun = "parameter", Description = "Constants visible to templates and stages." }),
+                        ("templates", new ChoiceSchema(scalar: new ScalarSchema(ScalarKind.String), list: new ListSchema(new ScalarSchema(ScalarKind.String))) { Description = "Globs of files to render with Scriban (default: **/*.sbn; the .sbn suffix is dropped)." }),
+                    ],
+                }),
+                ("parameters", new MappingSchema
+                {
+                    Description = "The parameter space and how it is sampled.",
+                    Properties =
+                    [
+                        ("samples", new ScalarSchema(ScalarKind.Integer) { Minimum = 1, Maximum = Recipe.RecipeLimits.MaxSamples, Description = "How many samples to draw (grid: optional cap)." }),
+                        ("sampler", new ScalarSchema(ScalarKind.String) { Enum = Samplers, Description = "grid (every combination), random, sobol (prefix-stable low-discrepancy), latin-hypercube (re-draws when samples changes)." }),
+                        ("space", new MappingSchema { Values = parameterValue, KeyPattern = IdentifierPattern, KeyNoun = "parameter", AllowEmpty = false, Description = "Parameters by name." }),
+                        ("derived", new MappingSchema { Values = new ScalarSchema(ScalarKind.String), KeyPattern = IdentifierPattern, KeyNoun = "parameter", Description = "Values computed per sample by a Scriban expression over the other parameters." }),
+                    ],
+                }),
+                ("stages", new MappingSchema { Properties = stagesProperties, Description = "The pipeline: render, simulate, postprocess, augment (per sample), dataset, train, evaluate." }),
+                ("execution", new MappingSchema
+                {
+                    Description = "How to run (command-line options win).",
+                    Properties =
+                    [
+                        ("jobs", new ScalarSchema(ScalarKind.Integer) { Minimum = 1, Description = "Parallel CPU slots (default: cores)." }),
+                        ("device", new ScalarSchema(ScalarKind.String) { Enum = ["auto", "cpu", "cuda"], Description = "Where ILGPU kernels run." }),
+                        ("executor", new ScalarSchema(ScalarKind.String) { Enum = ["local", "slurm"], Description = "Who runs stale nodes." }),
+                        ("keep_going", new ScalarSchema(ScalarKind.Boolean) { Description = "Finish independent nodes after a failure." }),
+                        ("slurm", SlurmSchema()),
+                    ],
+                }),
+            ],
+        };
+    }
+
+    /// <summary>The executor's <c>execution.slurm</c> block; the same keys may sit in the <c>slurm</c> section of <c>.recipes.json</c>.</summary>
+    private static MappingSchema SlurmSchema() => new()
+    {
+        Description = "How stale nodes go to Slurm with --executor slurm.",
+        Properties =
+        [
+            ("partition", new ScalarSchema(ScalarKind.String) { Description = "sbatch --partition." }),
+            ("account", new ScalarSchema(ScalarKind.String) { Description = "sbatch --account." }),
+            ("qos", new ScalarSchema(ScalarKind.String) { Description = "sbatch --qos." }),
+            ("time", new ScalarSchema(ScalarKind.String) { Description = "Time limit per array task (sbatch --time), default 01:00:00." }),
+            ("cpus", new ScalarSchema(ScalarKind.Integer) { Minimum = 1, Description = "CPUs per task (default: the stage's threads)." }),
+            ("mem", new ScalarSchema(ScalarKind.String) { Description = "Memory per node of a task, e.g. 4G (sbatch --mem)." }),
+            ("gpus", new ScalarSchema(ScalarKind.Integer) { Minimum = 0, Description = "GPUs per task (sbatch --gpus-per-task)." }),
+            ("extra", new ListSchema(new ScalarSchema(ScalarKind.String)) { Description = "More sbatch flags, e.g. [--constraint=avx2]." }),
+            ("throttle", new ScalarSchema(ScalarKind.Integer) { Minimum = 0, Description = "At most this many tasks of one array at once (--array=0-K%N); 0: no limit." }),
+            ("pack_seconds", new ScalarSchema(ScalarKind.Number) { Minimum = 0, Description = "Pack nodes into one task up to this much expected work (default 60 s)." }),
+            ("default_seconds", new ScalarSchema(ScalarKind.Number) { Minimum = 0, ExclusiveMinimum = true, Description = "Expected seconds of a node never run before (default 10)." }),
+            ("command", new ScalarSchema(ScalarKind.String) { Description = "How a task runs the tool, e.g. 'dotnet tool run recipes'; default: this tool's own path." }),
+            ("retries", new ScalarSchema(ScalarKind.Integer) { Minimum = 0, Description = "Resubmissions of a node whose task ended without its result (default 2)." }),
+            ("poll_seconds", new ScalarSchema(ScalarKind.Number) { Minimum = 0, ExclusiveMinimum = true, Description = "How often squeue is asked (default 1 s)." }),
+        ],
+    };
+
+    private static string StageDescription(string stage) => stage switch
+    {
+        StageNames.Render => "Render base-case templates per sample.",
+        StageNames.Simulate => "Run a solver per sample.",
+        StageNames.Postprocess => "Turn raw solver output into arrays and images per sample.",
+        StageNames.Augment => "Make extra training pairs per sample.",
+        StageNames.Dataset => "Pack samples into shards with a train/test split.",
+        StageNames.Train => "Train a model on the dataset.",
+        _ => "Evaluate the trained model.",
+    };
+
+    public JsonObject ToJsonSchema()
+    {
+        var schema = Root.ToJsonSchema();
+        var result = new JsonObject
+        {
+            ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
+            ["$id"] = "recipes-recipe.schema.json",
+            ["title"] = "Recipes recipe",
+        };
+        foreach (var (k, v) in schema) result[k] = v?.DeepClone();
+        return result;
+    }
+}
