@@ -29,7 +29,7 @@ public sealed class SlurmExecutor : INodeExecutor, IDisposable
     private readonly SlurmSettings _settings;
     private readonly SlurmInvocation _invocation;
     private readonly CacheStore _cache;
-    private readonly Remote.RemoteCacheClient? _remote;
+    private readonly CacheLookup _lookup;
     private readonly Action<string> _log;
     private readonly Lock _gate = new();
     private readonly List<Pending> _queue = [];
@@ -50,7 +50,7 @@ public sealed class SlurmExecutor : INodeExecutor, IDisposable
         _settings = settings;
         _invocation = invocation;
         _cache = cache;
-        _remote = remote;
+        _lookup = new CacheLookup(cache, remote);
         _log = log;
         _stageSeconds = EstimateStages(cache, graph, settings.DefaultSeconds);
     }
@@ -76,11 +76,10 @@ public sealed class SlurmExecutor : INodeExecutor, IDisposable
         return result;
     }
 
-    public async Task<NodeResult> RunAsync(GraphNode node, Task<(string Key, List<KeyValuePair<string, string>> Inputs)> key, NodeStates states,
-        BuildOptions options, IProgress<double>? progress, UpstreamFeed? feed, CancellationToken cancellationToken)
+    public async Task<NodeResult> RunAsync(NodeJob job, CancellationToken cancellationToken)
     {
-        var (resolved, _) = await key;
-        var pending = new Pending(node, resolved, new TaskCompletionSource<NodeResult>(TaskCreationOptions.RunContinuationsAsynchronously), 1, Stopwatch.StartNew());
+        var resolved = (await job.Key).Key;
+        var pending = new Pending(job.Node, resolved, new TaskCompletionSource<NodeResult>(TaskCreationOptions.RunContinuationsAsynchronously), 1, Stopwatch.StartNew());
         Enqueue(pending);
         using var registration = cancellationToken.Register(() => pending.Done.TrySetResult(Interrupted()));
         return await pending.Done.Task;
@@ -249,10 +248,7 @@ public sealed class SlurmExecutor : INodeExecutor, IDisposable
         foreach (var pending in element.Nodes)
         {
             if (pending.Done.Task.IsCompleted) continue;
-            var hit = _cache.Actions.TryGetOutputs(pending.Key);
-            if (hit is not null && !hit.Outputs.All(o => _cache.Blobs.Contains(o.Hash))) hit = null;
-            hit ??= _remote?.TryFetch(pending.Key);
-            if (hit is not null)
+            if (_lookup.Find(pending.Key) is { } hit)
             {
                 var metrics = JsonNode.Parse(hit.MetricsJson) as JsonObject ?? [];
                 pending.Done.TrySetResult(new NodeResult(NodeStatus.Executed, hit.Outputs, pending.Clock.Elapsed.TotalSeconds, null, null, metrics));

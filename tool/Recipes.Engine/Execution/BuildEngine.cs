@@ -3,27 +3,31 @@ using Recipes.Cache;
 using Recipes.Graph;
 using Recipes.Plugins;
 using Recipes.Reporting;
+using Recipes.Scheduling;
 
 namespace Recipes.Execution;
 
 /// <summary>
 /// Resolves a planned graph against the cache and runs what is stale. Probing computes keys stage by stage in parallel
-/// and takes every hit; execution then runs stale nodes under the resource limits, re-probing each dependent as its
-/// inputs complete, which is where early cutoff happens: identical outputs give the dependent its old key.
+/// and takes every hit; execution then follows the pure scheduler (<see cref="BuildPlan"/>): the engine starts what the
+/// plan offers, looks up each dependent in the cache as its inputs complete (early cutoff: identical outputs give the
+/// dependent its old key) and reports every outcome back to the plan.
 /// </summary>
 public sealed class BuildEngine
 {
     private readonly CacheStore _cache;
-    private readonly NodeRunner _runner;
+    private readonly CacheLookup _lookup;
     private readonly Remote.RemoteCacheClient? _remote;
     private readonly INodeExecutor _executor;
+    private readonly NodeRunner _runner;
 
     public BuildEngine(CacheStore cache, Remote.RemoteCacheClient? remote = null, INodeExecutor? executor = null)
     {
         _cache = cache;
-        _runner = new NodeRunner(cache);
         _remote = remote;
-        _executor = executor ?? new LocalExecutor(cache);
+        _lookup = new CacheLookup(cache, remote);
+        _runner = new NodeRunner(_lookup);
+        _executor = executor ?? new LocalExecutor(_runner);
     }
 
     public CacheStore Cache => _cache;
@@ -46,7 +50,6 @@ public sealed class BuildEngine
             // Nodes are ordered stage by stage and only depend on earlier stages, so each run of one stage is independent.
             var end = start;
             while (end < graph.Nodes.Count && graph.Nodes[end].StageName == graph.Nodes[start].StageName) end++;
-            var from = start;
             if (end - start < 64 && _remote is null)
                 for (var i = start; i < end; i++) TryResolve(graph.Nodes[i], states, reporter, snapshot);
             else
@@ -62,17 +65,14 @@ public sealed class BuildEngine
     {
         foreach (var dependency in node.Dependencies)
             if (!states.IsDone(dependency.Index)) return false;
-        var (key, inputs) = ActionKeys.Compute(node, states.Outputs);
-        states.Keys[node.Index] = key;
-        states.Inputs[node.Index] = inputs;
+        var key = ActionKeys.Compute(node, states.Outputs);
+        states.SetKey(node.Index, key);
         // The last build's snapshot saves reading the entry when the key is unchanged and still in the store.
         // The snapshot is a file in the cache like any entry, so its output names obey the same path policy.
-        var hit = snapshot is not null && snapshot.TryGetValue(node.Id, out var record) && record.Key == key && record.Outputs is not null &&
-                  OutputPaths.Problem(record.Outputs) is null && _cache.Actions.Contains(key)
-            ? new CachedResult(record.Outputs, record.MetricsJson ?? "{}")
-            : _cache.Actions.TryGetOutputs(key);
-        if (hit is not null && !hit.Outputs.All(o => _cache.Blobs.Contains(o.Hash))) hit = null;
-        hit ??= _remote?.TryFetch(key);
+        var hit = snapshot is not null && snapshot.TryGetValue(node.Id, out var record) && record.Key == key.Key && record.Outputs is not null &&
+                  OutputPaths.Problem(record.Outputs) is null && _cache.Actions.Contains(key.Key)
+            ? _lookup.WithBlobs(new CachedResult(record.Outputs, record.MetricsJson ?? "{}")) ?? _lookup.Find(key.Key)
+            : _lookup.Find(key.Key);
         if (hit is null) return false;
         states.Outputs[node.Index] = hit.Outputs;
         states.Metrics[node.Index] = hit.MetricsJson;
@@ -84,19 +84,18 @@ public sealed class BuildEngine
     /// <summary>Runs one node whose dependencies are resolved in <paramref name="states"/>, stores and uploads its result.</summary>
     public async Task<NodeResult> RunOneAsync(GraphNode node, NodeStates states, BuildOptions options, CancellationToken cancellationToken)
     {
-        var (key, inputs) = ActionKeys.Compute(node, states.Outputs);
-        states.Keys[node.Index] = key;
-        states.Inputs[node.Index] = inputs;
-        var result = await _runner.RunAsync(node, Task.FromResult((key, inputs)), states, options, null, null, cancellationToken);
+        var key = ActionKeys.Compute(node, states.Outputs);
+        states.SetKey(node.Index, key);
+        var result = await _runner.RunAsync(NodeJob.Ready(node, key, Upstream(node, states), options), cancellationToken);
         states.Status[node.Index] = result.Status;
         if (result.Status is NodeStatus.Executed or NodeStatus.Cached) states.Outputs[node.Index] = result.Outputs;
-        if (result.Status == NodeStatus.Executed) _remote?.EnqueueUpload(key);
+        if (result.Status == NodeStatus.Executed) _remote?.EnqueueUpload(key.Key);
         if (_remote is not null) await _remote.FlushAsync(TimeSpan.FromMinutes(2));
         return result;
     }
 
     /// <summary>A node started before all its inputs were done: its feed, the key it will get, and its own cancellation.</summary>
-    private sealed record Speculation(UpstreamFeed Feed, TaskCompletionSource<(string, List<KeyValuePair<string, string>>)> Key, CancellationTokenSource Cancel);
+    private sealed record Speculation(UpstreamFeed Feed, TaskCompletionSource<ResolvedKey> Key, CancellationTokenSource Cancel);
 
     public async Task<BuildResult> BuildAsync(BuildGraph graph, BuildOptions options, IBuildReporter reporter, CancellationToken cancellationToken)
     {
@@ -104,136 +103,90 @@ public sealed class BuildEngine
         reporter.Planned(graph);
         var states = Probe(graph, reporter);
         var nodes = graph.Nodes;
-        var pending = new int[nodes.Count];
-        var ready = new SortedSet<(long Priority, int Index)>();
+        var plan = new BuildPlan(PlanNodes(graph), new PlanSlots(options.Jobs, options.Gpus, options.KeepGoing, _executor.SupportsStreaming),
+            nodes.Select(n => states.IsDone(n.Index)).ToArray());
         var speculations = new Dictionary<int, Speculation>();
-        var started = new bool[nodes.Count];
-        // Starting a node early only pays when another slot is left for the work it waits on.
-        var speculate = options.Jobs > 1 && _executor.SupportsStreaming;
-
-        void Enqueue(GraphNode node)
-        {
-            if (ready.Add((Priority(node), node.Index))) reporter.Queued(node);
-        }
-
-        foreach (var node in nodes)
-        {
-            if (states.Status[node.Index] == NodeStatus.Cached) continue;
-            pending[node.Index] = node.Dependencies.Count(d => !states.IsDone(d.Index));
-            if (pending[node.Index] == 0 || (speculate && node.Streaming && pending[node.Index] < node.Dependencies.Count))
-                Enqueue(node);
-        }
-
-        var freeThreads = Math.Max(1, options.Jobs);
-        // Locally a few thousand ready nodes more than fill the slots; a cluster executor takes every ready node at once.
-        var scanLimit = options.Jobs > 4096 ? int.MaxValue : 4096;
-        var freeGpus = Math.Max(0, options.Gpus);
-        var running = new Dictionary<Task<NodeResult>, (GraphNode Node, int Threads, int Gpus)>();
-        var stopLaunching = false;
+        var running = new Dictionary<Task<NodeResult>, GraphNode>();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        void Complete(GraphNode node)
+        // The plan's answers turned into I/O: cache lookups for nodes whose inputs completed, keys for early nodes,
+        // skip records and the cancellation of early nodes whose input failed.
+        void Apply(PlanUpdate update)
+        {
+            foreach (var index in update.Queued) reporter.Queued(nodes[index]);
+            foreach (var index in update.KeysKnown)
+            {
+                var key = ActionKeys.Compute(nodes[index], states.Outputs);
+                states.SetKey(index, key);
+                speculations[index].Key.TrySetResult(key);
+            }
+            foreach (var index in update.Skipped) Skip(nodes[index]);
+            foreach (var index in update.Resolvable)
+            {
+                var hit = TryResolve(nodes[index], states, reporter);
+                var next = plan.Resolved(index, hit);
+                if (hit) Feed(nodes[index]);
+                Apply(next);
+            }
+        }
+
+        // A finished node's outputs go to the dependents that started early and wait for them.
+        void Feed(GraphNode node)
         {
             foreach (var dependent in node.Dependents)
-            {
-                if (states.Status[dependent.Index] != NodeStatus.Pending) continue;
                 if (speculations.TryGetValue(dependent.Index, out var early))
-                    early.Feed.Complete(dependent.Dependencies.IndexOf(node), _runner.ArtifactsOf(node, states));
-                if (--pending[dependent.Index] > 0)
-                {
-                    if (speculate && dependent.Streaming && !started[dependent.Index]) Enqueue(dependent);
-                    continue;
-                }
-                if (early is not null)
-                {
-                    var (key, inputs) = ActionKeys.Compute(dependent, states.Outputs);
-                    states.Keys[dependent.Index] = key;
-                    states.Inputs[dependent.Index] = inputs;
-                    early.Key.TrySetResult((key, inputs));
-                }
-                else if (TryResolve(dependent, states, reporter))
-                {
-                    ready.Remove((Priority(dependent), dependent.Index));
-                    Complete(dependent);
-                }
-                else Enqueue(dependent);
-            }
+                    early.Feed.Complete(dependent.Dependencies.IndexOf(node), ArtifactsOf(node, states));
         }
 
-        void SkipDownstream(GraphNode failed)
+        void Skip(GraphNode node)
         {
-            var queue = new Queue<GraphNode>(failed.Dependents);
-            while (queue.Count > 0)
+            var failed = node.Dependencies.FirstOrDefault(d => states.Status[d.Index] is NodeStatus.Failed or NodeStatus.Skipped);
+            states.Status[node.Index] = NodeStatus.Skipped;
+            states.Messages[node.Index] = failed is null ? "upstream failed" :
+                states.Status[failed.Index] == NodeStatus.Failed ? $"upstream {failed.Id} failed" : states.Messages[failed.Index];
+            if (speculations.TryGetValue(node.Index, out var early))
             {
-                var node = queue.Dequeue();
-                if (states.Status[node.Index] != NodeStatus.Pending) continue;
-                states.Status[node.Index] = NodeStatus.Skipped;
-                states.Messages[node.Index] = $"upstream {failed.Id} failed";
-                ready.Remove((Priority(node), node.Index));
-                if (speculations.TryGetValue(node.Index, out var early))
-                {
-                    early.Cancel.Cancel();
-                    early.Feed.Fail(states.Messages[node.Index]!);
-                }
-                reporter.Skipped(node, states.Messages[node.Index]!);
-                foreach (var next in node.Dependents) queue.Enqueue(next);
+                early.Cancel.Cancel();
+                early.Feed.Fail(states.Messages[node.Index]!);
             }
+            reporter.Skipped(node, states.Messages[node.Index]!);
         }
 
-        Task<NodeResult> Launch(GraphNode node)
+        Task<NodeResult> Launch(PlanLaunch launch)
         {
-            started[node.Index] = true;
+            var node = nodes[launch.Index];
             reporter.Started(node);
             var progress = new Progress<double>(f => reporter.Progress(node, f));
-            if (pending[node.Index] == 0)
-                return _executor.RunAsync(node, Task.FromResult((states.Keys[node.Index]!, states.Inputs[node.Index]!)), states, options, progress, null, linked.Token);
+            if (!launch.Early)
+                return _executor.RunAsync(NodeJob.Ready(node, new ResolvedKey(states.Keys[node.Index]!, states.Inputs[node.Index]!),
+                    Upstream(node, states), options, progress), linked.Token);
             var feed = new UpstreamFeed(node.Dependencies.Count);
             for (var i = 0; i < node.Dependencies.Count; i++)
-                if (states.IsDone(node.Dependencies[i].Index)) feed.Complete(i, _runner.ArtifactsOf(node.Dependencies[i], states));
-            var early = new Speculation(feed, new TaskCompletionSource<(string, List<KeyValuePair<string, string>>)>(TaskCreationOptions.RunContinuationsAsynchronously),
+                if (states.IsDone(node.Dependencies[i].Index)) feed.Complete(i, ArtifactsOf(node.Dependencies[i], states));
+            var early = new Speculation(feed, new TaskCompletionSource<ResolvedKey>(TaskCreationOptions.RunContinuationsAsynchronously),
                 CancellationTokenSource.CreateLinkedTokenSource(linked.Token));
             speculations[node.Index] = early;
-            return _executor.RunAsync(node, early.Key.Task, states, options, progress, feed, early.Cancel.Token);
+            return _executor.RunAsync(new NodeJob(node, early.Key.Task, null, feed, options, progress), early.Cancel.Token);
         }
 
+        Apply(plan.Initial);
         while (true)
         {
-            if (!stopLaunching && !cancellationToken.IsCancellationRequested)
-            {
-                var toStart = new List<((long Priority, int Index) Item, int Threads, int Gpus)>();
-                var scanned = 0;
-                foreach (var item in ready)
-                {
-                    if (freeThreads == 0 || ++scanned > scanLimit) break;
-                    var node = nodes[item.Index];
-                    var threads = Math.Min(node.Resources.Threads, options.Jobs);
-                    // A node started early leaves a slot for the upstream work it waits on.
-                    if (pending[node.Index] > 0) threads = Math.Max(1, Math.Min(threads, options.Jobs - 1));
-                    var gpus = Math.Min(node.Resources.Gpus, options.Gpus);
-                    if (threads > freeThreads || gpus > freeGpus) continue;
-                    freeThreads -= threads;
-                    freeGpus -= gpus;
-                    toStart.Add((item, threads, gpus));
-                }
-                foreach (var (item, threads, gpus) in toStart)
-                {
-                    ready.Remove(item);
-                    var node = nodes[item.Index];
-                    running[Launch(node)] = (node, threads, gpus);
-                }
-            }
+            if (cancellationToken.IsCancellationRequested) plan.StopLaunching();
+            while (plan.NextToStart() is { } launch) running[Launch(launch)] = nodes[launch.Index];
             if (running.Count == 0) break;
 
             var done = await Task.WhenAny(running.Keys);
-            var (finished, heldThreads, heldGpus) = running[done];
-            running.Remove(done);
-            freeThreads += heldThreads;
-            freeGpus += heldGpus;
+            running.Remove(done, out var finished);
             var result = await done;
-            speculations.Remove(finished.Index, out var speculation);
+            speculations.Remove(finished!.Index, out var speculation);
             speculation?.Cancel.Dispose();
             states.Seconds[finished.Index] = result.Seconds;
-            if (states.Status[finished.Index] == NodeStatus.Skipped) continue;
+            if (plan.StateOf(finished.Index) == PlanState.Skipped)
+            {
+                plan.NodeCancelled(finished.Index);
+                continue;
+            }
             switch (result.Status)
             {
                 case NodeStatus.Executed or NodeStatus.Cached:
@@ -246,18 +199,19 @@ public sealed class BuildEngine
                         reporter.Finished(finished, result);
                         _remote?.EnqueueUpload(states.Keys[finished.Index]!);
                     }
-                    Complete(finished);
+                    Feed(finished);
+                    Apply(plan.NodeFinished(finished.Index));
                     break;
                 case NodeStatus.Failed:
                     states.Status[finished.Index] = NodeStatus.Failed;
                     states.Messages[finished.Index] = result.Error;
                     reporter.Failed(finished, result);
-                    SkipDownstream(finished);
-                    if (!options.KeepGoing) stopLaunching = true;
+                    Apply(plan.NodeFailed(finished.Index));
                     break;
                 default:
                     states.Status[finished.Index] = NodeStatus.Cancelled;
                     states.Messages[finished.Index] = result.Error;
+                    plan.NodeCancelled(finished.Index);
                     break;
             }
         }
@@ -269,6 +223,10 @@ public sealed class BuildEngine
         var summary = Summarize(graph, states, clock.Elapsed.TotalSeconds, interrupted) with { Remote = _remote?.Stats };
         return new BuildResult(graph, states, summary);
     }
+
+    /// <summary>The scheduler's view of the graph: dependencies, slots wanted, priority, streaming.</summary>
+    public static IReadOnlyList<PlanNode> PlanNodes(BuildGraph graph) =>
+        graph.Nodes.Select(n => new PlanNode(n.Dependencies.Select(d => d.Index).ToArray(), n.Resources.Threads, n.Resources.Gpus, Priority(n), n.Streaming)).ToList();
 
     /// <summary>
     /// Depth first per sample, so whole samples (and so shards) finish early and feed later stages sooner; a node that
@@ -282,6 +240,26 @@ public sealed class BuildEngine
         if (node.Sample is null && node.Shard is null) position = int.MaxValue;
         return ((long)position << 8) | (long)order;
     }
+
+    /// <summary>What a node reads: the base-case files for a first-stage node, else its dependencies' outputs in order.</summary>
+    public IReadOnlyList<UpstreamArtifacts> Upstream(GraphNode node, NodeStates states)
+    {
+        if (node.Files.Count > 0 || node.Dependencies.Count == 0)
+        {
+            return
+            [
+                new UpstreamArtifacts("base_case", "base_case", node.Sample?.Index, node.Sample?.Id,
+                    node.Sample?.Parameters ?? ValueMap.Empty,
+                    node.Files.Select(f => new Artifact(f.Name, f.FullPath, f.Hash)).ToList()),
+            ];
+        }
+        return node.Dependencies.Select(d => ArtifactsOf(d, states)).ToList();
+    }
+
+    private UpstreamArtifacts ArtifactsOf(GraphNode dependency, NodeStates states) =>
+        new(dependency.Id, dependency.StageName, dependency.Sample?.Index, dependency.Sample?.Id,
+            dependency.Sample?.Parameters ?? ValueMap.Empty,
+            (states.Outputs[dependency.Index] ?? []).Select(o => new Artifact(o.Name, _cache.Blobs.PathOf(o.Hash), o.Hash)).ToList());
 
     private void SaveState(BuildGraph graph, NodeStates states)
     {

@@ -9,8 +9,7 @@ public interface INodeExecutor
     /// <summary>Whether a node may start before its inputs are all done (online training needs a shared process).</summary>
     bool SupportsStreaming { get; }
 
-    Task<NodeResult> RunAsync(Graph.GraphNode node, Task<(string Key, List<KeyValuePair<string, string>> Inputs)> key, NodeStates states,
-        BuildOptions options, IProgress<double>? progress, UpstreamFeed? feed, CancellationToken cancellationToken);
+    Task<NodeResult> RunAsync(NodeJob job, CancellationToken cancellationToken);
 
     /// <summary>Called once when the build ends, interrupted or not: release what is left (a cluster's queued jobs).</summary>
     Task FinishAsync(bool interrupted);

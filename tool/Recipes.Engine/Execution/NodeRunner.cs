@@ -15,17 +15,22 @@ public sealed class NodeRunner
 {
     private const int LogTailLines = 20;
     private readonly CacheStore _cache;
+    private readonly CacheLookup _lookup;
 
-    public NodeRunner(CacheStore cache) => _cache = cache;
+    public NodeRunner(CacheLookup lookup)
+    {
+        _lookup = lookup;
+        _cache = lookup.Cache;
+    }
 
     /// <summary>
     /// Runs a node whose key is known (<paramref name="key"/> completed) or, for a node started before its inputs were
     /// all done, becomes known while it runs; either way the outputs are stored under that key, or dropped in favour of
     /// a cache entry that appeared meanwhile.
     /// </summary>
-    public async Task<NodeResult> RunAsync(GraphNode node, Task<(string Key, List<KeyValuePair<string, string>> Inputs)> key, NodeStates states,
-        BuildOptions options, IProgress<double>? progress, UpstreamFeed? feed, CancellationToken cancellationToken)
+    public async Task<NodeResult> RunAsync(NodeJob job, CancellationToken cancellationToken)
     {
+        var node = job.Node;
         var scratch = _cache.NewTempDirectory();
         var work = Directory.CreateDirectory(Path.Combine(scratch, "work")).FullName;
         var outDir = Directory.CreateDirectory(Path.Combine(scratch, "out")).FullName;
@@ -42,7 +47,7 @@ public sealed class NodeRunner
             await using (var log = new StreamWriter(logPath) { AutoFlush = true })
             {
                 // A node started early reads its inputs through the feed as they arrive.
-                var upstream = feed is null ? Upstream(node, states) : [];
+                var upstream = job.Upstream ?? [];
                 var context = new PluginContext
                 {
                     NodeId = node.Id,
@@ -56,9 +61,9 @@ public sealed class NodeRunner
                     Log = TextWriter.Synchronized(log),
                     Metrics = metrics,
                     Threads = node.Resources.Threads,
-                    Device = node.Stage.Device ?? options.Device,
-                    Progress = progress,
-                    Feed = feed ?? UpstreamFeed.Full(upstream),
+                    Device = node.Stage.Device ?? job.Options.Device,
+                    Progress = job.Progress,
+                    Feed = job.Feed,
                 };
                 try
                 {
@@ -96,17 +101,17 @@ public sealed class NodeRunner
             if (status != NodeStatus.Executed)
                 return new NodeResult(status, [], seconds, error, status == NodeStatus.Failed ? Tail(logPath) : null, metricsObject);
 
-            string resolvedKey;
-            List<KeyValuePair<string, string>> inputs;
+            ResolvedKey resolved;
             try
             {
-                (resolvedKey, inputs) = await key.WaitAsync(cancellationToken);
+                resolved = await job.Key.WaitAsync(cancellationToken);
             }
             catch (OperationCanceledException)
             {
                 return new NodeResult(NodeStatus.Cancelled, [], seconds, "interrupted", null, metricsObject);
             }
-            if (_cache.Actions.TryGetOutputs(resolvedKey) is { } existing && existing.Outputs.All(o => _cache.Blobs.Contains(o.Hash)))
+            // Another build may have stored the same key meanwhile: its entry stands.
+            if (_lookup.FindLocal(resolved.Key) is { } existing)
                 return new NodeResult(NodeStatus.Cached, existing.Outputs, seconds, null, null, metricsObject);
             var outputs = new List<OutputFile>();
             foreach (var file in Directory.EnumerateFiles(outDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
@@ -119,13 +124,13 @@ public sealed class NodeRunner
             var logHash = _cache.Blobs.PutCopy(logPath);
             _cache.Actions.Put(new ActionEntry
             {
-                Key = resolvedKey,
+                Key = resolved.Key,
                 Node = node.Id,
                 Stage = node.StageName,
                 Plugin = node.Plugin.Name,
                 Version = node.Plugin.Version,
                 Spec = node.Spec,
-                Inputs = inputs,
+                Inputs = resolved.Inputs,
                 Outputs = outputs,
                 Log = logHash,
                 Metrics = metricsObject,
@@ -138,25 +143,6 @@ public sealed class NodeRunner
             CacheStore.DeleteDirectory(scratch);
         }
     }
-
-    public IReadOnlyList<UpstreamArtifacts> Upstream(GraphNode node, NodeStates states)
-    {
-        if (node.Files.Count > 0 || node.Dependencies.Count == 0)
-        {
-            return
-            [
-                new UpstreamArtifacts("base_case", "base_case", node.Sample?.Index, node.Sample?.Id,
-                    node.Sample?.Parameters ?? ValueMap.Empty,
-                    node.Files.Select(f => new Artifact(f.Name, f.FullPath, f.Hash)).ToList()),
-            ];
-        }
-        return node.Dependencies.Select(d => ArtifactsOf(d, states)).ToList();
-    }
-
-    public UpstreamArtifacts ArtifactsOf(GraphNode dependency, NodeStates states) =>
-        new(dependency.Id, dependency.StageName, dependency.Sample?.Index, dependency.Sample?.Id,
-            dependency.Sample?.Parameters ?? ValueMap.Empty,
-            (states.Outputs[dependency.Index] ?? []).Select(o => new Artifact(o.Name, _cache.Blobs.PathOf(o.Hash), o.Hash)).ToList());
 
     private static string Tail(string path)
     {

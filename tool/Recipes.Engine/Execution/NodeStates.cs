@@ -12,7 +12,7 @@ public sealed class NodeStates
         Status = new NodeStatus[count];
         Messages = new string?[count];
         Seconds = new double[count];
-        Inputs = new List<KeyValuePair<string, string>>?[count];
+        Inputs = new IReadOnlyList<KeyValuePair<string, string>>?[count];
         Metrics = new string?[count];
     }
 
@@ -24,7 +24,13 @@ public sealed class NodeStates
     public NodeStatus[] Status { get; }
     public string?[] Messages { get; }
     public double[] Seconds { get; }
-    public List<KeyValuePair<string, string>>?[] Inputs { get; }
+    public IReadOnlyList<KeyValuePair<string, string>>?[] Inputs { get; }
+
+    public void SetKey(int index, Graph.ResolvedKey key)
+    {
+        Keys[index] = key.Key;
+        Inputs[index] = key.Inputs;
+    }
 
     public bool IsDone(int index) => Status[index] is NodeStatus.Cached or NodeStatus.Executed;
 }

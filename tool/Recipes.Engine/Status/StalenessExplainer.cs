@@ -129,7 +129,7 @@ public sealed class StalenessExplainer
         return $"shard samples changed ({string.Join(", ", parts)})";
     }
 
-    private IEnumerable<string> InputChanges(GraphNode node, ActionEntry old, List<KeyValuePair<string, string>> inputs, Dictionary<(string, string), string> fileDiffs)
+    private IEnumerable<string> InputChanges(GraphNode node, ActionEntry old, IReadOnlyList<KeyValuePair<string, string>> inputs, Dictionary<(string, string), string> fileDiffs)
     {
         var before = old.Inputs.ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
         var after = inputs.ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
