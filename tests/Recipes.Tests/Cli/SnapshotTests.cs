@@ -1,0 +1,56 @@
+using Recipes.Tests.Support;
+
+namespace Recipes.Tests.Cli;
+
+/// <summary>
+/// The outputs users and editors read, pinned as text: a change to the graph's shape, the schema or a command's help
+/// shows up as a reviewed diff of a <c>*.verified.txt</c> file rather than slipping through.
+/// </summary>
+public sealed class SnapshotTests
+{
+    [Theory]
+    [InlineData("mermaid")]
+    [InlineData("dot")]
+    [InlineData("json")]
+    public void TheQuickstartGraph(string format)
+    {
+        using var ws = new Workspace();
+        ws.CopyRecipe("quickstart");
+        var result = Support.Cli.Run(ws.Root, "graph", "recipe.yaml", "--format", format);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Snapshot.Match(result.Stdout, "quickstart-graph-" + format);
+    }
+
+    [Fact]
+    public void TheExpandedGraphOfASmallSweep()
+    {
+        using var ws = new Workspace();
+        SampleRecipes.Sweep(ws, space: "a: { choice: [1, 2] }\n    b: { choice: [x] }");
+        var result = Support.Cli.Run(ws.Root, "graph", "recipe.yaml", "--expand");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Snapshot.Match(result.Stdout, "sweep-graph-expanded");
+    }
+
+    [Fact]
+    public void TheSchema()
+    {
+        using var ws = new Workspace();
+        var result = Support.Cli.Run(ws.Root, "schema");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Snapshot.Match(result.Stdout, "schema");
+    }
+
+    [Theory]
+    [InlineData("root")]
+    [InlineData("build")]
+    [InlineData("status")]
+    [InlineData("graph")]
+    [InlineData("cache")]
+    public void TheHelp(string command)
+    {
+        using var ws = new Workspace();
+        var result = command == "root" ? Support.Cli.Run(ws.Root, "--help") : Support.Cli.Run(ws.Root, command, "--help");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Snapshot.Match(result.Stdout, "help-" + command);
+    }
+}
