@@ -30,7 +30,7 @@ if (args is ["heat", var device, var sizeText])
     for (var i = 0; i < 4; i++)
     {
         var clock = Stopwatch.StartNew();
-        var solution = Recipes.Solvers.Heat2d.SorSolver.Solve(problem, 1e-8, device: device);
+        var solution = Recipes.Solvers.Heat2d.SorSolver.Solve(problem, 1e-8, device: Recipes.Plugins.DeviceKinds.Parse(device));
         Console.WriteLine($"{size}: {clock.Elapsed.TotalMilliseconds:0.0} ms, {solution.Iterations} iterations, residual {solution.Residual:E2}");
     }
     return;

@@ -124,13 +124,12 @@ public sealed class BenchRunner
             peak = monitor.PeakBytes;
         }
         if (process.ExitCode != 0) throw new PluginException($"the benchmarked simulations failed at {level} on {device}: {stderr.Trim()}");
-        var results = JsonNode.Parse(stdout.Trim().Split('\n').Last())!["nodes"]!.AsArray();
+        var results = RunNodeReport.Parse(stdout.Trim().Split('\n').Last());
         var measured = new List<BenchMeasurement>();
         foreach (var node in nodes)
         {
-            var result = results.First(r => r!["node"]!.GetValue<string>() == node.Id)!;
-            var measurement = new BenchMeasurement(level, device, threads, node.Id, result["seconds"]?.GetValue<double>() ?? 0, peak,
-                result["output_bytes"]?.GetValue<long>() ?? 0, FromCache: false);
+            var result = results.Find(node.Id) ?? throw new PluginException($"the benchmark run reported nothing for {node.Id}");
+            var measurement = new BenchMeasurement(level, device, threads, node.Id, result.Seconds ?? 0, peak, result.OutputBytes ?? 0, FromCache: false);
             Store(session, node, device, threads, keys[node.Id], measurement);
             measured.Add(measurement);
         }

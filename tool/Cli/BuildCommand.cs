@@ -1,3 +1,4 @@
+using Recipes.Plugins;
 using Recipes.Plugins.Files;
 using System.CommandLine;
 using System.Runtime.InteropServices;
@@ -32,25 +33,28 @@ public static class BuildCommand
         var depfile = new Option<string?>("--depfile") { Description = "Write the recipe's source files (recipe, includes, base case) here, one per line, for build systems." };
         var outputsFile = new Option<string?>("--outputs-file") { Description = "Write the paths of the materialized files here, one per line." };
         var device = new Option<string?>("--device") { Description = "Where ILGPU solvers run: auto, cpu or cuda (default: execution.device, else auto)." };
-        device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        device.AcceptOnlyFromAmong([.. DeviceKinds.Names]);
 
         var command = new Command("build", "Build a recipe: run stale nodes, reuse cached ones, materialize out/<recipe>/.")
         {
             recipe, jobs, cache, output, set, keepGoing, executor, json, logFormat, device, remoteCache, remoteUpload, errorFormat, depfile, outputsFile,
         };
+        // The spelled choices become types here, once; everything below sees enums.
         command.SetAction((parse, _) => RunAsync(
             parse.GetValue(recipe)!, parse.GetValue(set) ?? [], parse.GetValue(cache), parse.GetValue(output), parse.GetValue(jobs),
-            parse.GetValue(keepGoing), parse.GetValue(json), parse.GetValue(logFormat)!, parse.GetValue(device),
+            parse.GetValue(keepGoing), parse.GetValue(json), parse.GetValue(logFormat)!,
+            parse.GetValue(device) is { } deviceName ? DeviceKinds.Parse(deviceName) : null,
             parse.GetValue(remoteCache), parse.GetValue(remoteUpload),
-            new BuildFiles(parse.GetValue(errorFormat)!, parse.GetValue(depfile), parse.GetValue(outputsFile)), parse.GetValue(executor)));
+            new BuildFiles(parse.GetValue(errorFormat) == "msbuild" ? ErrorFormat.MSBuild : ErrorFormat.Text, parse.GetValue(depfile), parse.GetValue(outputsFile)),
+            parse.GetValue(executor) switch { "slurm" => ExecutorKind.Slurm, "local" => ExecutorKind.Local, _ => null }));
         return command;
     }
 
     public static async Task<int> RunAsync(string recipePath, IReadOnlyList<string> sets, string? cacheOption, string? outOption, int? jobsOption,
-        bool keepGoingOption, bool json, string logFormat, string? deviceOption, string? remoteOption = null, bool? remoteUploadOption = null,
-        BuildFiles? files = null, string? executorOption = null)
+        bool keepGoingOption, bool json, string logFormat, DeviceKind? deviceOption, string? remoteOption = null, bool? remoteUploadOption = null,
+        BuildFiles? files = null, ExecutorKind? executorOption = null)
     {
-        files ??= new BuildFiles("text", null, null);
+        files ??= new BuildFiles(ErrorFormat.Text, null, null);
         Remote.RemoteCacheOptions? remoteOptions;
         try
         {
@@ -67,11 +71,11 @@ public static class BuildCommand
         try
         {
             var recipe = RecipeSession.LoadRecipe(recipePath, sets);
-            onSlurm = (executorOption ?? recipe.Execution.Executor ?? "local") == "slurm";
+            onSlurm = (executorOption ?? recipe.Execution.Executor ?? ExecutorKind.Local) == ExecutorKind.Slurm;
             // Checked before the cache is opened, so a build that cannot start leaves nothing behind.
             if (onSlurm && (slurmSettings = SlurmSettingsOrError(recipe.Execution)) is null) return ExitCodes.InvalidRecipe;
             var jobsPreview = jobsOption ?? recipe.Execution.Jobs ?? Environment.ProcessorCount;
-            session = RecipeSession.Open(recipePath, sets, cacheOption, jobsPreview);
+            session = RecipeSession.Open(recipe, cacheOption, jobsPreview);
         }
         catch (RecipeException e)
         {
@@ -79,14 +83,14 @@ public static class BuildCommand
         }
         RecipeSession.PrintWarnings(session.Recipe, files.ErrorFormat);
         if (files.DepFile is not null)
-            Recipes.Plugins.Files.AtomicFile.WriteAllText(files.DepFile, string.Concat(session.Recipe.SourceFiles.Distinct().Select(f => Path.GetFullPath(f) + "\n")));
+            AtomicFile.WriteAllText(files.DepFile, string.Concat(session.Recipe.SourceFiles.Distinct().Select(f => Path.GetFullPath(f) + "\n")));
         var execution = session.Recipe.Execution;
         var options = new BuildOptions
         {
             // On a cluster the scheduler decides how many run at once (execution.slurm.throttle); here every ready node goes out.
             Jobs = onSlurm ? Cluster.SlurmExecutor.Unbounded : Math.Max(1, jobsOption ?? execution.Jobs ?? Environment.ProcessorCount),
             KeepGoing = keepGoingOption || execution.KeepGoing == true,
-            Device = deviceOption ?? execution.Device ?? "auto",
+            Device = deviceOption ?? execution.Device ?? DeviceKind.Auto,
             OutputRoot = outOption ?? "out",
         };
 
@@ -147,7 +151,7 @@ public static class BuildCommand
         reporter.Completed(summary);
         if (tally is TerminalReporter)
             foreach (var (node, failure) in tally.Failures) Console.Error.WriteLine(TallyReporter.FailureText(node, failure));
-        if (files.ErrorFormat == "msbuild")
+        if (files.ErrorFormat == ErrorFormat.MSBuild)
             foreach (var node in result.Graph.Nodes.Where(n => result.States.Status[n.Index] == NodeStatus.Failed))
                 Console.Error.WriteLine($"{session.Recipe.RecipePath} : error RCP0100: node {node.Id} failed: {result.States.Messages[node.Index]}");
         if (files.OutputsFile is not null && summary.OutputDirectory is not null)
@@ -156,7 +160,7 @@ public static class BuildCommand
             var paths = Directory.Exists(root)
                 ? Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(p => p + "\n")
                 : [];
-            Recipes.Plugins.Files.AtomicFile.WriteAllText(files.OutputsFile, string.Concat(paths));
+            AtomicFile.WriteAllText(files.OutputsFile, string.Concat(paths));
         }
 
         if (json || logFormat == "json")

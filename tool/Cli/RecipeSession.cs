@@ -24,9 +24,12 @@ public sealed class RecipeSession
 
     public static RecipeDefinition LoadRecipe(string path, IReadOnlyList<string> sets) => new RecipeLoader(Registry).Load(path, sets);
 
-    public static RecipeSession Open(string recipePath, IReadOnlyList<string> sets, string? cacheOption, int jobs)
+    public static RecipeSession Open(string recipePath, IReadOnlyList<string> sets, string? cacheOption, int jobs) =>
+        Open(LoadRecipe(recipePath, sets), cacheOption, jobs);
+
+    /// <summary>Plans a recipe already loaded (a command that looked at its settings first loads it once).</summary>
+    public static RecipeSession Open(RecipeDefinition recipe, string? cacheOption, int jobs)
     {
-        var recipe = LoadRecipe(recipePath, sets);
         BuildGraph graph;
         try
         {
@@ -43,7 +46,7 @@ public sealed class RecipeSession
     /// Prints every diagnostic as <c>file:line:col: error: message</c>, or with <c>msbuild</c> as
     /// <c>file(line,col): error RCP0001: message</c> (which MSBuild and IDEs turn into clickable errors), and returns 2.
     /// </summary>
-    public static int Report(RecipeException e, string errorFormat = "text")
+    public static int Report(RecipeException e, ErrorFormat errorFormat = ErrorFormat.Text)
     {
         var diagnostics = e.Diagnostics.Count > 0 ? e.Diagnostics.Select(d => Format(d, errorFormat)) : [e.Message];
         foreach (var line in diagnostics) Console.Error.WriteLine(line);
@@ -52,14 +55,14 @@ public sealed class RecipeSession
         return Execution.ExitCodes.InvalidRecipe;
     }
 
-    public static void PrintWarnings(RecipeDefinition recipe, string errorFormat = "text")
+    public static void PrintWarnings(RecipeDefinition recipe, ErrorFormat errorFormat = ErrorFormat.Text)
     {
         foreach (var warning in recipe.Warnings) Console.Error.WriteLine(Format(warning, errorFormat));
     }
 
-    public static string Format(Diagnostic diagnostic, string errorFormat)
+    public static string Format(Diagnostic diagnostic, ErrorFormat errorFormat)
     {
-        if (errorFormat != "msbuild") return diagnostic.ToString();
+        if (errorFormat != ErrorFormat.MSBuild) return diagnostic.ToString();
         var file = diagnostic.Location.File.StartsWith('(') ? diagnostic.Location.File : Path.GetFullPath(diagnostic.Location.File);
         var kind = diagnostic.Severity == DiagnosticSeverity.Error ? "error RCP0001" : "warning RCP0002";
         return $"{file}({diagnostic.Location.Line},{diagnostic.Location.Column}): {kind}: {diagnostic.Message}";

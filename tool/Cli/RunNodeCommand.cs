@@ -1,3 +1,4 @@
+using Recipes.Plugins;
 using Recipes.Plugins.Files;
 using System.CommandLine;
 using System.Text.Json.Nodes;
@@ -21,7 +22,7 @@ public static class RunNodeCommand
         var cache = CommonOptions.Cache();
         var set = CommonOptions.Set();
         var device = new Option<string?>("--device") { Description = "auto, cpu or cuda." };
-        device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        device.AcceptOnlyFromAmong([.. DeviceKinds.Names]);
         var force = new Option<bool>("--force") { Description = "Run even if the result is cached (benchmarks)." };
         var remoteCache = new Option<string?>("--remote-cache") { Description = "HTTP cache to read inputs from and write results to." };
         var report = new Option<string?>("--report") { Description = "Also write the per-node results (JSON) to this file, for a cluster controller." };
@@ -66,30 +67,23 @@ public static class RunNodeCommand
         }
         if (force)
             foreach (var node in graph.Nodes.Where(n => targets.Contains(n.Id))) states.Status[node.Index] = NodeStatus.Pending;
-        var results = new JsonArray();
+        var results = new List<RunNodeOutcome>();
         var failed = false;
         foreach (var node in graph.Nodes.Where(n => targets.Contains(n.Id)))
         {
             if (states.Status[node.Index] == NodeStatus.Cached)
             {
-                results.Add(new JsonObject { ["node"] = node.Id, ["status"] = "cached", ["key"] = states.Keys[node.Index] });
+                results.Add(new RunNodeOutcome(node.Id, NodeStatus.Cached, states.Keys[node.Index]));
                 continue;
             }
-            var result = await engine.RunOneAsync(node, states, new BuildOptions { Device = device ?? session.Recipe.Execution.Device ?? "auto" }, CancellationToken.None);
+            var result = await engine.RunOneAsync(node, states, new BuildOptions { Device = device is null ? session.Recipe.Execution.Device ?? DeviceKind.Auto : DeviceKinds.Parse(device) }, CancellationToken.None);
             failed |= result.Status == NodeStatus.Failed;
             if (result.Status == NodeStatus.Failed) Console.Error.WriteLine(TallyReporter.FailureText(node, result));
-            results.Add(new JsonObject
-            {
-                ["node"] = node.Id,
-                ["status"] = result.Status.ToString().ToLowerInvariant(),
-                ["key"] = states.Keys[node.Index],
-                ["seconds"] = Math.Round(result.Seconds, 4),
-                ["output_bytes"] = result.Outputs.Sum(o => o.Size),
-                ["error"] = result.Error,
-            });
+            results.Add(new RunNodeOutcome(node.Id, result.Status, states.Keys[node.Index], Math.Round(result.Seconds, 4),
+                result.Outputs.Sum(o => o.Size), result.Error));
         }
-        var text = JsonEventReporter.Serialize(new JsonObject { ["nodes"] = results });
-        if (reportPath is not null) Recipes.Plugins.Files.AtomicFile.WriteAllText(reportPath, text + "\n");
+        var text = new RunNodeReport(results).ToJson();
+        if (reportPath is not null) AtomicFile.WriteAllText(reportPath, text + "\n");
         Console.Out.WriteLine(text);
         return failed ? ExitCodes.NodeFailed : ExitCodes.Success;
     }

@@ -33,7 +33,7 @@ public sealed class PluginContext
     public required int Threads { get; init; }
 
     /// <summary><c>auto</c>, <c>cpu</c> or <c>cuda</c>, from <c>--device</c> or the recipe.</summary>
-    public required string Device { get; init; }
+    public required DeviceKind Device { get; init; }
 
     /// <summary>Fraction done in [0,1], for progress display.</summary>
     public IProgress<double>? Progress { get; init; }

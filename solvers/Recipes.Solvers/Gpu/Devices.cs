@@ -47,12 +47,12 @@ public static class Devices
     }
 
     /// <summary><c>auto</c> resolves to <c>cuda</c> when a CUDA device exists, else <c>cpu</c>.</summary>
-    public static string Resolve(string requested) => requested switch
+    public static DeviceKind Resolve(DeviceKind requested) => requested switch
     {
-        "cuda" when !HasCuda => throw new PluginException("device 'cuda' was requested but no CUDA device is present; use --device cpu or auto"),
-        "cuda" => "cuda",
-        "auto" => HasCuda ? "cuda" : "cpu",
-        _ => "cpu",
+        DeviceKind.Cuda when !HasCuda => throw new PluginException("device 'cuda' was requested but no CUDA device is present; use --device cpu or auto"),
+        DeviceKind.Cuda => DeviceKind.Cuda,
+        DeviceKind.Auto => HasCuda ? DeviceKind.Cuda : DeviceKind.Cpu,
+        _ => DeviceKind.Cpu,
     };
 
     public static Accelerator Cuda => CudaAccelerator.Value ?? throw new PluginException("no CUDA device is present");

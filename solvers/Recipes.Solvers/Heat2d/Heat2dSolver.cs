@@ -96,7 +96,7 @@ public sealed class Heat2dSolver : StagePlugin
         context.Metrics["iterations"] = solution.Iterations;
         context.Metrics["residual"] = solution.Residual;
         context.Metrics["sources"] = disks.Count;
-        context.Log.WriteLine($"{size}x{size}, {disks.Count} disks, {solution.Iterations} SOR iterations on {device}, residual {solution.Residual:E2}");
+        context.Log.WriteLine($"{size}x{size}, {disks.Count} disks, {solution.Iterations} SOR iterations on {device.Name()}, residual {solution.Residual:E2}");
         return Task.CompletedTask;
     }
 }

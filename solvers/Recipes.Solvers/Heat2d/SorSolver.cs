@@ -1,3 +1,4 @@
+using Recipes.Plugins;
 using System.Collections.Concurrent;
 using ILGPU;
 using ILGPU.Runtime;
@@ -91,9 +92,9 @@ public static class SorSolver
 
     public static double OptimalOmega(int size) => 2.0 / (1.0 + Math.Sin(Math.PI / (size - 1)));
 
-    public static HeatSolution Solve(HeatProblem problem, double tolerance = 1e-8, int maxIterations = 100_000, string device = "cpu", CancellationToken cancellationToken = default)
+    public static HeatSolution Solve(HeatProblem problem, double tolerance = 1e-8, int maxIterations = 100_000, DeviceKind device = DeviceKind.Cpu, CancellationToken cancellationToken = default)
     {
-        if (device == "cuda")
+        if (device == DeviceKind.Cuda)
         {
             lock (Devices.CudaLock) return SolveOnGpu(Devices.Cuda, problem, tolerance, maxIterations, cancellationToken);
         }

@@ -114,10 +114,10 @@ public sealed class SmokeSolver : StagePlugin
         return Task.CompletedTask;
     }
 
-    public static SmokeResult Simulate(SmokeScene scene, string requestedDevice, int threads, IProgress<double>? progress, CancellationToken cancellationToken)
+    public static SmokeResult Simulate(SmokeScene scene, DeviceKind requestedDevice, int threads, IProgress<double>? progress, CancellationToken cancellationToken)
     {
         var device = Devices.Resolve(requestedDevice);
-        if (device == "cuda")
+        if (device == DeviceKind.Cuda)
             lock (Devices.CudaLock) return new SmokeSimulation(scene).Run(Devices.Cuda, progress, cancellationToken);
         if (threads > 1) return new SmokeSimulation(scene).Run(Devices.CpuBatch, progress, cancellationToken);
         var accelerator = Devices.RentCpu();

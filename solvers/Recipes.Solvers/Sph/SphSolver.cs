@@ -110,7 +110,7 @@ public sealed class SphSolver : StagePlugin
         if (scene.Problems().FirstOrDefault() is { } problem) throw new PluginException(problem);
         var device = Devices.Resolve(context.Device);
         SphResult result;
-        if (device == "cuda")
+        if (device == DeviceKind.Cuda)
         {
             lock (Devices.CudaLock) result = new SphSimulation(scene).Run(Devices.Cuda, context.Progress, cancellationToken);
         }

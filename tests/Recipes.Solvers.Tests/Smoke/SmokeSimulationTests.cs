@@ -1,3 +1,4 @@
+using Recipes.Plugins;
 using Recipes.Solvers.Smoke;
 
 namespace Recipes.Solvers.Tests.Smoke;
@@ -5,7 +6,7 @@ namespace Recipes.Solvers.Tests.Smoke;
 /// <summary>The smoke solver's physics on small grids: projection, conservation, determinism, buoyancy and wind.</summary>
 public sealed class SmokeSimulationTests
 {
-    private static SmokeResult Run(SmokeScene scene) => SmokeSolver.Simulate(scene, "cpu", threads: 1, progress: null, CancellationToken.None);
+    private static SmokeResult Run(SmokeScene scene) => SmokeSolver.Simulate(scene, DeviceKind.Cpu, threads: 1, progress: null, CancellationToken.None);
 
     private static readonly SmokeScene Plume = new() { Size = 32, Steps = 40, Vorticity = 0.2, WindX = 1.0, Frames = [40], SourceSeed = 3 };
 

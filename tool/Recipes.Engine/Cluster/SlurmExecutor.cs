@@ -184,7 +184,7 @@ public sealed class SlurmExecutor : INodeExecutor, IDisposable
         text.Append(CultureInfo.InvariantCulture, $"nodes=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" {Quote(Path.Combine(directory, "nodes.txt"))})\n");
         text.Append(CultureInfo.InvariantCulture, $"cd {Quote(_invocation.WorkingDirectory)}\n");
         text.Append("exec ").Append(_settings.Command ?? ToolCommand()).Append(" run-node ").Append(Quote(_invocation.RecipePath)).Append(" $nodes");
-        text.Append(" --cache ").Append(Quote(_invocation.CacheRoot)).Append(" --device ").Append(_invocation.Device);
+        text.Append(" --cache ").Append(Quote(_invocation.CacheRoot)).Append(" --device ").Append(Plugins.DeviceKinds.Name(_invocation.Device));
         text.Append(" --report ").Append(Quote(Path.Combine(directory, "task-"))).Append("\"$SLURM_ARRAY_TASK_ID\".json");
         foreach (var set in _invocation.Sets) text.Append(" --set ").Append(Quote(set));
         if (_invocation.RemoteCache is not null) text.Append(" --remote-cache ").Append(Quote(_invocation.RemoteCache));
@@ -280,10 +280,8 @@ public sealed class SlurmExecutor : INodeExecutor, IDisposable
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
-            if (JsonNode.Parse(File.ReadAllText(path))?["nodes"] is JsonArray nodes)
-                foreach (var node in nodes.OfType<JsonObject>())
-                    if (node["status"]?.GetValue<string>() == "failed" && node["node"]?.GetValue<string>() is { } id)
-                        result[id] = node["error"]?.GetValue<string>() ?? "failed";
+            foreach (var node in RunNodeReport.Parse(File.ReadAllText(path)).Nodes)
+                if (node.Status == NodeStatus.Failed) result[node.Node] = node.Error ?? "failed";
         }
         catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidOperationException)
         {

@@ -159,8 +159,9 @@ public sealed class RecipeLoader
         {
             execution = new ExecutionSettings(
                 exec["jobs"] is DocScalar j && j.TryGetLong(out var jobs) ? (int)jobs : null,
-                (exec["device"] as DocScalar)?.Text,
-                (exec["executor"] as DocScalar)?.Text,
+                // The schema admitted only the spelled values, so these parse.
+                exec["device"] is DocScalar d ? DeviceKinds.Parse(d.Text) : null,
+                exec["executor"] is DocScalar x ? x.Text == "slurm" ? Execution.ExecutorKind.Slurm : Execution.ExecutorKind.Local : null,
                 exec["keep_going"] is DocScalar k ? k.Text is "true" or "True" or "TRUE" : null,
                 exec["slurm"] is DocMapping slurm ? new ValueMap(slurm.Entries.ToDictionary(e => e.Name, e => DocValues.ToJson(e.Value), StringComparer.Ordinal)) : null);
         }
@@ -228,7 +229,7 @@ public sealed class RecipeLoader
             Settings = settings,
             Materialize = map[StageSettings.Materialize] is DocScalar m ? m.Text is "true" or "True" or "TRUE" : DefaultMaterialize(stage),
             Threads = map[StageSettings.Threads] is DocScalar t && t.TryGetLong(out var threads) ? (int)threads : null,
-            Device = (map[StageSettings.Device] as DocScalar)?.Text,
+            Device = map[StageSettings.Device] is DocScalar device ? DeviceKinds.Parse(device.Text) : null,
             Location = at,
         };
     }
@@ -433,20 +434,10 @@ public sealed class RecipeLoader
             {
                 TemplateRenderer.Render(file.Template!, parameters, DisplayPath.Of(file.FullPath));
             }
-            catch (PluginException e)
+            catch (TemplateException e)
             {
-                var (location, message) = SplitLocation(e.Message);
-                diagnostics.Error(location ?? new SourceLocation(DisplayPath.Of(file.FullPath), 1, 1), message);
+                diagnostics.Error(e.Location, "template error: " + e.Detail);
             }
         }
-    }
-
-    private static (SourceLocation?, string) SplitLocation(string message)
-    {
-        // "file:line:col: text" as produced by TemplateRenderer.
-        var parts = message.Split(':', 4);
-        if (parts.Length == 4 && int.TryParse(parts[1], out var line) && int.TryParse(parts[2], out var col))
-            return (new SourceLocation(parts[0], line, col), parts[3].TrimStart());
-        return (null, message);
     }
 }

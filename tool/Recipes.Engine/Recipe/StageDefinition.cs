@@ -12,7 +12,7 @@ public sealed class StageDefinition
     public required ValueMap Settings { get; init; }
     public required bool Materialize { get; init; }
     public int? Threads { get; init; }
-    public string? Device { get; init; }
+    public DeviceKind? Device { get; init; }
     public required SourceLocation Location { get; init; }
 
     /// <summary>The settings that decide the outputs, i.e. the ones that enter the action key.</summary>

@@ -94,7 +94,7 @@ public sealed class RecipeSchema
                     Properties =
                     [
                         ("jobs", new ScalarSchema(ScalarKind.Integer) { Minimum = 1, Description = "Parallel CPU slots (default: cores)." }),
-                        ("device", new ScalarSchema(ScalarKind.String) { Enum = ["auto", "cpu", "cuda"], Description = "Where ILGPU kernels run." }),
+                        ("device", new ScalarSchema(ScalarKind.String) { Enum = [.. DeviceKinds.Names], Description = "Where ILGPU kernels run." }),
                         ("executor", new ScalarSchema(ScalarKind.String) { Enum = ["local", "slurm"], Description = "Who runs stale nodes." }),
                         ("keep_going", new ScalarSchema(ScalarKind.Boolean) { Description = "Finish independent nodes after a failure." }),
                         ("slurm", SlurmSchema()),

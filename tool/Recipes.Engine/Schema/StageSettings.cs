@@ -18,7 +18,7 @@ public static class StageSettings
         new OptionSpec(Threads, OptionType.Integer, "CPU threads one node of this stage holds out of --jobs (default: the implementation's choice).")
             { Minimum = 1, AffectsOutput = false },
         new OptionSpec(Device, OptionType.String, "Where kernels run: auto (CUDA when present), cpu or cuda; overrides execution.device.")
-            { AllowedValues = ["auto", "cpu", "cuda"], AffectsOutput = false },
+            { AllowedValues = DeviceKinds.Names, AffectsOutput = false },
     ];
 
     /// <summary>Settings the engine reads for particular stages; unlike <see cref="Common"/> they reach the plugin too.</summary>

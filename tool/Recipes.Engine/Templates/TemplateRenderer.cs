@@ -31,7 +31,7 @@ public static class TemplateRenderer
         }
         catch (ScriptRuntimeException e)
         {
-            throw new PluginException($"{Locate(e.Span, displayPath, null)}: template error: {e.OriginalMessage}");
+            throw new TemplateException(Locate(e.Span, displayPath, null), e.OriginalMessage);
         }
     }
 

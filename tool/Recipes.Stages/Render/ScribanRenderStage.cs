@@ -38,7 +38,16 @@ public sealed class ScribanRenderStage : StagePlugin
                 return parsed;
             });
             var name = file.Name.EndsWith(".sbn", StringComparison.Ordinal) ? file.Name[..^4] : file.Name;
-            File.WriteAllText(context.OutputPath(name), TemplateRenderer.Render(template, context.Parameters, DisplayPath.Of(file.Path)));
+            string text;
+            try
+            {
+                text = TemplateRenderer.Render(template, context.Parameters, DisplayPath.Of(file.Path));
+            }
+            catch (TemplateException e)
+            {
+                throw new PluginException(e.Message, e);
+            }
+            File.WriteAllText(context.OutputPath(name), text);
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(context.OutputPath(name), File.GetUnixFileMode(file.Path));
         }
