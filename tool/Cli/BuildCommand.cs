@@ -196,7 +196,7 @@ public static class BuildCommand
     private static void PrintSummary(BuildSummary summary)
     {
         var table = new Table().Border(TableBorder.Simple).AddColumns("stage", "nodes", "executed", "cached", "failed", "skipped");
-        foreach (var (stage, counts) in summary.Stages.OrderBy(s => Plugins.StageNames.All.ToList().IndexOf(s.Key)))
+        foreach (var (stage, counts) in summary.Stages.OrderBy(s => s.Key, StageNames.PipelineOrder))
             table.AddRow(stage, counts.Nodes.ToString(), counts.Executed.ToString(), counts.Cached.ToString(), counts.Failed.ToString(), counts.Skipped.ToString());
         Terminal.Out.Write(table);
         var verdict = summary.Interrupted ? "interrupted" : summary.Failed > 0 ? $"{summary.Failed} failed" : "ok";

@@ -11,8 +11,22 @@ public static class StageNames
     public const string Train = "train";
     public const string Evaluate = "evaluate";
 
+    /// <summary>Indexed by <see cref="StageKind"/>.</summary>
     public static IReadOnlyList<string> All { get; } =
         [Render, Simulate, Postprocess, Augment, Dataset, Train, Evaluate];
+
+    private static readonly Dictionary<string, StageKind> Kinds =
+        Enum.GetValues<StageKind>().ToDictionary(k => All[(int)k], k => k, StringComparer.Ordinal);
+
+    public static bool IsStage(string name) => Kinds.ContainsKey(name);
+
+    public static StageKind KindOf(string name) =>
+        Kinds.TryGetValue(name, out var kind) ? kind : throw new ArgumentOutOfRangeException(nameof(name), name, "unknown stage");
+
+    public static string Name(this StageKind kind) => All[(int)kind];
+
+    /// <summary>Orders stage names as the pipeline runs them.</summary>
+    public static IComparer<string> PipelineOrder { get; } = Comparer<string>.Create((a, b) => KindOf(a).CompareTo(KindOf(b)));
 
     public static bool IsPerSample(string stage) =>
         stage is Render or Simulate or Postprocess or Augment;

@@ -104,7 +104,7 @@ public static class ActionEntrySerializer
         }
         if (key != expectedKey || !sawOutputs) return null;
         problem = OutputPaths.Problem(outputs);
-        return problem is null ? new CachedResult(outputs, metrics) : null;
+        return problem is null ? new CachedResult(outputs, NodeMetrics.FromJson(metrics)) : null;
     }
 
     /// <summary>The whole entry, or null when it is unreadable or its outputs break <see cref="OutputPaths"/> (then <c>problem</c> says how).</summary>

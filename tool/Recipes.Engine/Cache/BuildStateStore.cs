@@ -47,7 +47,7 @@ public sealed class BuildStateStore
             result[parts[0]] = new NodeRecord(parts[0], parts[1], parts[2] == "failed", parts.Length > 3 ? Unescape(parts[3]) : "")
             {
                 Outputs = outputs,
-                MetricsJson = parts.Length > 5 ? Unescape(parts[5]) : null,
+                Metrics = parts.Length > 5 ? NodeMetrics.FromJson(Unescape(parts[5])) : null,
             };
         }
         return result;
@@ -68,7 +68,7 @@ public sealed class BuildStateStore
                 foreach (var o in r.Outputs)
                     builder.Append(o.Name).Append(FieldSeparator).Append(o.Hash).Append(FieldSeparator)
                         .Append(o.Size.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(OutputSeparator);
-                builder.Append('\t').Append(Escape(r.MetricsJson ?? "{}"));
+                builder.Append('\t').Append(Escape((r.Metrics ?? NodeMetrics.Empty).Json));
             }
             builder.Append('\n');
         }

@@ -1,4 +1,4 @@
 namespace Recipes.Cache;
 
-/// <summary>What a cache hit yields: the outputs and the node's metrics as recorded JSON.</summary>
-public sealed record CachedResult(IReadOnlyList<OutputFile> Outputs, string MetricsJson);
+/// <summary>What a cache hit yields: the outputs and the node's metrics.</summary>
+public sealed record CachedResult(IReadOnlyList<OutputFile> Outputs, NodeMetrics Metrics);

@@ -7,5 +7,5 @@ namespace Recipes.Cache;
 public sealed record NodeRecord(string NodeId, string Key, bool Failed, string Message)
 {
     public IReadOnlyList<OutputFile>? Outputs { get; init; }
-    public string? MetricsJson { get; init; }
+    public NodeMetrics? Metrics { get; init; }
 }

@@ -250,7 +250,7 @@ public sealed class SlurmExecutor : INodeExecutor, IDisposable
             if (pending.Done.Task.IsCompleted) continue;
             if (_lookup.Find(pending.Key) is { } hit)
             {
-                var metrics = JsonNode.Parse(hit.MetricsJson) as JsonObject ?? [];
+                var metrics = hit.Metrics.ToObject();
                 pending.Done.TrySetResult(new NodeResult(NodeStatus.Executed, hit.Outputs, pending.Clock.Elapsed.TotalSeconds, null, null, metrics));
                 continue;
             }

@@ -71,11 +71,11 @@ public sealed class BuildEngine
         // The snapshot is a file in the cache like any entry, so its output names obey the same path policy.
         var hit = snapshot is not null && snapshot.TryGetValue(node.Id, out var record) && record.Key == key.Key && record.Outputs is not null &&
                   OutputPaths.Problem(record.Outputs) is null && _cache.Actions.Contains(key.Key)
-            ? _lookup.WithBlobs(new CachedResult(record.Outputs, record.MetricsJson ?? "{}")) ?? _lookup.Find(key.Key)
+            ? _lookup.WithBlobs(new CachedResult(record.Outputs, record.Metrics ?? NodeMetrics.Empty)) ?? _lookup.Find(key.Key)
             : _lookup.Find(key.Key);
         if (hit is null) return false;
         states.Outputs[node.Index] = hit.Outputs;
-        states.Metrics[node.Index] = hit.MetricsJson;
+        states.Metrics[node.Index] = hit.Metrics;
         states.Status[node.Index] = NodeStatus.Cached;
         reporter?.Cached(node);
         return true;
@@ -192,7 +192,7 @@ public sealed class BuildEngine
                 case NodeStatus.Executed or NodeStatus.Cached:
                     states.Status[finished.Index] = result.Status;
                     states.Outputs[finished.Index] = result.Outputs;
-                    states.Metrics[finished.Index] = result.Metrics.ToJsonString();
+                    states.Metrics[finished.Index] = NodeMetrics.FromObject(result.Metrics);
                     if (result.Status == NodeStatus.Cached) reporter.Cached(finished);
                     else
                     {
@@ -235,7 +235,7 @@ public sealed class BuildEngine
     private static long Priority(GraphNode node)
     {
         if (node.Streaming) return -1;
-        var order = StageNames.All.ToList().IndexOf(node.StageName);
+        var order = (int)StageNames.KindOf(node.StageName);
         var position = node.Sample?.Index ?? (node.Dependencies.Count > 0 ? node.Dependencies.Max(d => d.Sample?.Index ?? 0) + 1 : 0);
         if (node.Sample is null && node.Shard is null) position = int.MaxValue;
         return ((long)position << 8) | (long)order;
@@ -273,7 +273,7 @@ public sealed class BuildEngine
             switch (states.Status[i])
             {
                 case NodeStatus.Cached or NodeStatus.Executed:
-                    records.Add(new NodeRecord(node.Id, states.Keys[i]!, false, "") { Outputs = states.Outputs[i], MetricsJson = states.Metrics[i] });
+                    records.Add(new NodeRecord(node.Id, states.Keys[i]!, false, "") { Outputs = states.Outputs[i], Metrics = states.Metrics[i] });
                     break;
                 case NodeStatus.Failed:
                     records.Add(new NodeRecord(node.Id, states.Keys[i]!, true, states.Messages[i] ?? "failed"));

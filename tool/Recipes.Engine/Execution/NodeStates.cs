@@ -13,11 +13,11 @@ public sealed class NodeStates
         Messages = new string?[count];
         Seconds = new double[count];
         Inputs = new IReadOnlyList<KeyValuePair<string, string>>?[count];
-        Metrics = new string?[count];
+        Metrics = new NodeMetrics?[count];
     }
 
-    /// <summary>Each node's metrics as compact JSON, from its run or its cache entry.</summary>
-    public string?[] Metrics { get; }
+    /// <summary>Each node's metrics, from its run or its cache entry.</summary>
+    public NodeMetrics?[] Metrics { get; }
 
     public string?[] Keys { get; }
     public IReadOnlyList<OutputFile>?[] Outputs { get; }

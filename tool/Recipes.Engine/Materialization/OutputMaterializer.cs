@@ -53,10 +53,10 @@ public sealed class OutputMaterializer
                 complete = false;
                 continue;
             }
-            if (node.Sample is { } sample && states.Metrics[i] is { Length: > 2 } metricsJson)
+            if (node.Sample is { } sample && states.Metrics[i] is { IsEmpty: false } metrics)
             {
                 if (!sampleMetrics.TryGetValue(sample.Index, out var m)) sampleMetrics[sample.Index] = m = [];
-                m[node.StageName] = JsonNode.Parse(metricsJson);
+                m[node.StageName] = metrics.ToObject();
             }
             if (!node.Stage.Materialize) continue;
             foreach (var output in states.Outputs[i]!)
@@ -82,8 +82,8 @@ public sealed class OutputMaterializer
                     });
                 }
             }
-            if (node.Sample is null && states.Metrics[i] is { Length: > 2 } aggregateMetrics)
-                artifacts.Add(new JsonObject { ["stage"] = node.StageName, ["node"] = node.Id, ["metrics"] = JsonNode.Parse(aggregateMetrics) });
+            if (node.Sample is null && states.Metrics[i] is { IsEmpty: false } aggregateMetrics)
+                artifacts.Add(new JsonObject { ["stage"] = node.StageName, ["node"] = node.Id, ["metrics"] = aggregateMetrics.ToObject() });
         }
 
         var previous = LoadState(statePath);

@@ -10,7 +10,7 @@ public sealed class PluginRegistry
 
     public void Register(IStagePlugin plugin, bool isDefault = false)
     {
-        if (!StageNames.All.Contains(plugin.Stage))
+        if (!StageNames.IsStage(plugin.Stage))
             throw new ArgumentException($"plugin {plugin.Name} names unknown stage '{plugin.Stage}'", nameof(plugin));
         if (!_plugins.TryAdd((plugin.Stage, plugin.Name), plugin))
             throw new ArgumentException($"a {plugin.Stage} plugin named '{plugin.Name}' is already registered", nameof(plugin));
@@ -26,5 +26,5 @@ public sealed class PluginRegistry
         _defaults.TryGetValue(stage, out var name) ? Find(stage, name) : null;
 
     public IEnumerable<IStagePlugin> All =>
-        _plugins.Values.OrderBy(p => StageNames.All.ToList().IndexOf(p.Stage)).ThenBy(p => p.Name, StringComparer.Ordinal);
+        _plugins.Values.OrderBy(p => p.Stage, StageNames.PipelineOrder).ThenBy(p => p.Name, StringComparer.Ordinal);
 }

@@ -77,7 +77,7 @@ public sealed class JsonEventReporter : IBuildReporter
             };
         if (summary.Slurm is { } slurm)
             json["slurm"] = new JsonObject { ["jobs"] = slurm.Jobs, ["array_tasks"] = slurm.ArrayTasks, ["resubmitted"] = slurm.Resubmitted };
-        json["stages"] = new JsonObject(summary.Stages.OrderBy(s => Plugins.StageNames.All.ToList().IndexOf(s.Key)).Select(s => new KeyValuePair<string, JsonNode?>(s.Key, new JsonObject
+        json["stages"] = new JsonObject(summary.Stages.OrderBy(s => s.Key, Plugins.StageNames.PipelineOrder).Select(s => new KeyValuePair<string, JsonNode?>(s.Key, new JsonObject
         {
             ["nodes"] = s.Value.Nodes,
             ["executed"] = s.Value.Executed,
