@@ -59,7 +59,7 @@ public sealed class BenchRunner
                 var toMeasure = new List<GraphNode>();
                 foreach (var node in graph.Nodes.Where(n => n.StageName == StageNames.Simulate))
                 {
-                    var simulationKey = ActionKeys.Compute(node, states.Outputs).Key;
+                    var simulationKey = ActionKeys.Compute(node, states.Outputs).Hash;
                     keys[node.Id] = new KeyBuilder().Add("bench", Format.ToString(CultureInfo.InvariantCulture)).Add("action", simulationKey)
                         .Add("device", device).Add("threads", threads.ToString(CultureInfo.InvariantCulture)).Build();
                     if (Cached(session.Cache, keys[node.Id], level, device, threads, node.Id) is { } hit) measurements.Add(Report(request, hit));

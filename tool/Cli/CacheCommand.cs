@@ -197,7 +197,7 @@ public static partial class CacheCommand
                 keys ??= new HashSet<string>(StringComparer.Ordinal);
                 foreach (var node in session.Graph.Nodes)
                 {
-                    if (states.Keys[node.Index] is { } key) keys.Add(key);
+                    if (states.HashOf(node.Index) is { } key) keys.Add(key);
                     foreach (var file in node.Files) blobs.Add(file.Hash);
                 }
             }

@@ -73,13 +73,13 @@ public static class RunNodeCommand
         {
             if (states.Status[node.Index] == NodeStatus.Cached)
             {
-                results.Add(new RunNodeOutcome(node.Id, NodeStatus.Cached, states.Keys[node.Index]));
+                results.Add(new RunNodeOutcome(node.Id, NodeStatus.Cached, states.HashOf(node.Index)));
                 continue;
             }
             var result = await engine.RunOneAsync(node, states, new BuildOptions { Device = device is null ? session.Recipe.Execution.Device ?? DeviceKind.Auto : DeviceKinds.Parse(device) }, CancellationToken.None);
             failed |= result.Status == NodeStatus.Failed;
             if (result.Status == NodeStatus.Failed) Console.Error.WriteLine(TallyReporter.FailureText(node, result));
-            results.Add(new RunNodeOutcome(node.Id, result.Status, states.Keys[node.Index], Math.Round(result.Seconds, 4),
+            results.Add(new RunNodeOutcome(node.Id, result.Status, states.HashOf(node.Index), Math.Round(result.Seconds, 4),
                 result.Outputs.Sum(o => o.Size), result.Error));
         }
         var text = new RunNodeReport(results).ToJson();

@@ -86,8 +86,8 @@ public sealed class CacheMaintenanceTests
         foreach (var file in Directory.EnumerateFiles(ws.CacheDir, "*", SearchOption.AllDirectories))
             File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddDays(-3));
         var recent = ws.Build("recipe.yaml");
-        var recentKeys = recent.States.Keys.OfType<string>().ToHashSet();
-        var onlyOld = old.States.Keys.OfType<string>().Where(k => !recentKeys.Contains(k)).ToHashSet();
+        var recentKeys = recent.States.Keys.OfType<Graph.ActionKey>().Select(k => k.Hash).ToHashSet();
+        var onlyOld = old.States.Keys.OfType<Graph.ActionKey>().Select(k => k.Hash).Where(k => !recentKeys.Contains(k)).ToHashSet();
         Assert.NotEmpty(onlyOld);
         Assert.True(recentKeys.Count > onlyOld.Count - 10);
         return (cache, onlyOld, recentKeys);

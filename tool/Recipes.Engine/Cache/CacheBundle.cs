@@ -35,7 +35,7 @@ public static class CacheBundle
                 notBuilt++;
                 continue;
             }
-            var key = states.Keys[node.Index]!;
+            var key = states.HashOf(node.Index)!;
             var entry = cache.Actions.TryGet(key) ?? throw new IOException($"cache entry {key} vanished during export");
             keys.Add(key);
             foreach (var hash in entry.Outputs.Select(o => o.Hash).Append(entry.Log).OfType<string>()) blobs.Add(hash);

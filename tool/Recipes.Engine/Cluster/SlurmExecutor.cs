@@ -78,7 +78,7 @@ public sealed class SlurmExecutor : INodeExecutor, IDisposable
 
     public async Task<NodeResult> RunAsync(NodeJob job, CancellationToken cancellationToken)
     {
-        var resolved = (await job.Key).Key;
+        var resolved = (await job.Key).Hash;
         var pending = new Pending(job.Node, resolved, new TaskCompletionSource<NodeResult>(TaskCreationOptions.RunContinuationsAsynchronously), 1, Stopwatch.StartNew());
         Enqueue(pending);
         using var registration = cancellationToken.Register(() => pending.Done.TrySetResult(Interrupted()));

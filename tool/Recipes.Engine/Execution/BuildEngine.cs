@@ -66,13 +66,13 @@ public sealed class BuildEngine
         foreach (var dependency in node.Dependencies)
             if (!states.IsDone(dependency.Index)) return false;
         var key = ActionKeys.Compute(node, states.Outputs);
-        states.SetKey(node.Index, key);
+        states.Keys[node.Index] = key;
         // The last build's snapshot saves reading the entry when the key is unchanged and still in the store.
         // The snapshot is a file in the cache like any entry, so its output names obey the same path policy.
-        var hit = snapshot is not null && snapshot.TryGetValue(node.Id, out var record) && record.Key == key.Key && record.Outputs is not null &&
-                  OutputPaths.Problem(record.Outputs) is null && _cache.Actions.Contains(key.Key)
-            ? _lookup.WithBlobs(new CachedResult(record.Outputs, record.Metrics ?? NodeMetrics.Empty)) ?? _lookup.Find(key.Key)
-            : _lookup.Find(key.Key);
+        var hit = snapshot is not null && snapshot.TryGetValue(node.Id, out var record) && record.Key == key.Hash && record.Outputs is not null &&
+                  OutputPaths.Problem(record.Outputs) is null && _cache.Actions.Contains(key.Hash)
+            ? _lookup.WithBlobs(new CachedResult(record.Outputs, record.Metrics ?? NodeMetrics.Empty)) ?? _lookup.Find(key.Hash)
+            : _lookup.Find(key.Hash);
         if (hit is null) return false;
         states.Outputs[node.Index] = hit.Outputs;
         states.Metrics[node.Index] = hit.Metrics;
@@ -85,17 +85,17 @@ public sealed class BuildEngine
     public async Task<NodeResult> RunOneAsync(GraphNode node, NodeStates states, BuildOptions options, CancellationToken cancellationToken)
     {
         var key = ActionKeys.Compute(node, states.Outputs);
-        states.SetKey(node.Index, key);
+        states.Keys[node.Index] = key;
         var result = await _runner.RunAsync(NodeJob.Ready(node, key, Upstream(node, states), options), cancellationToken);
         states.Status[node.Index] = result.Status;
         if (result.Status is NodeStatus.Executed or NodeStatus.Cached) states.Outputs[node.Index] = result.Outputs;
-        if (result.Status == NodeStatus.Executed) _remote?.EnqueueUpload(key.Key);
+        if (result.Status == NodeStatus.Executed) _remote?.EnqueueUpload(key.Hash);
         if (_remote is not null) await _remote.FlushAsync(TimeSpan.FromMinutes(2));
         return result;
     }
 
     /// <summary>A node started before all its inputs were done: its feed, the key it will get, and its own cancellation.</summary>
-    private sealed record Speculation(UpstreamFeed Feed, TaskCompletionSource<ResolvedKey> Key, CancellationTokenSource Cancel);
+    private sealed record Speculation(UpstreamFeed Feed, TaskCompletionSource<ActionKey> Key, CancellationTokenSource Cancel);
 
     public async Task<BuildResult> BuildAsync(BuildGraph graph, BuildOptions options, IBuildReporter reporter, CancellationToken cancellationToken)
     {
@@ -117,7 +117,7 @@ public sealed class BuildEngine
             foreach (var index in update.KeysKnown)
             {
                 var key = ActionKeys.Compute(nodes[index], states.Outputs);
-                states.SetKey(index, key);
+                states.Keys[index] = key;
                 speculations[index].Key.TrySetResult(key);
             }
             foreach (var index in update.Skipped) Skip(nodes[index]);
@@ -158,12 +158,12 @@ public sealed class BuildEngine
             reporter.Started(node);
             var progress = new Progress<double>(f => reporter.Progress(node, f));
             if (!launch.Early)
-                return _executor.RunAsync(NodeJob.Ready(node, new ResolvedKey(states.Keys[node.Index]!, states.Inputs[node.Index]!),
+                return _executor.RunAsync(NodeJob.Ready(node, states.Keys[node.Index]!,
                     Upstream(node, states), options, progress), linked.Token);
             var feed = new UpstreamFeed(node.Dependencies.Count);
             for (var i = 0; i < node.Dependencies.Count; i++)
                 if (states.IsDone(node.Dependencies[i].Index)) feed.Complete(i, ArtifactsOf(node.Dependencies[i], states));
-            var early = new Speculation(feed, new TaskCompletionSource<ResolvedKey>(TaskCreationOptions.RunContinuationsAsynchronously),
+            var early = new Speculation(feed, new TaskCompletionSource<ActionKey>(TaskCreationOptions.RunContinuationsAsynchronously),
                 CancellationTokenSource.CreateLinkedTokenSource(linked.Token));
             speculations[node.Index] = early;
             return _executor.RunAsync(new NodeJob(node, early.Key.Task, null, feed, options, progress), early.Cancel.Token);
@@ -197,7 +197,7 @@ public sealed class BuildEngine
                     else
                     {
                         reporter.Finished(finished, result);
-                        _remote?.EnqueueUpload(states.Keys[finished.Index]!);
+                        _remote?.EnqueueUpload(states.HashOf(finished.Index)!);
                     }
                     Feed(finished);
                     Apply(plan.NodeFinished(finished.Index));
@@ -273,10 +273,10 @@ public sealed class BuildEngine
             switch (states.Status[i])
             {
                 case NodeStatus.Cached or NodeStatus.Executed:
-                    records.Add(new NodeRecord(node.Id, states.Keys[i]!, false, "") { Outputs = states.Outputs[i], Metrics = states.Metrics[i] });
+                    records.Add(new NodeRecord(node.Id, states.HashOf(i)!, false, "") { Outputs = states.Outputs[i], Metrics = states.Metrics[i] });
                     break;
                 case NodeStatus.Failed:
-                    records.Add(new NodeRecord(node.Id, states.Keys[i]!, true, states.Messages[i] ?? "failed"));
+                    records.Add(new NodeRecord(node.Id, states.HashOf(i)!, true, states.Messages[i] ?? "failed"));
                     break;
                 default:
                     if (previous.TryGetValue(node.Id, out var old)) records.Add(old);

@@ -101,7 +101,7 @@ public sealed class NodeRunner
             if (status != NodeStatus.Executed)
                 return new NodeResult(status, [], seconds, error, status == NodeStatus.Failed ? Tail(logPath) : null, metricsObject);
 
-            ResolvedKey resolved;
+            ActionKey resolved;
             try
             {
                 resolved = await job.Key.WaitAsync(cancellationToken);
@@ -111,7 +111,7 @@ public sealed class NodeRunner
                 return new NodeResult(NodeStatus.Cancelled, [], seconds, "interrupted", null, metricsObject);
             }
             // Another build may have stored the same key meanwhile: its entry stands.
-            if (_lookup.FindLocal(resolved.Key) is { } existing)
+            if (_lookup.FindLocal(resolved.Hash) is { } existing)
                 return new NodeResult(NodeStatus.Cached, existing.Outputs, seconds, null, null, metricsObject);
             var outputs = new List<OutputFile>();
             foreach (var file in Directory.EnumerateFiles(outDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
@@ -124,7 +124,7 @@ public sealed class NodeRunner
             var logHash = _cache.Blobs.PutCopy(logPath);
             _cache.Actions.Put(new ActionEntry
             {
-                Key = resolved.Key,
+                Key = resolved.Hash,
                 Node = node.Id,
                 Stage = node.StageName,
                 Plugin = node.Plugin.Name,

@@ -1,4 +1,5 @@
 using Recipes.Cache;
+using Recipes.Graph;
 
 namespace Recipes.Execution;
 
@@ -7,30 +8,27 @@ public sealed class NodeStates
 {
     public NodeStates(int count)
     {
-        Keys = new string?[count];
+        Keys = new ActionKey?[count];
         Outputs = new IReadOnlyList<OutputFile>?[count];
         Status = new NodeStatus[count];
         Messages = new string?[count];
         Seconds = new double[count];
-        Inputs = new IReadOnlyList<KeyValuePair<string, string>>?[count];
         Metrics = new NodeMetrics?[count];
     }
 
     /// <summary>Each node's metrics, from its run or its cache entry.</summary>
     public NodeMetrics?[] Metrics { get; }
 
-    public string?[] Keys { get; }
+    /// <summary>Each node's action key, once its inputs are known.</summary>
+    public ActionKey?[] Keys { get; }
+
     public IReadOnlyList<OutputFile>?[] Outputs { get; }
     public NodeStatus[] Status { get; }
     public string?[] Messages { get; }
     public double[] Seconds { get; }
-    public IReadOnlyList<KeyValuePair<string, string>>?[] Inputs { get; }
 
-    public void SetKey(int index, Graph.ResolvedKey key)
-    {
-        Keys[index] = key.Key;
-        Inputs[index] = key.Inputs;
-    }
+    /// <summary>The key's hash, or null while the node's inputs are not all known.</summary>
+    public string? HashOf(int index) => Keys[index]?.Hash;
 
     public bool IsDone(int index) => Status[index] is NodeStatus.Cached or NodeStatus.Executed;
 }

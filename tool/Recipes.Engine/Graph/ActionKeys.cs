@@ -10,7 +10,7 @@ namespace Recipes.Graph;
 /// </summary>
 public static class ActionKeys
 {
-    public static ResolvedKey Compute(GraphNode node, IReadOnlyList<OutputFile>?[] outputs)
+    public static ActionKey Compute(GraphNode node, IReadOnlyList<OutputFile>?[] outputs)
     {
         var inputs = new List<KeyValuePair<string, string>>(node.Files.Count + node.Dependencies.Count * 2);
         foreach (var file in node.Files) inputs.Add(new("file:" + file.Name, file.Hash));
@@ -24,6 +24,6 @@ public static class ActionKeys
             .Add("format", GraphPlanner.CacheFormat.ToString(CultureInfo.InvariantCulture))
             .Add("spec", node.Spec);
         foreach (var (name, hash) in inputs) builder.Add(name, hash);
-        return new ResolvedKey(builder.Build(), inputs);
+        return new ActionKey(builder.Build(), inputs);
     }
 }

@@ -33,7 +33,7 @@ public sealed class StalenessExplainer
     private List<string> Reasons(GraphNode node, NodeStates states, Dictionary<string, NodeRecord> previous, Dictionary<(string, string), string> fileDiffs)
     {
         var reasons = new List<string>();
-        var key = states.Keys[node.Index];
+        var key = states.HashOf(node.Index);
         if (!previous.TryGetValue(node.Id, out var record))
         {
             reasons.Add(node.Sample is not null ? "new sample" : "never built");
@@ -56,7 +56,7 @@ public sealed class StalenessExplainer
                 if (key is not null)
                 {
                     if (key == record.Key && !record.Failed) reasons.Add("outputs missing from the cache");
-                    reasons.AddRange(InputChanges(node, old, states.Inputs[node.Index]!, fileDiffs));
+                    reasons.AddRange(InputChanges(node, old, states.Keys[node.Index]!.Inputs, fileDiffs));
                 }
             }
         }
