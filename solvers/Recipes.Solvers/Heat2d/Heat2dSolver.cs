@@ -20,26 +20,26 @@ public sealed class Heat2dSolver : StagePlugin
     public override string Summary => "Steady heat on [0,1]^2 with hot disks: red-black SOR as ILGPU kernels (CPU, or CUDA when present).";
     public override bool UsesSeed => true;
 
+    private static readonly Setting<int> Size = Settings.Int("size", "Grid nodes per side (spacing 1/(size-1)); a sample parameter 'size' wins.", 64, min: 3, max: 4096);
+    private static readonly Setting<double> Tolerance = Settings.Number("tolerance", "Stop when the max-norm of the unscaled 5-point residual is at most this.", 1e-8, min: 1e-15);
+    private static readonly Setting<int> MaxIterations = Settings.Int("max_iterations", "Give up (and fail the node) after this many SOR iterations.", 200_000, min: 8);
+    private static readonly Setting<double> Radius = Settings.Number("radius", "Disk radius; a sample parameter 'radius' wins.", 0.05, min: 0);
+    private static readonly Setting<double> Temperature = Settings.Number("temperature", "Disk temperature; a sample parameter 'temperature' wins.", 1.0);
+    private static readonly Setting<int> MinSources = Settings.Int("min_sources", "Fewest disks when the sample has no 'sources' parameter.", 1, min: 0);
+    private static readonly Setting<int> MaxSources = Settings.Int("max_sources", "Most disks when the sample has no 'sources' parameter.", 5, min: 0);
+    private static readonly Setting<IReadOnlyList<double>> CentreRange = Settings.Numbers("centre_range", "Disk centres are drawn uniformly in [low, high]^2.", 0.2, 0.8);
+    private static readonly Setting<int> PreviewScale = Settings.Int("preview_scale", "Pixels per grid node in preview.png.", 4, min: 1, max: 16);
+
     public override IReadOnlyList<OptionSpec> Options { get; } =
-    [
-        OptionSpec.Int("size", "Grid nodes per side (spacing 1/(size-1)); a sample parameter 'size' wins.", 64, min: 3, max: 4096),
-        OptionSpec.Number("tolerance", "Stop when the max-norm of the unscaled 5-point residual is at most this.", 1e-8, min: 1e-15),
-        OptionSpec.Int("max_iterations", "Give up (and fail the node) after this many SOR iterations.", 200_000, min: 8),
-        OptionSpec.Number("radius", "Disk radius; a sample parameter 'radius' wins.", 0.05, min: 0),
-        OptionSpec.Number("temperature", "Disk temperature; a sample parameter 'temperature' wins.", 1.0),
-        OptionSpec.Int("min_sources", "Fewest disks when the sample has no 'sources' parameter.", 1, min: 0),
-        OptionSpec.Int("max_sources", "Most disks when the sample has no 'sources' parameter.", 5, min: 0),
-        new OptionSpec("centre_range", OptionType.NumberList, "Disk centres are drawn uniformly in [low, high]^2.") { Default = new JsonArray(0.2, 0.8) },
-        OptionSpec.Int("preview_scale", "Pixels per grid node in preview.png.", 4, min: 1, max: 16),
-    ];
+        [Size, Tolerance, MaxIterations, Radius, Temperature, MinSources, MaxSources, CentreRange, PreviewScale];
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings)
     {
-        if (settings.GetInt("min_sources", 1) > settings.GetInt("max_sources", 5))
-            yield return new OptionProblem("min_sources", "min_sources is larger than max_sources");
-        var range = settings.GetDoubles("centre_range");
+        if (MinSources.Read(settings) > MaxSources.Read(settings))
+            yield return new OptionProblem(MinSources.Name, "min_sources is larger than max_sources");
+        var range = CentreRange.Read(settings);
         if (range.Count != 2 || range[0] > range[1] || range[0] < 0 || range[1] > 1)
-            yield return new OptionProblem("centre_range", "give [low, high] with 0 <= low <= high <= 1");
+            yield return new OptionProblem(CentreRange.Name, "give [low, high] with 0 <= low <= high <= 1");
     }
 
     /// <summary>The disks of one sample: [x, y, radius, temperature] each.</summary>
@@ -54,10 +54,10 @@ public sealed class Heat2dSolver : StagePlugin
         var random = new SeededRandom(seed);
         var count = parameters.Contains("sources")
             ? parameters.GetInt("sources")
-            : random.Int(settings.GetInt("min_sources", 1), settings.GetInt("max_sources", 5));
-        var radius = parameters.Contains("radius") ? parameters.GetDouble("radius") : settings.GetDouble("radius", 0.05);
-        var temperature = parameters.Contains("temperature") ? parameters.GetDouble("temperature") : settings.GetDouble("temperature", 1.0);
-        var range = settings.GetDoubles("centre_range");
+            : random.Int(MinSources.Read(settings), MaxSources.Read(settings));
+        var radius = parameters.Contains("radius") ? parameters.GetDouble("radius") : Radius.Read(settings);
+        var temperature = parameters.Contains("temperature") ? parameters.GetDouble("temperature") : Temperature.Read(settings);
+        var range = CentreRange.Read(settings);
         return Enumerable.Range(0, count)
             .Select(_ => new[] { random.Uniform(range[0], range[1]), random.Uniform(range[0], range[1]), radius, temperature })
             .ToList();
@@ -72,12 +72,12 @@ public sealed class Heat2dSolver : StagePlugin
 
     public override Task RunAsync(PluginContext context, CancellationToken cancellationToken)
     {
-        var size = context.Parameters.Contains("size") ? context.Parameters.GetInt("size") : context.Settings.GetInt("size", 64);
+        var size = context.Parameters.Contains("size") ? context.Parameters.GetInt("size") : Size.Read(context.Settings);
         var disks = Disks(context.Settings, context.Parameters, context.Seed);
         var problem = Problem(size, disks);
         var device = Devices.Resolve(context.Device);
-        var tolerance = context.Settings.GetDouble("tolerance", 1e-8);
-        var maxIterations = context.Settings.GetInt("max_iterations", 200_000);
+        var tolerance = Tolerance.Read(context.Settings);
+        var maxIterations = MaxIterations.Read(context.Settings);
         var solution = SorSolver.Solve(problem, tolerance, maxIterations, device, cancellationToken);
         if (solution.Residual > tolerance)
             throw new PluginException($"SOR did not reach the tolerance {tolerance:E1} in {solution.Iterations} iterations (residual {solution.Residual:E2}); raise max_iterations");
@@ -87,7 +87,7 @@ public sealed class Heat2dSolver : StagePlugin
         NpyFile.Write(context.OutputPath("input.npy"), new NpyArray([size, size], input));
         NpyFile.Write(context.OutputPath("steady.npy"), new NpyArray([size, size], steady));
 
-        var scale = context.Settings.GetInt("preview_scale", 4);
+        var scale = PreviewScale.Read(context.Settings);
         var image = new RgbImage(2 * size * scale + 4, size * scale);
         image.DrawField(input, size, 0, 0, scale, 0, 1, inferno: true);
         image.DrawField(steady, size, size * scale + 4, 0, scale, 0, 1, inferno: true);

@@ -1,0 +1,25 @@
+namespace Recipes.Plugins;
+
+/// <summary>Declares <see cref="Setting{T}"/>s: the one place a setting's name, type, default and range are written.</summary>
+public static class Settings
+{
+    public static Setting<int> Int(string name, string description, int @default, double? min = null, double? max = null, bool affectsOutput = true) =>
+        new(OptionSpec.Int(name, description, @default, min, max) with { AffectsOutput = affectsOutput }, @default, (s, key, d) => s.GetInt(key, d));
+
+    public static Setting<double> Number(string name, string description, double @default, double? min = null, double? max = null) =>
+        new(OptionSpec.Number(name, description, @default, min, max), @default, (s, key, d) => s.GetDouble(key, d));
+
+    public static Setting<string> Text(string name, string description, string @default, params string[] allowed) =>
+        new(OptionSpec.Text(name, description, @default, allowed), @default, (s, key, d) => s.GetString(key, d));
+
+    public static Setting<bool> Flag(string name, string description, bool @default) =>
+        new(OptionSpec.Flag(name, description, @default), @default, (s, key, d) => s.GetBool(key, d));
+
+    public static Setting<IReadOnlyList<double>> Numbers(string name, string description, params double[] @default) =>
+        new(new OptionSpec(name, OptionType.NumberList, description) { Default = new System.Text.Json.Nodes.JsonArray([.. @default.Select(d => (System.Text.Json.Nodes.JsonNode?)d)]) },
+            @default, (s, key, d) => s.TryGet(key, out var v) && v is not null ? s.GetDoubles(key) : d);
+
+    public static Setting<IReadOnlyList<string>> Texts(string name, string description, params string[] @default) =>
+        new(new OptionSpec(name, OptionType.StringList, description) { Default = new System.Text.Json.Nodes.JsonArray([.. @default.Select(d => (System.Text.Json.Nodes.JsonNode?)d)]) },
+            @default, (s, key, d) => s.GetStrings(key, d));
+}
