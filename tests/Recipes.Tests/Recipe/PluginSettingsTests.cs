@@ -42,7 +42,7 @@ public sealed class PluginSettingsTests
         Assert.Contains("'n' should be an integer", wrong.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>The specs of every <see cref="Setting{T}"/> field or property of the plug-in's type and its bases.</summary>
+    /// <summary>The specs of every <see cref="Setting{T}"/> field or property of the plug-in's type and its bases, and of its setting groups.</summary>
     private static List<OptionSpec> DeclaredSettings(IStagePlugin plugin)
     {
         var specs = new List<OptionSpec>();
@@ -54,6 +54,11 @@ public sealed class PluginSettingsTests
                     .Select(p => p.GetValue(p.GetMethod!.IsStatic ? null : plugin)));
             foreach (var value in values)
                 if (value?.GetType().GetProperty(nameof(Setting<int>.Spec))?.GetValue(value) is OptionSpec spec) specs.Add(spec);
+            // Groups of shared settings (a denoiser's, an autoencoder's) are declared the same way inside the group.
+            foreach (var group in type.GetFields(flags).Where(f => typeof(ISettingGroup).IsAssignableFrom(f.FieldType)).Select(f => f.GetValue(f.IsStatic ? null : plugin)))
+                if (group is not null)
+                    foreach (var property in group.GetType().GetProperties().Where(p => IsSetting(p.PropertyType)))
+                        if (property.PropertyType.GetProperty(nameof(Setting<int>.Spec))!.GetValue(property.GetValue(group)) is OptionSpec spec) specs.Add(spec);
         }
         return specs;
     }

@@ -16,16 +16,6 @@ public static class AutoencoderTraining
 {
     public sealed record Settings(int Channels, int Levels, int LatentChannels, double KlWeight, int Steps, double LearningRate, int Batch, string Prefix);
 
-    public static Settings From(ValueMap s, string prefix, int batch) => new(
-        s.GetInt($"{prefix}channels", 32),
-        (int)Math.Round(Math.Log2(s.GetInt($"{prefix}downsample", 4))),
-        s.GetInt($"{prefix}latent_channels", 4),
-        s.GetDouble($"{prefix}kl_weight", 1e-3),
-        s.GetInt($"{prefix}steps"),
-        s.GetDouble($"{prefix}learning_rate", 1e-3),
-        batch,
-        prefix);
-
     public static (Autoencoder Model, List<(int Step, double Loss)> Curve, double Scale) Train(ImageDataset data, Settings settings, SeededRandom random,
         PluginContext context, double progressFrom, double progressTo, CancellationToken cancellationToken)
     {

@@ -23,9 +23,11 @@ public sealed class DdpmTrainer : TorchStagePlugin
     public override bool UsesSeed => true;
     public override string Summary => "Unconditional pixel-space DDPM (UNet, linear schedule, epsilon-prediction, EMA).";
 
-    protected override IReadOnlyList<OptionSpec> StageOptions { get; } = DiffusionOptions.Denoiser(32, new JsonArray(1, 2, 2), 4000, 32);
+    private static readonly DenoiserSettings Denoiser = new(32, [1, 2, 2], 4000, 32);
 
-    public override IEnumerable<OptionProblem> Validate(ValueMap settings) => DiffusionOptions.Check(settings, "vae_");
+    protected override IReadOnlyList<OptionSpec> StageOptions { get; } = Denoiser.Specs;
+
+    public override IEnumerable<OptionProblem> Validate(ValueMap settings) => Denoiser.Check(settings);
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken)
     {
@@ -38,15 +40,15 @@ public sealed class DdpmTrainer : TorchStagePlugin
         var s = context.Settings;
         var random = new SeededRandom(context.Seed);
         var data = ImageDataset.Read(context.Upstream, "train");
-        var multipliers = DiffusionOptions.Multipliers(s);
+        var multipliers = Denoiser.LevelMultipliers(s);
         if (data.Size % (1 << (multipliers.Count - 1)) != 0)
             throw new PluginException($"{multipliers.Count} UNet levels need an image size divisible by {1 << (multipliers.Count - 1)}; the images are {data.Size}x{data.Size}");
-        var model = new DiffusionUNet(1, s.GetInt("channels"), multipliers, 0);
-        var ema = new DiffusionUNet(1, s.GetInt("channels"), multipliers, 0);
+        var model = new DiffusionUNet(1, Denoiser.Channels.Read(s), multipliers, 0);
+        var ema = new DiffusionUNet(1, Denoiser.Channels.Read(s), multipliers, 0);
         using var images = data.ImageBatch(Enumerable.Range(0, data.Count).ToList());
-        var curve = DenoiserTraining.Train(model, ema, DiffusionOptions.Schedule(s), images, null, DiffusionOptions.Training(s, 0), random, context, 0, 1, cancellationToken);
+        var curve = DenoiserTraining.Train(model, ema, Denoiser.Schedule(s), images, null, Denoiser.Training(s, 0), random, context, 0, 1, cancellationToken);
         ema.save_safetensors(context.OutputPath("model.safetensors"));
-        var config = new JsonObject { ["model"] = "ddpm", ["denoiser"] = DiffusionOptions.DenoiserJson(s, 1, data.Size) };
+        var config = new JsonObject { ["model"] = "ddpm", ["denoiser"] = Denoiser.Json(s, 1, data.Size) };
         File.WriteAllText(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         DenoiserTraining.SaveCurves(context, [("denoiser", curve)]);
         context.Metrics["train_images"] = data.Count;

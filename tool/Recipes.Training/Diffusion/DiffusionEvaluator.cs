@@ -27,18 +27,18 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
     public override bool UsesSeed => true;
     public override string Summary => "Samples from ddpm / latent-ddpm (DDIM or DDPM, guidance) or reconstructs with vae; histogram, density and parameter-recovery metrics; image grid.";
 
+    private static readonly Setting<string> Sampler = Settings.Text("sampler", "ddim (deterministic, sampling_steps steps) or ddpm (ancestral, all T steps).", "ddim", "ddim", "ddpm");
+    private static readonly Setting<int> SamplingSteps = Settings.Int("sampling_steps", "DDIM steps.", 50, min: 1);
+    private static readonly Setting<double> Guidance = Settings.Number("guidance", "Classifier-free guidance scale w for conditional models (1: plain conditional).", 3.0, min: 0);
+    private static readonly Setting<int> Samples = Settings.Int("samples", "Images to generate (0: as many as the test split).", 0, min: 0);
+    private static readonly Setting<int> Batch = Settings.Int("batch", "Images sampled per batch.", 64, min: 1);
+    private static readonly Setting<int> RegressorSteps = Settings.Int("regressor_steps", "Training steps of the parameter regressor (conditional models).", 800, min: 1);
+    private static readonly Setting<double> RegressorLearningRate = Settings.Number("regressor_learning_rate", "Adam's learning rate for the parameter regressor.", 2e-3, min: 0);
+    private static readonly Setting<int> HistogramBins = Settings.Int("histogram_bins", "Bins of the intensity histograms.", 32, min: 2);
+    private static readonly Setting<int> Grid = Settings.Int("grid", "Images per row of samples.png.", 8, min: 1, max: 64);
+
     protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
-    [
-        OptionSpec.Text("sampler", "ddim (deterministic, sampling_steps steps) or ddpm (ancestral, all T steps).", "ddim", "ddim", "ddpm"),
-        OptionSpec.Int("sampling_steps", "DDIM steps.", 50, min: 1),
-        OptionSpec.Number("guidance", "Classifier-free guidance scale w for conditional models (1: plain conditional).", 3.0, min: 0),
-        OptionSpec.Int("samples", "Images to generate (0: as many as the test split).", 0, min: 0),
-        OptionSpec.Int("batch", "Images sampled per batch.", 64, min: 1),
-        OptionSpec.Int("regressor_steps", "Training steps of the parameter regressor (conditional models).", 800, min: 1),
-        OptionSpec.Number("regressor_learning_rate", "Adam's learning rate for the parameter regressor.", 2e-3, min: 0),
-        OptionSpec.Int("histogram_bins", "Bins of the intensity histograms.", 32, min: 2),
-        OptionSpec.Int("grid", "Images per row of samples.png.", 8, min: 1, max: 64),
-    ];
+        [Sampler, SamplingSteps, Guidance, Samples, Batch, RegressorSteps, RegressorLearningRate, HistogramBins, Grid];
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Evaluate(context, cancellationToken);
 
@@ -51,7 +51,7 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
         var test = ImageDataset.Read(context.Upstream, "test");
         if (test.Count == 0) throw new PluginException("the test split is empty; add samples or raise dataset.split.test");
         var metrics = new JsonObject { ["model"] = kind, ["test_images"] = test.Count };
-        var bins = s.GetInt("histogram_bins", 32);
+        var bins = HistogramBins.Read(s);
         float[] shown;
         int shownCount;
 
@@ -85,7 +85,7 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
                     vae.eval();
                     scale = config["autoencoder"]!["latent_scale"]!.GetValue<double>();
                 }
-                var count = s.GetInt("samples", 0) is > 0 and var n ? n : test.Count;
+                var count = Samples.Read(s) is > 0 and var n ? n : test.Count;
                 // Conditional samples ask for the test images' parameters, in order (cycling when more are asked for).
                 var rows = Enumerable.Range(0, count).Select(k => k % test.Count).ToList();
                 double[]? minimum = null, maximum = null;
@@ -96,12 +96,12 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
                     maximum = config["maximum"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
                     conditions = test.ConditionBatch(rows, minimum, maximum);
                 }
-                var guidance = s.GetDouble("guidance", 3.0);
+                var guidance = Guidance.Read(s);
                 shown = Generate(denoiser, schedule, config["denoiser"]!, count, conditions, guidance, s, vae, scale, cancellationToken);
                 shownCount = count;
                 AddDistances(metrics, shown, test, bins, context.Seed);
-                metrics["sampler"] = s.GetString("sampler", "ddim");
-                metrics["sampling_steps"] = s.GetString("sampler", "ddim") == "ddim" ? s.GetInt("sampling_steps", 50) : schedule.Timesteps;
+                metrics["sampler"] = Sampler.Read(s);
+                metrics["sampling_steps"] = Sampler.Read(s) == "ddim" ? SamplingSteps.Read(s) : schedule.Timesteps;
                 if (vae is not null) AddReconstruction(metrics, Reconstruct(vae, test), test, null);
                 if (names.Count > 0)
                 {
@@ -115,7 +115,7 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
                 throw new PluginException($"the diffusion evaluator does not know model '{kind}'");
         }
 
-        SavePicture(context.OutputPath("samples.png"), test, shown, shownCount, s.GetInt("grid", 8));
+        SavePicture(context.OutputPath("samples.png"), test, shown, shownCount, Grid.Read(s));
         await File.WriteAllTextAsync(context.OutputPath("metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
         foreach (var (key, value) in metrics)
             if (value is JsonValue) context.Metrics[key] = value.DeepClone();
@@ -127,7 +127,7 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
     {
         var channels = denoiserJson["image_channels"]!.GetValue<int>();
         var size = denoiserJson["size"]!.GetValue<int>();
-        var batch = s.GetInt("batch", 64);
+        var batch = Batch.Read(s);
         var parts = new List<float>();
         DiffusionSchedule.Predictor predict = (x, t, c) => denoiser.call(x, t, c);
         for (var start = 0; start < count; start += batch)
@@ -139,9 +139,9 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
             var condition = conditions?.narrow(0, start, take);
             // Pixel samples are clipped to the data range at each x0 estimate; latents are not bounded.
             double? clip = vae is null ? 1.0 : null;
-            var x = s.GetString("sampler", "ddim") == "ddpm"
+            var x = Sampler.Read(s) == "ddpm"
                 ? schedule.SampleDdpm(predict, shape, condition, guidance, clip)
-                : schedule.SampleDdim(predict, shape, s.GetInt("sampling_steps", 50), condition, guidance, clip);
+                : schedule.SampleDdim(predict, shape, SamplingSteps.Read(s), condition, guidance, clip);
             if (vae is not null)
                 using (no_grad())
                     x = vae.Decode(x / scale);
@@ -200,7 +200,7 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
     private static JsonObject Recovery(PluginContext context, ImageDataset test, ImageDataset train, float[] generated, List<int> rows, double[] minimum, double[] maximum,
         SeededRandom random, CancellationToken cancellationToken)
     {
-        var regressor = ParameterRegressor.Fit(context, train, minimum, maximum, random, cancellationToken);
+        var regressor = ParameterRegressor.Fit(context, train, minimum, maximum, random, RegressorSteps, RegressorLearningRate, cancellationToken);
         float[] Predict(Tensor images)
         {
             using var grad = no_grad();

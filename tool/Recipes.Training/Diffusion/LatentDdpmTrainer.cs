@@ -23,15 +23,14 @@ public sealed class LatentDdpmTrainer : TorchStagePlugin
     public override bool UsesSeed => true;
     public override string Summary => "Latent diffusion: KL autoencoder, then a denoiser on its latents conditioned on simulation parameters (classifier-free guidance).";
 
-    protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
-    [
-        .. DiffusionOptions.Denoiser(64, new JsonArray(1, 2), 4000, 32),
-        .. DiffusionOptions.Autoencoder("vae_", 2000),
-        OptionSpec.Flag("conditional", "Condition on the dataset's parameters (false: an unconditional latent model).", true),
-        OptionSpec.Number("condition_dropout", "Probability of dropping the condition in a training example (for guidance).", 0.1, min: 0, max: 1),
-    ];
+    private static readonly DenoiserSettings Denoiser = new(64, [1, 2], 4000, 32);
+    private static readonly AutoencoderSettings Autoencoder = new("vae_", 2000);
+    private static readonly Setting<bool> Conditional = Settings.Flag("conditional", "Condition on the dataset's parameters (false: an unconditional latent model).", true);
+    private static readonly Setting<double> ConditionDropout = Settings.Number("condition_dropout", "Probability of dropping the condition in a training example (for guidance).", 0.1, min: 0, max: 1);
 
-    public override IEnumerable<OptionProblem> Validate(ValueMap settings) => DiffusionOptions.Check(settings, "vae_");
+    protected override IReadOnlyList<OptionSpec> StageOptions { get; } = [.. Denoiser.Specs, .. Autoencoder.Specs, Conditional, ConditionDropout];
+
+    public override IEnumerable<OptionProblem> Validate(ValueMap settings) => Denoiser.Check(settings).Concat(Autoencoder.Check(settings));
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
 
@@ -40,21 +39,21 @@ public sealed class LatentDdpmTrainer : TorchStagePlugin
         var s = context.Settings;
         var random = new SeededRandom(context.Seed);
         var data = ImageDataset.Read(context.Upstream, "train");
-        var autoencoder = AutoencoderTraining.From(s, "vae_", s.GetInt("batch", 32));
+        var autoencoder = Autoencoder.Training(s, Denoiser.Batch.Read(s));
         var (vae, vaeCurve, scale) = AutoencoderTraining.Train(data, autoencoder, random, context, 0, 0.3, cancellationToken);
         using var latents = AutoencoderTraining.Encode(vae, data, scale);
         var latentSize = (int)latents.shape[^1];
-        var multipliers = DiffusionOptions.Multipliers(s);
+        var multipliers = Denoiser.LevelMultipliers(s);
         if (latentSize % (1 << (multipliers.Count - 1)) != 0)
             throw new PluginException($"{multipliers.Count} UNet levels need a latent size divisible by {1 << (multipliers.Count - 1)}; the latents are {latentSize}x{latentSize}");
 
-        var conditional = s.GetBool("conditional", true) && data.Names.Count > 0;
+        var conditional = Conditional.Read(s) && data.Names.Count > 0;
         using var conditions = conditional ? data.ConditionBatch(Enumerable.Range(0, data.Count).ToList(), data.Minimum, data.Maximum) : null;
         var conditionCount = conditional ? data.Names.Count : 0;
-        var model = new DiffusionUNet(autoencoder.LatentChannels, s.GetInt("channels"), multipliers, conditionCount);
-        var ema = new DiffusionUNet(autoencoder.LatentChannels, s.GetInt("channels"), multipliers, conditionCount);
-        var curve = DenoiserTraining.Train(model, ema, DiffusionOptions.Schedule(s), latents, conditions,
-            DiffusionOptions.Training(s, conditional ? s.GetDouble("condition_dropout", 0.1) : 0), random, context, 0.3, 1, cancellationToken);
+        var model = new DiffusionUNet(autoencoder.LatentChannels, Denoiser.Channels.Read(s), multipliers, conditionCount);
+        var ema = new DiffusionUNet(autoencoder.LatentChannels, Denoiser.Channels.Read(s), multipliers, conditionCount);
+        var curve = DenoiserTraining.Train(model, ema, Denoiser.Schedule(s), latents, conditions,
+            Denoiser.Training(s, conditional ? ConditionDropout.Read(s) : 0), random, context, 0.3, 1, cancellationToken);
 
         vae.save_safetensors(context.OutputPath("vae.safetensors"));
         ema.save_safetensors(context.OutputPath("model.safetensors"));
@@ -62,7 +61,7 @@ public sealed class LatentDdpmTrainer : TorchStagePlugin
         {
             ["model"] = "latent-ddpm",
             ["autoencoder"] = AutoencoderTraining.Json(autoencoder, scale, data.Size),
-            ["denoiser"] = DiffusionOptions.DenoiserJson(s, autoencoder.LatentChannels, latentSize),
+            ["denoiser"] = Denoiser.Json(s, autoencoder.LatentChannels, latentSize),
             ["conditions"] = conditional ? new JsonArray(data.Names.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()) : new JsonArray(),
             ["minimum"] = new JsonArray(data.Minimum.Select(v => (JsonNode?)v).ToArray()),
             ["maximum"] = new JsonArray(data.Maximum.Select(v => (JsonNode?)v).ToArray()),

@@ -31,12 +31,13 @@ public sealed class ParameterRegressor : Module<Tensor, Tensor>
     /// Fits the regressor to the training split with MSE and Adam (<c>regressor_steps</c>, <c>regressor_learning_rate</c>),
     /// batches from the seeded generator.
     /// </summary>
-    public static ParameterRegressor Fit(PluginContext context, ImageDataset train, double[] minimum, double[] maximum, SeededRandom random, CancellationToken cancellationToken)
+    public static ParameterRegressor Fit(PluginContext context, ImageDataset train, double[] minimum, double[] maximum, SeededRandom random,
+        Setting<int> stepsSetting, Setting<double> rateSetting, CancellationToken cancellationToken)
     {
-        const string rate = "regressor_learning_rate";
-        var steps = context.Settings.GetInt("regressor_steps", 800);
+        var rate = rateSetting.Name;
+        var steps = stepsSetting.Read(context.Settings);
         var model = new ParameterRegressor(train.Names.Count);
-        using var optimizer = new AdamOptimizer(model.parameters(), context.Settings.GetDouble(rate, 2e-3));
+        using var optimizer = new AdamOptimizer(model.parameters(), rateSetting.Read(context.Settings));
         var order = DenoiserTraining.Shuffled(train.Count, random);
         var cursor = 0;
         model.train();

@@ -20,19 +20,18 @@ public sealed class VaeTrainer : TorchStagePlugin
     public override bool UsesSeed => true;
     public override string Summary => "KL-regularized convolutional autoencoder (x4 or x8 downsampling) for latent diffusion.";
 
-    protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
-    [
-        .. DiffusionOptions.Autoencoder("", 2000),
-        OptionSpec.Int("batch", "Images per step.", 32, min: 1),
-    ];
+    private static readonly AutoencoderSettings Autoencoder = new("", 2000);
+    private static readonly Setting<int> Batch = Settings.Int("batch", "Images per step.", 32, min: 1);
 
-    public override IEnumerable<OptionProblem> Validate(ValueMap settings) => DiffusionOptions.Check(settings, "");
+    protected override IReadOnlyList<OptionSpec> StageOptions { get; } = [.. Autoencoder.Specs, Batch];
+
+    public override IEnumerable<OptionProblem> Validate(ValueMap settings) => Autoencoder.Check(settings);
 
     protected override async Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken)
     {
         var s = context.Settings;
         var data = ImageDataset.Read(context.Upstream, "train");
-        var settings = AutoencoderTraining.From(s, "", s.GetInt("batch", 32));
+        var settings = Autoencoder.Training(s, Batch.Read(s));
         var (model, curve, scale) = AutoencoderTraining.Train(data, settings, new SeededRandom(context.Seed), context, 0, 1, cancellationToken);
         model.save_safetensors(context.OutputPath("vae.safetensors"));
         var config = new JsonObject { ["model"] = "vae", ["autoencoder"] = AutoencoderTraining.Json(settings, scale, data.Size) };

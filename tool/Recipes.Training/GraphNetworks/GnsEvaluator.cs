@@ -21,10 +21,10 @@ public sealed class GnsEvaluator : TorchStagePlugin
     public override int Version => 1;
     public override string Summary => "One-step and rollout MSE on held-out trajectories, and a rollout beside the ground truth.";
 
+    private static readonly Setting<string> Split = Settings.Text("split", "Held-out split to evaluate on.", "test", "test", "valid", "train");
+
     protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
-    [
-        OptionSpec.Text("split", "Held-out split to evaluate on.", "test", "test", "valid", "train"),
-    ];
+        [Split];
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken)
     {
@@ -43,7 +43,7 @@ public sealed class GnsEvaluator : TorchStagePlugin
         model.load_safetensors(trained.Get("model.safetensors").Path);
         model.eval();
 
-        var split = context.Settings.GetString("split", "test");
+        var split = Split.Read(context.Settings);
         var trajectories = Trajectory.ReadSplit(dataset, split, metadata.Dim).Where(t => t.Steps > GnsFeatures.History + 1).ToList();
         if (trajectories.Count == 0) throw GnsFeatures.NoTrajectories(split);
 

@@ -24,18 +24,18 @@ public sealed class GnsTrainer : TorchStagePlugin
     public override bool UsesSeed => true;
     public override string Summary => "Graph network simulator (encoder-processor-decoder, message passing over a radius graph), trained on particle trajectories.";
 
+    private static readonly Setting<int> LatentSize = Settings.Int("latent_size", "Width of every latent vector and MLP layer.", 128, min: 4, max: 1024);
+    private static readonly Setting<int> MessagePassingSteps = Settings.Int("message_passing_steps", "Interaction-network steps of the processor (M).", 10, min: 1, max: 32);
+    private static readonly Setting<double> NoiseStd = Settings.Number("noise_std", "Standard deviation of the random-walk noise on input positions.", 6.7e-4, min: 0);
+    private static readonly Setting<int> Steps = Settings.Int("steps", "Training steps.", 20000, min: 1);
+    private static readonly Setting<int> Batch = Settings.Int("batch", "Trajectory windows per step (one graph of their disjoint union).", 2, min: 1, max: 256);
+    private static readonly Setting<double> LearningRate = Settings.Number("learning_rate", "Initial learning rate lr0.", 1e-4, min: 0);
+    private static readonly Setting<double> LearningRateMin = Settings.Number("learning_rate_min", "Floor of the decaying learning rate.", 1e-6, min: 0);
+    private static readonly Setting<double> LrDecay = Settings.Number("lr_decay", "Decay factor reached after lr_decay_steps.", 0.1, min: 0, max: 1);
+    private static readonly Setting<int> LrDecaySteps = Settings.Int("lr_decay_steps", "Steps over which the learning rate decays by lr_decay.", 5_000_000, min: 1);
+
     protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
-    [
-        OptionSpec.Int("latent_size", "Width of every latent vector and MLP layer.", 128, min: 4, max: 1024),
-        OptionSpec.Int("message_passing_steps", "Interaction-network steps of the processor (M).", 10, min: 1, max: 32),
-        OptionSpec.Number("noise_std", "Standard deviation of the random-walk noise on input positions.", 6.7e-4, min: 0),
-        OptionSpec.Int("steps", "Training steps.", 20000, min: 1),
-        OptionSpec.Int("batch", "Trajectory windows per step (one graph of their disjoint union).", 2, min: 1, max: 256),
-        OptionSpec.Number("learning_rate", "Initial learning rate lr0.", 1e-4, min: 0),
-        OptionSpec.Number("learning_rate_min", "Floor of the decaying learning rate.", 1e-6, min: 0),
-        OptionSpec.Number("lr_decay", "Decay factor reached after lr_decay_steps.", 0.1, min: 0, max: 1),
-        OptionSpec.Int("lr_decay_steps", "Steps over which the learning rate decays by lr_decay.", 5_000_000, min: 1),
-    ];
+        [LatentSize, MessagePassingSteps, NoiseStd, Steps, Batch, LearningRate, LearningRateMin, LrDecay, LrDecaySteps];
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
 
@@ -57,18 +57,18 @@ public sealed class GnsTrainer : TorchStagePlugin
         if (trajectories.Count == 0) throw GnsFeatures.NoTrajectories("train");
 
         var random = new SeededRandom(context.Seed);
-        var noise = s.GetDouble("noise_std", 6.7e-4);
+        var noise = NoiseStd.Read(s);
         var features = new GnsFeatures(metadata, noise);
-        var latent = s.GetInt("latent_size", 128);
-        var passes = s.GetInt("message_passing_steps", 10);
+        var latent = LatentSize.Read(s);
+        var passes = MessagePassingSteps.Read(s);
         var model = new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim, latent, passes);
-        var lr0 = s.GetDouble("learning_rate", 1e-4);
-        var lrMin = s.GetDouble("learning_rate_min", 1e-6);
-        var decay = s.GetDouble("lr_decay", 0.1);
-        var decaySteps = s.GetInt("lr_decay_steps", 5_000_000);
+        var lr0 = LearningRate.Read(s);
+        var lrMin = LearningRateMin.Read(s);
+        var decay = LrDecay.Read(s);
+        var decaySteps = LrDecaySteps.Read(s);
         using var optimizer = new AdamOptimizer(model.parameters(), lr0);
-        var steps = s.GetInt("steps", 20000);
-        var batch = s.GetInt("batch", 2);
+        var steps = Steps.Read(s);
+        var batch = Batch.Read(s);
         var losses = new double[steps];
         model.train();
         for (var step = 0; step < steps; step++)
@@ -92,7 +92,7 @@ public sealed class GnsTrainer : TorchStagePlugin
             loss.backward();
             optimizer.Step();
             losses[step] = loss.item<float>();
-            Divergence.Check(context, losses[step], step + 1, "learning_rate");
+            Divergence.Check(context, losses[step], step + 1, LearningRate.Name);
             if ((step + 1) % Math.Max(1, steps / 20) == 0)
             {
                 context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step + 1}/{steps}: loss {losses.Skip(Math.Max(0, step - 49)).Take(Math.Min(50, step + 1)).Average():0.00000}"));
@@ -100,7 +100,7 @@ public sealed class GnsTrainer : TorchStagePlugin
             }
         }
 
-        Divergence.CheckWeights(context, model, "learning_rate");
+        Divergence.CheckWeights(context, model, LearningRate.Name);
         model.save_safetensors(context.OutputPath("model.safetensors"));
         model.save(context.OutputPath("model.dat"));
         var config = new JsonObject

@@ -15,7 +15,7 @@ public abstract class TorchStagePlugin : StagePlugin
     /// <summary>Held while a libtorch stage runs; tests that seed libtorch hold it too.</summary>
     public static readonly SemaphoreSlim ProcessLock = new(1, 1);
 
-    public static OptionSpec ThreadsOption { get; } = OptionSpec.Int("torch_threads",
+    public static Setting<int> ThreadsSetting { get; } = Settings.Int("torch_threads",
         "libtorch intra-op threads. 1 gives the same bytes whatever the machine's cores and load; more train faster but round sums differently, so the value is part of the key.",
         1, min: 1, max: 256);
 
@@ -24,9 +24,9 @@ public abstract class TorchStagePlugin : StagePlugin
     /// <summary>The stage's own settings; <c>torch_threads</c> is added to them.</summary>
     protected abstract IReadOnlyList<OptionSpec> StageOptions { get; }
 
-    public sealed override IReadOnlyList<OptionSpec> Options => _options ??= [.. StageOptions, ThreadsOption];
+    public sealed override IReadOnlyList<OptionSpec> Options => _options ??= [.. StageOptions, ThreadsSetting];
 
-    public static int Threads(ValueMap settings) => settings.GetInt(ThreadsOption.Name, 1);
+    public static int Threads(ValueMap settings) => ThreadsSetting.Read(settings);
 
     public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, Threads(settings)), 0);
 

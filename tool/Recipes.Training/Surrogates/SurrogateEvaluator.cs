@@ -22,10 +22,10 @@ public sealed class SurrogateEvaluator : TorchStagePlugin
     public override int Version => 2;
     public override string Summary => "Test-split MAE and max error against mean-field and identity baselines, with a picture of predictions.";
 
+    private static readonly Setting<int> Examples = Settings.Int("examples", "Test pairs shown in predictions.png.", 6, min: 1, max: 64);
+
     protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
-    [
-        OptionSpec.Int("examples", "Test pairs shown in predictions.png.", 6, min: 1, max: 64),
-    ];
+        [Examples];
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken)
     {
@@ -73,7 +73,7 @@ public sealed class SurrogateEvaluator : TorchStagePlugin
         context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test MAE {model_.Mae:0.00000} (max {model_.Max:0.0000}); baselines: mean field {mean.Mae:0.00000}, input {identity.Mae:0.00000}; {better / model_.Mae:0.0}x better"));
 
-        DrawExamples(context, test, prediction, Math.Min(test.Count, context.Settings.GetInt("examples", 6)));
+        DrawExamples(context, test, prediction, Math.Min(test.Count, Examples.Read(context.Settings)));
         if (trained.Find("loss.json") is { } lossFile)
         {
             var losses = JsonNode.Parse(File.ReadAllText(lossFile.Path))!.AsArray();

@@ -24,37 +24,37 @@ public sealed class SurrogateTrainer : TorchStagePlugin
     public override bool UsesSeed => true;
     public override string Summary => "ResNet encoder/decoder surrogate (SELU, BatchNorm, spatial dropout, symmetric skips), MAE, Adam with staircase decay.";
 
+    private static readonly Setting<int> Depth = Settings.Int("depth", "Encoder levels, each halving the size and doubling the channels (at most log2(size) - 0; 6 for 64^2).", 4, min: 1, max: 10);
+    private static readonly Setting<int> Width = Settings.Int("width", "Channel multiplier: level k has width*2^k channels (1 gives the reference's 2, 4, 8, 16).", 1, min: 1, max: 64);
+    private static readonly Setting<double> Dropout = Settings.Number("dropout", "Spatial dropout probability after every block.", 0.4, min: 0, max: 0.95);
+    private static readonly Setting<int> Epochs = Settings.Int("epochs", "Passes over the training split.", 40, min: 1);
+    private static readonly Setting<int> BatchSize = Settings.Int("batch", "Pairs per optimizer step.", 50, min: 1);
+    private static readonly Setting<double> LearningRate = Settings.Number("learning_rate", "Adam's initial learning rate.", 0.01, min: 0);
+    private static readonly Setting<double> LrDecay = Settings.Number("lr_decay", "Learning-rate factor applied every lr_decay_steps optimizer steps (staircase).", 0.9, min: 0, max: 1);
+    private static readonly Setting<int> LrDecaySteps = Settings.Int("lr_decay_steps", "Optimizer steps between learning-rate decays.", 80, min: 1);
+    private static readonly Setting<int> CheckpointEvery = Settings.Int("checkpoint_every", "Save a snapshot every this many epochs (0: none).", 10, min: 0);
+    private static readonly Setting<int> ShardsPerEpoch = Settings.Int("shards_per_epoch", "Epoch e trains on the first shards_per_epoch*(e+1) shards (0: all shards every epoch).", 0, min: 0);
+
     protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
-    [
-        OptionSpec.Int("depth", "Encoder levels, each halving the size and doubling the channels (at most log2(size) - 0; 6 for 64^2).", 4, min: 1, max: 10),
-        OptionSpec.Int("width", "Channel multiplier: level k has width*2^k channels (1 gives the reference's 2, 4, 8, 16).", 1, min: 1, max: 64),
-        OptionSpec.Number("dropout", "Spatial dropout probability after every block.", 0.4, min: 0, max: 0.95),
-        OptionSpec.Int("epochs", "Passes over the training split.", 40, min: 1),
-        OptionSpec.Int("batch", "Pairs per optimizer step.", 50, min: 1),
-        OptionSpec.Number("learning_rate", "Adam's initial learning rate.", 0.01, min: 0),
-        OptionSpec.Number("lr_decay", "Learning-rate factor applied every lr_decay_steps optimizer steps (staircase).", 0.9, min: 0, max: 1),
-        OptionSpec.Int("lr_decay_steps", "Optimizer steps between learning-rate decays.", 80, min: 1),
-        OptionSpec.Int("checkpoint_every", "Save a snapshot every this many epochs (0: none).", 10, min: 0),
-        OptionSpec.Int("shards_per_epoch", "Epoch e trains on the first shards_per_epoch*(e+1) shards (0: all shards every epoch).", 0, min: 0),
-    ];
+        [Depth, Width, Dropout, Epochs, BatchSize, LearningRate, LrDecay, LrDecaySteps, CheckpointEvery, ShardsPerEpoch];
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
 
     private static async Task Train(PluginContext context, CancellationToken cancellationToken)
     {
         var s = context.Settings;
-        var depth = s.GetInt("depth", 4);
-        var width = s.GetInt("width", 1);
-        var epochs = s.GetInt("epochs", 40);
-        var batch = s.GetInt("batch", 50);
-        var checkpointEvery = s.GetInt("checkpoint_every", 10);
-        var shardsPerEpoch = s.GetInt("shards_per_epoch", 0);
+        var depth = Depth.Read(s);
+        var width = Width.Read(s);
+        var epochs = Epochs.Read(s);
+        var batch = BatchSize.Read(s);
+        var checkpointEvery = CheckpointEvery.Read(s);
+        var shardsPerEpoch = ShardsPerEpoch.Read(s);
         var feed = context.Feed ?? throw new PluginException("the trainer needs its dataset shards");
         var shuffle = new SeededRandom(context.Seed);
 
-        var model = new ResNetUNet(depth, width, s.GetDouble("dropout", 0.4));
-        using var optimizer = new AdamOptimizer(model.parameters(), s.GetDouble("learning_rate", 0.01));
-        var (decaySteps, decay) = (s.GetInt("lr_decay_steps", 80), s.GetDouble("lr_decay", 0.9));
+        var model = new ResNetUNet(depth, width, Dropout.Read(s));
+        using var optimizer = new AdamOptimizer(model.parameters(), LearningRate.Read(s));
+        var (decaySteps, decay) = (LrDecaySteps.Read(s), LrDecay.Read(s));
 
         var loaded = 0;
         var inputs = new List<float>();
@@ -102,7 +102,7 @@ public sealed class SurrogateTrainer : TorchStagePlugin
                 loss.backward();
                 optimizer.Step();
                 var value = loss.item<float>();
-                Divergence.Check(context, value, steps + 1, "learning_rate");
+                Divergence.Check(context, value, steps + 1, LearningRate.Name);
                 sum += value;
                 batches++;
                 steps++;
@@ -115,14 +115,14 @@ public sealed class SurrogateTrainer : TorchStagePlugin
             context.Progress?.Report((epoch + 1.0) / epochs);
             if (checkpointEvery > 0 && (epoch + 1) % checkpointEvery == 0 && epoch + 1 < epochs)
             {
-                Divergence.CheckWeights(context, model, "learning_rate");
+                Divergence.CheckWeights(context, model, LearningRate.Name);
                 model.save_safetensors(context.OutputPath($"checkpoints/epoch-{epoch + 1:D3}.safetensors"));
             }
         }
 
         var finalCount = inputs.Count / Math.Max(1, size * size);
         RecalibrateBatchNorm(model, inputs, targets, finalCount, size, batch);
-        Divergence.CheckWeights(context, model, "learning_rate");
+        Divergence.CheckWeights(context, model, LearningRate.Name);
         model.save_safetensors(context.OutputPath("model.safetensors"));
         model.save(context.OutputPath("model.dat"));
         var config = new JsonObject
@@ -130,7 +130,7 @@ public sealed class SurrogateTrainer : TorchStagePlugin
             ["model"] = "resnet-unet",
             ["depth"] = depth,
             ["width"] = width,
-            ["dropout"] = s.GetDouble("dropout", 0.4),
+            ["dropout"] = Dropout.Read(s),
             ["size"] = size,
             ["epochs"] = epochs,
             ["steps"] = steps,
