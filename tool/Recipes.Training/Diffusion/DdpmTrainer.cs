@@ -43,8 +43,8 @@ public sealed class DdpmTrainer : TorchStagePlugin
         var multipliers = Denoiser.LevelMultipliers(s);
         if (data.Size % (1 << (multipliers.Count - 1)) != 0)
             throw new PluginException($"{multipliers.Count} UNet levels need an image size divisible by {1 << (multipliers.Count - 1)}; the images are {data.Size}x{data.Size}");
-        var model = new DiffusionUNet(1, Denoiser.Channels.Read(s), multipliers, 0);
-        var ema = new DiffusionUNet(1, Denoiser.Channels.Read(s), multipliers, 0);
+        using var model = new DiffusionUNet(1, Denoiser.Channels.Read(s), multipliers, 0);
+        using var ema = new DiffusionUNet(1, Denoiser.Channels.Read(s), multipliers, 0);
         using var images = data.ImageBatch(Enumerable.Range(0, data.Count).ToList());
         var curve = DenoiserTraining.Train(model, ema, Denoiser.Schedule(s), images, null, Denoiser.Training(s, 0), random, context, 0, 1, cancellationToken);
         ema.save_safetensors(context.OutputPath("model.safetensors"));

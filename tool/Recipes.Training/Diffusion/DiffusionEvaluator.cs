@@ -59,7 +59,7 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
         {
             case "vae":
             {
-                var vae = AutoencoderTraining.From(config["autoencoder"]!);
+                using var vae = AutoencoderTraining.From(config["autoencoder"]!);
                 vae.load_safetensors(trained.Get("vae.safetensors").Path);
                 vae.eval();
                 shown = Reconstruct(vae, test);
@@ -72,15 +72,14 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
             {
                 var latent = kind == "latent-ddpm";
                 var names = latent ? config["conditions"]!.AsArray().Select(n => n!.GetValue<string>()).ToList() : [];
-                var denoiser = DiffusionOptions.DenoiserFrom(config["denoiser"]!, names.Count);
+                using var denoiser = DiffusionOptions.DenoiserFrom(config["denoiser"]!, names.Count);
                 denoiser.load_safetensors(trained.Get("model.safetensors").Path);
                 denoiser.eval();
                 var schedule = DiffusionOptions.ScheduleFrom(config["denoiser"]!);
-                Autoencoder? vae = null;
+                using var vae = latent ? AutoencoderTraining.From(config["autoencoder"]!) : null;
                 var scale = 1.0;
-                if (latent)
+                if (vae is not null)
                 {
-                    vae = AutoencoderTraining.From(config["autoencoder"]!);
                     vae.load_safetensors(trained.Get("vae.safetensors").Path);
                     vae.eval();
                     scale = config["autoencoder"]!["latent_scale"]!.GetValue<double>();
@@ -200,7 +199,7 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
     private static JsonObject Recovery(PluginContext context, ImageDataset test, ImageDataset train, float[] generated, List<int> rows, double[] minimum, double[] maximum,
         SeededRandom random, CancellationToken cancellationToken)
     {
-        var regressor = ParameterRegressor.Fit(context, train, minimum, maximum, random, RegressorSteps, RegressorLearningRate, cancellationToken);
+        using var regressor = ParameterRegressor.Fit(context, train, minimum, maximum, random, RegressorSteps, RegressorLearningRate, cancellationToken);
         float[] Predict(Tensor images)
         {
             using var grad = no_grad();

@@ -50,8 +50,8 @@ public sealed class LatentDdpmTrainer : TorchStagePlugin
         var conditional = Conditional.Read(s) && data.Names.Count > 0;
         using var conditions = conditional ? data.ConditionBatch(Enumerable.Range(0, data.Count).ToList(), data.Minimum, data.Maximum) : null;
         var conditionCount = conditional ? data.Names.Count : 0;
-        var model = new DiffusionUNet(autoencoder.LatentChannels, Denoiser.Channels.Read(s), multipliers, conditionCount);
-        var ema = new DiffusionUNet(autoencoder.LatentChannels, Denoiser.Channels.Read(s), multipliers, conditionCount);
+        using var model = new DiffusionUNet(autoencoder.LatentChannels, Denoiser.Channels.Read(s), multipliers, conditionCount);
+        using var ema = new DiffusionUNet(autoencoder.LatentChannels, Denoiser.Channels.Read(s), multipliers, conditionCount);
         var curve = DenoiserTraining.Train(model, ema, Denoiser.Schedule(s), latents, conditions,
             Denoiser.Training(s, conditional ? ConditionDropout.Read(s) : 0), random, context, 0.3, 1, cancellationToken);
 

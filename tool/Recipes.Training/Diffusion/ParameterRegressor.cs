@@ -36,8 +36,24 @@ public sealed class ParameterRegressor : Module<Tensor, Tensor>
     {
         var rate = rateSetting.Name;
         var steps = stepsSetting.Read(context.Settings);
-        var model = new ParameterRegressor(train.Names.Count);
-        using var optimizer = new AdamOptimizer(model.parameters(), rateSetting.Read(context.Settings));
+        // Disposed here unless it is returned: a failed fit must not leave the module's native memory to the finalizer.
+        ParameterRegressor? owned = new(train.Names.Count);
+        try
+        {
+            var fitted = FitInPlace(owned, context, train, minimum, maximum, random, steps, rate, rateSetting.Read(context.Settings), cancellationToken);
+            owned = null;
+            return fitted;
+        }
+        finally
+        {
+            owned?.Dispose();
+        }
+    }
+
+    private static ParameterRegressor FitInPlace(ParameterRegressor model, PluginContext context, ImageDataset train, double[] minimum, double[] maximum,
+        SeededRandom random, int steps, string rate, double learningRate, CancellationToken cancellationToken)
+    {
+        using var optimizer = new AdamOptimizer(model.parameters(), learningRate);
         var order = DenoiserTraining.Shuffled(train.Count, random);
         var cursor = 0;
         model.train();

@@ -38,7 +38,7 @@ public sealed class GnsEvaluator : TorchStagePlugin
         var (dataset, metadata) = GnsTrainer.Dataset(context.Upstream);
         var config = JsonNode.Parse(File.ReadAllText(trained.Get("model.json").Path))!;
         var features = new GnsFeatures(metadata, config["noise_std"]!.GetValue<double>());
-        var model = new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim,
+        using var model = new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim,
             config["latent_size"]!.GetValue<int>(), config["message_passing_steps"]!.GetValue<int>());
         model.load_safetensors(trained.Get("model.safetensors").Path);
         model.eval();

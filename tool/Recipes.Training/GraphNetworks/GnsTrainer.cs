@@ -61,7 +61,7 @@ public sealed class GnsTrainer : TorchStagePlugin
         var features = new GnsFeatures(metadata, noise);
         var latent = LatentSize.Read(s);
         var passes = MessagePassingSteps.Read(s);
-        var model = new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim, latent, passes);
+        using var model = new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim, latent, passes);
         var lr0 = LearningRate.Read(s);
         var lrMin = LearningRateMin.Read(s);
         var decay = LrDecay.Read(s);

@@ -38,7 +38,7 @@ public sealed class SurrogateEvaluator : TorchStagePlugin
         var trained = context.Upstream.First(u => u.Stage == StageNames.Train);
         var shards = context.Upstream.Where(u => u.Stage == StageNames.Dataset).ToList();
         var config = JsonNode.Parse(File.ReadAllText(trained.Get("model.json").Path))!;
-        var model = new ResNetUNet(config["depth"]!.GetValue<int>(), config["width"]!.GetValue<int>(), config["dropout"]!.GetValue<double>());
+        using var model = new ResNetUNet(config["depth"]!.GetValue<int>(), config["width"]!.GetValue<int>(), config["dropout"]!.GetValue<double>());
         model.load_safetensors(trained.Get("model.safetensors").Path);
         model.eval();
 

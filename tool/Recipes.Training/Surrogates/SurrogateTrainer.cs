@@ -52,7 +52,7 @@ public sealed class SurrogateTrainer : TorchStagePlugin
         var feed = context.Feed ?? throw new PluginException("the trainer needs its dataset shards");
         var shuffle = new SeededRandom(context.Seed);
 
-        var model = new ResNetUNet(depth, width, Dropout.Read(s));
+        using var model = new ResNetUNet(depth, width, Dropout.Read(s));
         using var optimizer = new AdamOptimizer(model.parameters(), LearningRate.Read(s));
         var (decaySteps, decay) = (LrDecaySteps.Read(s), LrDecay.Read(s));
 
