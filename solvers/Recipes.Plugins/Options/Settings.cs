@@ -22,4 +22,14 @@ public static class Settings
     public static Setting<IReadOnlyList<string>> Texts(string name, string description, params string[] @default) =>
         new(new OptionSpec(name, OptionType.StringList, description) { Default = new System.Text.Json.Nodes.JsonArray([.. @default.Select(d => (System.Text.Json.Nodes.JsonNode?)d)]) },
             @default, (s, key, d) => s.GetStrings(key, d));
+
+    public static Setting<ValueMap> Map(string name, string description, System.Text.Json.Nodes.JsonObject @default) =>
+        new(new OptionSpec(name, OptionType.Mapping, description) { Default = @default },
+            new ValueMap(((System.Text.Json.Nodes.JsonObject)@default.DeepClone()).Select(p => KeyValuePair.Create(p.Key, p.Value))),
+            (s, key, d) => s.Contains(key) ? s.GetMap(key) : d);
+
+    /// <summary>A setting of any shape, read as the recipe gave it (a null included).</summary>
+    public static Setting<System.Text.Json.Nodes.JsonNode?> Any(string name, string description, System.Text.Json.Nodes.JsonNode @default) =>
+        new(new OptionSpec(name, OptionType.Any, description) { Default = @default }, @default.DeepClone(),
+            (s, key, d) => s.TryGet(key, out var v) ? v : d);
 }

@@ -25,16 +25,21 @@ public sealed partial class ExecSolver : StagePlugin
     public override int Version => 1;
     public override string Summary => "Run commands in a sandbox holding the sample's files; collect output globs.";
 
+    private static readonly Setting<double> Timeout = Settings.Number("timeout", "Seconds each command may run before it is killed.", 3600, min: 0.001);
+    private static readonly Setting<string> Shell = Settings.Text("shell", "The shell that runs each command (with -c).", "sh", "sh", "bash");
+    private static readonly Setting<int> Retries = Settings.Int("retries", "Further attempts after a transient failure (see retry_on), each from a clean copy of the inputs.", 0, min: 0, max: 20);
+    private static readonly Setting<JsonNode?> RetryOn = Settings.Any("retry_on", "Which failures are transient: exit codes and/or 'timeout'.", new JsonArray());
+
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
         new OptionSpec("command", OptionType.StringList, "Command(s) run in order in the sandbox; a non-zero exit fails the attempt.") { Required = true },
         new OptionSpec("outputs", OptionType.StringList, "Globs, relative to the sandbox, of the files to keep; each must match at least one file.") { Required = true },
-        OptionSpec.Number("timeout", "Seconds each command may run before it is killed.", 3600, min: 0.001),
+        Timeout,
         new OptionSpec("env", OptionType.Mapping, "Environment variables for the commands."),
-        OptionSpec.Text("shell", "The shell that runs each command (with -c).", "sh", "sh", "bash"),
+        Shell,
         OptionSpec.Text("prelude", "Shell text run before every command (and the version command), e.g. '. /usr/share/openfoam/etc/bashrc'."),
-        OptionSpec.Int("retries", "Further attempts after a transient failure (see retry_on), each from a clean copy of the inputs.", 0, min: 0, max: 20),
-        new OptionSpec("retry_on", OptionType.Any, "Which failures are transient: exit codes and/or 'timeout'.") { Default = new JsonArray() },
+        Retries,
+        RetryOn,
         new OptionSpec("version", OptionType.String, "A command whose output identifies the simulator (e.g. its version and executable hash); it enters the action key."),
         new OptionSpec("numeric_outputs", OptionType.StringList, "Globs of outputs that must hold no NaN or infinity (.npy arrays, or text)."),
     ];
@@ -44,19 +49,19 @@ public sealed partial class ExecSolver : StagePlugin
         foreach (var option in new[] { "outputs", "numeric_outputs" })
             foreach (var glob in settings.GetStrings(option, []))
                 if (SandboxPaths.Check(glob) is { } problem) yield return new OptionProblem(option, problem);
-        if (settings.TryGet("retry_on", out var retryOn) && retryOn is not null)
+        if (RetryOn.Read(settings) is { } retryOn)
         {
             var items = retryOn is JsonArray array ? array.ToList() : [retryOn];
             foreach (var item in items)
                 if (!(item is JsonValue v && (v.TryGetValue(out long _) || (v.TryGetValue(out string? s) && s == "timeout"))))
-                    yield return new OptionProblem("retry_on", $"{item?.ToJsonString()} is neither an exit code nor 'timeout'");
+                    yield return new OptionProblem(RetryOn.Name, $"{item?.ToJsonString()} is neither an exit code nor 'timeout'");
         }
     }
 
     public override string? Identity(ValueMap settings, string recipeDirectory)
     {
         if (!settings.TryGet("version", out var version) || version is null) return null;
-        var shell = settings.GetString("shell", "sh");
+        var shell = Shell.Read(settings);
         var script = Script(settings, settings.GetString("version"));
         {
             var start = Start(shell, script, recipeDirectory);
@@ -94,7 +99,7 @@ public sealed partial class ExecSolver : StagePlugin
     public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
     {
         var settings = context.Settings;
-        var attempts = 1 + settings.GetInt("retries", 0);
+        var attempts = 1 + Retries.Read(settings);
         var transient = TransientFailures(settings);
         for (var attempt = 1; ; attempt++)
         {
@@ -124,7 +129,7 @@ public sealed partial class ExecSolver : StagePlugin
     {
         var codes = new HashSet<int>();
         var timeout = false;
-        if (settings.TryGet("retry_on", out var node) && node is not null)
+        if (RetryOn.Read(settings) is { } node)
             foreach (var item in node is JsonArray array ? array.ToList() : [node])
             {
                 if (item is JsonValue v && v.TryGetValue(out long code)) codes.Add((int)code);
@@ -150,8 +155,8 @@ public sealed partial class ExecSolver : StagePlugin
     private static async Task<Failure?> RunCommands(PluginContext context, string sandbox, CancellationToken cancellationToken)
     {
         var settings = context.Settings;
-        var timeout = TimeSpan.FromSeconds(settings.GetDouble("timeout", 3600));
-        var shell = settings.GetString("shell", "sh");
+        var timeout = TimeSpan.FromSeconds(Timeout.Read(settings));
+        var shell = Shell.Read(settings);
         var environment = settings.GetMap("env");
         foreach (var command in settings.GetStrings("command"))
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Plugins.Formats;
 using Recipes.Plugins.Imaging;
@@ -19,23 +18,27 @@ public sealed class FieldsConverter : StagePlugin
     public override int Version => 1;
     public override string Summary => "OpenFOAM cell fields at fixed times to .npy arrays and PNG images on a regular grid.";
 
+    private static readonly Setting<IReadOnlyList<string>> Fields = Settings.Texts("fields", "Scalar fields to convert.", "alpha.water");
+    private static readonly Setting<IReadOnlyList<double>> Grid = Settings.Numbers("grid", "Image size [nx, ny].", 64, 64);
+    private static readonly Setting<string> Centres = Settings.Text("centres", "The cell-centre file.", "0/C");
+
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
-        new OptionSpec("fields", OptionType.StringList, "Scalar fields to convert.") { Default = new JsonArray("alpha.water") },
+        Fields,
         new OptionSpec("times", OptionType.NumberList, "Times to convert (default: every written time after 0)."),
-        new OptionSpec("grid", OptionType.NumberList, "Image size [nx, ny].") { Default = new JsonArray(64, 64) },
-        OptionSpec.Text("centres", "The cell-centre file.", "0/C"),
+        Grid,
+        Centres,
     ];
 
     public override Task RunAsync(PluginContext context, CancellationToken cancellationToken)
     {
         var files = context.InputFiles.ToDictionary(f => f.Name, f => f.Path, StringComparer.Ordinal);
-        var centresName = context.Settings.GetString("centres", "0/C");
+        var centresName = Centres.Read(context.Settings);
         if (!files.TryGetValue(centresName, out var centresPath))
             throw new PluginException($"no '{centresName}' among the simulation's outputs; run 'postProcess -func writeCellCentres -time 0' and declare 0/C as an output");
         var centres = FoamField.ReadVectors(centresPath);
         var cells = centres.Length / 3;
-        var grid = context.Settings.GetDoubles("grid");
+        var grid = Grid.Read(context.Settings);
         var (nx, ny) = ((int)grid[0], (int)grid[1]);
         var nearest = NearestCells(centres, nx, ny);
 
@@ -48,7 +51,7 @@ public sealed class FieldsConverter : StagePlugin
                 ? hit : throw new PluginException($"time {t.ToString(CultureInfo.InvariantCulture)} was not written; the simulation wrote {string.Join(", ", available.Select(a => a.Text))}")).ToList()
             : available.Where(a => a.Value > 0).ToList();
 
-        foreach (var field in context.Settings.GetStrings("fields", ["alpha.water"]))
+        foreach (var field in Fields.Read(context.Settings))
         {
             var frames = new List<float[]>();
             foreach (var (text, _) in wanted)

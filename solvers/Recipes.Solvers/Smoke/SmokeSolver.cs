@@ -23,31 +23,37 @@ public sealed class SmokeSolver : StagePlugin
     public override bool UsesSeed => true;
     public override string Summary => "Stable-fluids smoke plume (MAC grid, semi-Lagrangian advection, PCG projection, buoyancy, wind, vorticity confinement) as ILGPU kernels.";
 
+    private static readonly Setting<int> Size = Settings.Int("size", "Cells per side of the unit square.", 64, min: 4, max: 4096);
+    private static readonly Setting<int> Steps = Settings.Int("steps", "Time steps.", 100, min: 1);
+    private static readonly Setting<double> Dt = Settings.Number("dt", "Time step, s (semi-Lagrangian advection is stable at any step; accuracy asks for a few cells per step at most).", 0.02, min: 1e-6);
+    private static readonly Setting<bool> OpenTop = Settings.Flag("open_top", "Smoke leaves through the top (pressure 0 above it); false closes the box.", true);
+    private static readonly Setting<double> Buoyancy = Settings.Number("buoyancy", "Upward acceleration per unit temperature.", 4.0);
+    private static readonly Setting<double> Weight = Settings.Number("weight", "Downward acceleration per unit density.", 0.0);
+    private static readonly Setting<double> WindX = Settings.Number("wind_x", "Horizontal acceleration per unit density: wind pushing the smoke.", 0.0);
+    private static readonly Setting<double> WindY = Settings.Number("wind_y", "Vertical acceleration per unit density.", 0.0);
+    private static readonly Setting<double> Vorticity = Settings.Number("vorticity", "Vorticity confinement strength ε (0: off).", 0.0, min: 0);
+    private static readonly Setting<double> Dissipation = Settings.Number("dissipation", "Fraction of density lost per second.", 0.0, min: 0);
+    private static readonly Setting<double> Cooling = Settings.Number("cooling", "Fraction of temperature lost per second.", 0.0, min: 0);
+    private static readonly Setting<double> SourceX = Settings.Number("source_x", "Source centre, x in [0,1].", 0.5, min: 0, max: 1);
+    private static readonly Setting<double> SourceY = Settings.Number("source_y", "Source centre, y in [0,1].", 0.12, min: 0, max: 1);
+    private static readonly Setting<double> SourceRadius = Settings.Number("source_radius", "Source disk radius (0: no source).", 0.08, min: 0);
+    private static readonly Setting<double> SourceDensity = Settings.Number("source_density", "Density the source keeps its cells at (times the source noise).", 1.0, min: 0);
+    private static readonly Setting<double> SourceTemperature = Settings.Number("source_temperature", "Temperature the source keeps its cells at (times the source noise).", 1.0, min: 0);
+    private static readonly Setting<double> ForceStrength = Settings.Number("force_strength", "Amplitude of the sample's random force field (0: none).", 0.0, min: 0);
+    private static readonly Setting<double> Tolerance = Settings.Number("tolerance", "Projection: stop when max|div u| is at most this fraction of its value before.", 1e-4, min: 1e-9, max: 0.5);
+    private static readonly Setting<int> MaxIterations = Settings.Int("max_iterations", "Fail the node when the pressure solve needs more CG iterations than this.", 2000, min: 1);
+    private static readonly Setting<double> DensityScale = Settings.Number("density_scale", "Density shown as white in the images.", 1.0, min: 1e-9);
+
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
-        OptionSpec.Int("size", "Cells per side of the unit square.", 64, min: 4, max: 4096),
-        OptionSpec.Int("steps", "Time steps.", 100, min: 1),
-        OptionSpec.Number("dt", "Time step, s (semi-Lagrangian advection is stable at any step; accuracy asks for a few cells per step at most).", 0.02, min: 1e-6),
-        OptionSpec.Flag("open_top", "Smoke leaves through the top (pressure 0 above it); false closes the box.", true),
-        OptionSpec.Number("buoyancy", "Upward acceleration per unit temperature.", 4.0),
-        OptionSpec.Number("weight", "Downward acceleration per unit density.", 0.0),
-        OptionSpec.Number("wind_x", "Horizontal acceleration per unit density: wind pushing the smoke.", 0.0),
-        OptionSpec.Number("wind_y", "Vertical acceleration per unit density.", 0.0),
-        OptionSpec.Number("vorticity", "Vorticity confinement strength ε (0: off).", 0.0, min: 0),
-        OptionSpec.Number("dissipation", "Fraction of density lost per second.", 0.0, min: 0),
-        OptionSpec.Number("cooling", "Fraction of temperature lost per second.", 0.0, min: 0),
-        OptionSpec.Number("source_x", "Source centre, x in [0,1].", 0.5, min: 0, max: 1),
-        OptionSpec.Number("source_y", "Source centre, y in [0,1].", 0.12, min: 0, max: 1),
-        OptionSpec.Number("source_radius", "Source disk radius (0: no source).", 0.08, min: 0),
-        OptionSpec.Number("source_density", "Density the source keeps its cells at (times the source noise).", 1.0, min: 0),
-        OptionSpec.Number("source_temperature", "Temperature the source keeps its cells at (times the source noise).", 1.0, min: 0),
-        OptionSpec.Number("force_strength", "Amplitude of the sample's random force field (0: none).", 0.0, min: 0),
+        Size, Steps, Dt, OpenTop, Buoyancy, Weight, WindX, WindY, Vorticity, Dissipation, Cooling,
+        SourceX, SourceY, SourceRadius, SourceDensity, SourceTemperature, ForceStrength,
         new OptionSpec("blob", OptionType.NumberList, "An initial disk of smoke: [x, y, radius, density, temperature]."),
-        OptionSpec.Number("tolerance", "Projection: stop when max|div u| is at most this fraction of its value before.", 1e-4, min: 1e-9, max: 0.5),
-        OptionSpec.Int("max_iterations", "Fail the node when the pressure solve needs more CG iterations than this.", 2000, min: 1),
+        Tolerance,
+        MaxIterations,
         new OptionSpec("frames", OptionType.NumberList, "Steps after which density is recorded (default: the last step only)."),
         new OptionSpec("image_sizes", OptionType.NumberList, "Pixel sizes of the frame images, e.g. [64, 128, 256] (default: size)."),
-        OptionSpec.Number("density_scale", "Density shown as white in the images.", 1.0, min: 1e-9),
+        DensityScale,
     ];
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings)
@@ -66,41 +72,40 @@ public sealed class SmokeSolver : StagePlugin
             yield return new OptionProblem("image_sizes", "image sizes are whole pixel counts in [4, 4096]");
     }
 
-    private static double Pick(ValueMap settings, ValueMap parameters, string name, double fallback) =>
-        parameters.Contains(name) ? parameters.GetDouble(name) : settings.GetDouble(name, fallback);
+    private static double Pick(ValueMap settings, ValueMap parameters, Setting<double> setting) =>
+        parameters.Contains(setting.Name) ? parameters.GetDouble(setting.Name) : setting.Read(settings);
 
     public static SmokeScene Scene(ValueMap settings, ValueMap parameters, ulong seed)
     {
         var random = new SeededRandom(seed);
         var (sourceSeed, forceSeed) = (random.NextBits(), random.NextBits());
-        var steps = settings.GetInt("steps", 100);
-        var defaults = new SmokeScene();
+        var steps = Steps.Read(settings);
         return new SmokeScene
         {
-            Size = parameters.Contains("size") ? parameters.GetInt("size") : settings.GetInt("size", 64),
+            Size = parameters.Contains("size") ? parameters.GetInt("size") : Size.Read(settings),
             Steps = steps,
-            Dt = Pick(settings, parameters, "dt", defaults.Dt),
-            OpenTop = settings.GetBool("open_top", true),
-            Buoyancy = Pick(settings, parameters, "buoyancy", defaults.Buoyancy),
-            Weight = Pick(settings, parameters, "weight", 0),
-            WindX = Pick(settings, parameters, "wind_x", 0),
-            WindY = Pick(settings, parameters, "wind_y", 0),
-            Vorticity = Pick(settings, parameters, "vorticity", 0),
-            Dissipation = Pick(settings, parameters, "dissipation", 0),
-            Cooling = Pick(settings, parameters, "cooling", 0),
-            SourceX = Pick(settings, parameters, "source_x", defaults.SourceX),
-            SourceY = Pick(settings, parameters, "source_y", defaults.SourceY),
-            SourceRadius = Pick(settings, parameters, "source_radius", defaults.SourceRadius),
-            SourceDensity = Pick(settings, parameters, "source_density", defaults.SourceDensity),
-            SourceTemperature = Pick(settings, parameters, "source_temperature", defaults.SourceTemperature),
-            ForceStrength = Pick(settings, parameters, "force_strength", 0),
+            Dt = Pick(settings, parameters, Dt),
+            OpenTop = OpenTop.Read(settings),
+            Buoyancy = Pick(settings, parameters, Buoyancy),
+            Weight = Pick(settings, parameters, Weight),
+            WindX = Pick(settings, parameters, WindX),
+            WindY = Pick(settings, parameters, WindY),
+            Vorticity = Pick(settings, parameters, Vorticity),
+            Dissipation = Pick(settings, parameters, Dissipation),
+            Cooling = Pick(settings, parameters, Cooling),
+            SourceX = Pick(settings, parameters, SourceX),
+            SourceY = Pick(settings, parameters, SourceY),
+            SourceRadius = Pick(settings, parameters, SourceRadius),
+            SourceDensity = Pick(settings, parameters, SourceDensity),
+            SourceTemperature = Pick(settings, parameters, SourceTemperature),
+            ForceStrength = Pick(settings, parameters, ForceStrength),
             // As in the reference dataset, the source pattern and the force field have seeds of their own; a sample
             // parameter of that name pins one, otherwise both derive from the node's seed.
             SourceSeed = parameters.Contains("source_seed") ? (ulong)parameters.GetInt("source_seed") : sourceSeed,
             ForceSeed = parameters.Contains("force_seed") ? (ulong)parameters.GetInt("force_seed") : forceSeed,
             Blob = settings.Contains("blob") ? settings.GetDoubles("blob").ToArray() : null,
-            Tolerance = settings.GetDouble("tolerance", 1e-4),
-            MaxIterations = settings.GetInt("max_iterations", 2000),
+            Tolerance = Tolerance.Read(settings),
+            MaxIterations = MaxIterations.Read(settings),
             Frames = settings.Contains("frames") ? settings.GetDoubles("frames").Select(f => (int)f).ToList() : [steps],
         };
     }
@@ -148,7 +153,7 @@ public sealed class SmokeSolver : StagePlugin
         NpyFile.Write(context.OutputPath("velocity.npy"), new NpyArray([2, n, n], velocity));
         NpyFile.Write(context.OutputPath("temperature.npy"), new NpyArray([n, n], result.Temperature));
 
-        var scale = (float)context.Settings.GetDouble("density_scale", 1.0);
+        var scale = (float)DensityScale.Read(context.Settings);
         var sizes = context.Settings.Contains("image_sizes") ? context.Settings.GetDoubles("image_sizes").Select(s => (int)s).ToList() : [n];
         for (var f = 0; f < frames; f++)
         {

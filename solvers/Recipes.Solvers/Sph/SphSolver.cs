@@ -25,23 +25,24 @@ public sealed class SphSolver : StagePlugin
     public override int Version => 2;
     public override string Summary => "Weakly compressible SPH fluid in a box (2D or 3D) as ILGPU kernels; trajectories for graph network simulators.";
 
+    private static readonly Setting<int> Dim = Settings.Int("dim", "2 or 3 dimensions.", 2, min: 2, max: 3);
+    private static readonly Setting<IReadOnlyList<double>> Box = Settings.Numbers("box", "Box size per dimension, m; walls on every side.", 1.6, 0.8);
+    private static readonly Setting<JsonNode?> Blocks = Settings.Any("blocks", "Fluid blocks: [{origin: [..], size: [..], velocity: [..]}]; sample parameters block_x, block_y, block_width, block_height (block_z, block_depth, block_vx, ...) define one block instead.",
+        new JsonArray(new JsonObject { ["origin"] = new JsonArray(0.0, 0.0), ["size"] = new JsonArray(0.4, 0.4), ["velocity"] = new JsonArray(0.0, 0.0) }));
+    private static readonly Setting<double> Spacing = Settings.Number("spacing", "Particle spacing, m: the fidelity knob (a sample parameter 'spacing' wins).", 0.02, min: 1e-5);
+    private static readonly Setting<double> Density = Settings.Number("density", "Rest density, kg/m^3.", 1000, min: 1e-6);
+    private static readonly Setting<double> Viscosity = Settings.Number("viscosity", "Kinematic viscosity, m^2/s (a sample parameter 'viscosity' wins).", 1e-6, min: 0);
+    private static readonly Setting<double> ArtificialViscosity = Settings.Number("artificial_viscosity", "Monaghan's alpha, for stability at the resolved scales.", 0.02, min: 0);
+    private static readonly Setting<double> Gravity = Settings.Number("gravity", "m/s^2, pointing down the second axis (a sample parameter 'gravity' wins).", 9.81, min: 0);
+    private static readonly Setting<double> Duration = Settings.Number("duration", "Simulated time, s (a sample parameter 'duration' wins).", 1.0, min: 1e-6);
+    private static readonly Setting<int> OutputEvery = Settings.Int("output_every", "Write positions every this many time steps.", 20, min: 1);
+    private static readonly Setting<int> WallLayers = Settings.Int("wall_layers", "Layers of wall particles.", 3, min: 1, max: 8);
+
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
-        OptionSpec.Int("dim", "2 or 3 dimensions.", 2, min: 2, max: 3),
-        new OptionSpec("box", OptionType.NumberList, "Box size per dimension, m; walls on every side.") { Default = new JsonArray(1.6, 0.8) },
-        new OptionSpec("blocks", OptionType.Any, "Fluid blocks: [{origin: [..], size: [..], velocity: [..]}]; sample parameters block_x, block_y, block_width, block_height (block_z, block_depth, block_vx, ...) define one block instead.")
-        {
-            Default = new JsonArray(new JsonObject { ["origin"] = new JsonArray(0.0, 0.0), ["size"] = new JsonArray(0.4, 0.4), ["velocity"] = new JsonArray(0.0, 0.0) }),
-        },
-        OptionSpec.Number("spacing", "Particle spacing, m: the fidelity knob (a sample parameter 'spacing' wins).", 0.02, min: 1e-5),
-        OptionSpec.Number("density", "Rest density, kg/m^3.", 1000, min: 1e-6),
-        OptionSpec.Number("viscosity", "Kinematic viscosity, m^2/s (a sample parameter 'viscosity' wins).", 1e-6, min: 0),
-        OptionSpec.Number("artificial_viscosity", "Monaghan's alpha, for stability at the resolved scales.", 0.02, min: 0),
-        OptionSpec.Number("gravity", "m/s^2, pointing down the second axis (a sample parameter 'gravity' wins).", 9.81, min: 0),
-        OptionSpec.Number("duration", "Simulated time, s (a sample parameter 'duration' wins).", 1.0, min: 1e-6),
-        OptionSpec.Int("output_every", "Write positions every this many time steps.", 20, min: 1),
+        Dim, Box, Blocks, Spacing, Density, Viscosity, ArtificialViscosity, Gravity, Duration, OutputEvery,
         new OptionSpec("dt", OptionType.Number, "Fixed time step, s; refused when above the stable limit. Default: 0.8 of the limit."),
-        OptionSpec.Int("wall_layers", "Layers of wall particles.", 3, min: 1, max: 8),
+        WallLayers,
     ];
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings)
@@ -57,15 +58,15 @@ public sealed class SphSolver : StagePlugin
         {
             problem = e.Message;
         }
-        if (problem is not null) yield return new OptionProblem("blocks", problem);
+        if (problem is not null) yield return new OptionProblem(Blocks.Name, problem);
     }
 
-    private static double Pick(ValueMap settings, ValueMap parameters, string name) =>
-        parameters.Contains(name) ? parameters.GetDouble(name) : settings.GetDouble(name);
+    private static double Pick(ValueMap settings, ValueMap parameters, Setting<double> setting) =>
+        parameters.Contains(setting.Name) ? parameters.GetDouble(setting.Name) : setting.Read(settings);
 
     public static SphScene Scene(ValueMap settings, ValueMap parameters)
     {
-        var dim = settings.GetInt("dim", 2);
+        var dim = Dim.Read(settings);
         var blocks = new List<FluidBlock>();
         if (parameters.Contains("block_width"))
         {
@@ -76,7 +77,7 @@ public sealed class SphSolver : StagePlugin
                 Enumerable.Range(0, dim).Select(d => parameters.GetDouble($"block_{sizes[d]}")).ToArray(),
                 Enumerable.Range(0, dim).Select(d => parameters.Contains($"block_v{axes[d]}") ? parameters.GetDouble($"block_v{axes[d]}") : 0).ToArray()));
         }
-        else if (settings.TryGet("blocks", out var list) && list is JsonArray array)
+        else if (Blocks.Read(settings) is JsonArray array)
         {
             foreach (var (node, k) in array.Select((n, k) => (n, k)))
             {
@@ -90,17 +91,17 @@ public sealed class SphSolver : StagePlugin
         return new SphScene
         {
             Dimensions = dim,
-            Box = settings.GetDoubles("box").ToArray(),
+            Box = Box.Read(settings).ToArray(),
             Blocks = blocks,
-            Spacing = Pick(settings, parameters, "spacing"),
-            Density = settings.GetDouble("density", 1000),
-            Viscosity = Pick(settings, parameters, "viscosity"),
-            ArtificialViscosity = settings.GetDouble("artificial_viscosity", 0.02),
-            Gravity = Pick(settings, parameters, "gravity"),
-            Duration = Pick(settings, parameters, "duration"),
-            OutputEvery = settings.GetInt("output_every", 20),
+            Spacing = Pick(settings, parameters, Spacing),
+            Density = Density.Read(settings),
+            Viscosity = Pick(settings, parameters, Viscosity),
+            ArtificialViscosity = ArtificialViscosity.Read(settings),
+            Gravity = Pick(settings, parameters, Gravity),
+            Duration = Pick(settings, parameters, Duration),
+            OutputEvery = OutputEvery.Read(settings),
             TimeStep = settings.TryGet("dt", out var dt) && dt is not null ? settings.GetDouble("dt") : null,
-            WallLayers = settings.GetInt("wall_layers", 3),
+            WallLayers = WallLayers.Read(settings),
         };
     }
 

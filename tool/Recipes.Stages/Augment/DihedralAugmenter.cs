@@ -17,23 +17,25 @@ public sealed class DihedralAugmenter : StagePlugin
     public override int Version => 1;
     public override string Summary => "Exact rotations and reflections of square fields (x1, x2, x4 or x8).";
 
+    private static readonly Setting<int> Dihedral = Settings.Int("dihedral", "How many symmetries of the square: 1, 2 (mirror), 4 (rotations) or 8 (all).", 8);
+
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
-        OptionSpec.Int("dihedral", "How many symmetries of the square: 1, 2 (mirror), 4 (rotations) or 8 (all).", 8),
+        Dihedral,
         new OptionSpec("files", OptionType.StringList, "The .npy fields to transform (default: every .npy output of the previous stage)."),
     ];
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings)
     {
-        if (settings.GetInt("dihedral", 8) is not (1 or 2 or 4 or 8))
-            yield return new OptionProblem("dihedral", "must be 1, 2, 4 or 8");
+        if (Dihedral.Read(settings) is not (1 or 2 or 4 or 8))
+            yield return new OptionProblem(Dihedral.Name, "must be 1, 2, 4 or 8");
     }
 
     public static int[] Elements(int count) => Subsets[count switch { 1 => 0, 2 => 1, 4 => 2, _ => 3 }];
 
     public override Task RunAsync(PluginContext context, CancellationToken cancellationToken)
     {
-        var elements = Elements(context.Settings.GetInt("dihedral", 8));
+        var elements = Elements(Dihedral.Read(context.Settings));
         var wanted = context.Settings.GetStrings("files", []).ToHashSet(StringComparer.Ordinal);
         var files = context.InputFiles.Where(f => f.Name.EndsWith(".npy", StringComparison.Ordinal) && (wanted.Count == 0 || wanted.Contains(f.Name))).ToList();
         if (files.Count == 0) throw new PluginException("no .npy field to augment; the previous stage wrote: " + string.Join(", ", context.InputFiles.Select(f => f.Name)));

@@ -21,21 +21,23 @@ public sealed class ImageFolderDatasetStage : StagePlugin
     public override int Version => 1;
     public override string Summary => "Images in the image-folder layout with metadata.jsonl, plus float32 .npy arrays of images and parameters per split.";
 
+    private static readonly Setting<string> Image = Settings.Text("image", "The per-sample output to collect.", "image.png");
+    private static readonly Setting<ValueMap> Split = Settings.Map("split", "Fractions per split, by sample: { train: 0.9, test: 0.1 } (valid allowed).",
+        new JsonObject { ["train"] = 0.9, ["test"] = 0.1 });
+    private static readonly Setting<int> SplitSeed = Settings.Int("split_seed", "Salt of the split assignment.", 0);
+
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
-        OptionSpec.Text("image", "The per-sample output to collect.", "image.png"),
+        Image,
         new OptionSpec("parameters", OptionType.StringList, "Sample parameters recorded per image and used as conditions (default: every numeric one)."),
         OptionSpec.Int("size", "Resize images to size x size pixels (default: keep; all must then be the same size).", null, min: 4, max: 4096),
-        new OptionSpec("split", OptionType.Mapping, "Fractions per split, by sample: { train: 0.9, test: 0.1 } (valid allowed).")
-        {
-            Default = new JsonObject { ["train"] = 0.9, ["test"] = 0.1 },
-        },
-        OptionSpec.Int("split_seed", "Salt of the split assignment.", 0),
+        Split,
+        SplitSeed,
     ];
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings)
     {
-        foreach (var problem in new NpyDatasetStage().Validate(settings).Where(p => p.Option == "split")) yield return problem;
+        foreach (var problem in NpyDatasetStage.SplitProblems(settings, Split)) yield return problem;
         if (settings.Contains(Schema.StageSettings.Shard))
             yield return new OptionProblem(Schema.StageSettings.Shard, "image-folder writes one folder per split; leave dataset.shard unset");
     }
@@ -43,9 +45,9 @@ public sealed class ImageFolderDatasetStage : StagePlugin
     public override Task RunAsync(PluginContext context, CancellationToken cancellationToken)
     {
         var s = context.Settings;
-        var imageName = s.GetString("image", "image.png");
-        var splits = NpyDatasetStage.Splits(s);
-        var salt = s.GetInt("split_seed", 0);
+        var imageName = Image.Read(s);
+        var splits = NpyDatasetStage.Splits(s, Split);
+        var salt = SplitSeed.Read(s);
         if (context.Upstream.Count == 0) throw new PluginException("no samples to collect");
         var names = s.Contains("parameters")
             ? s.GetStrings("parameters")

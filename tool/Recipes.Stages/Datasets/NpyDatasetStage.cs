@@ -18,47 +18,47 @@ public sealed class NpyDatasetStage : StagePlugin
     public override int Version => 1;
     public override string Summary => "Shards of (input, target) float32 pairs as .npz and .safetensors, split by sample.";
 
-    public override IReadOnlyList<OptionSpec> Options { get; } =
-    [
-        OptionSpec.Text("input", "Stem of the input field files (input.npy, or input.dK.npy after augmentation).", "input"),
-        OptionSpec.Text("target", "Stem of the target field files.", "steady"),
-        new OptionSpec("split", OptionType.Mapping, "Fractions per split, by sample: { train: 0.9, test: 0.1 } (valid allowed).")
-        {
-            Default = new JsonObject { ["train"] = 0.9, ["test"] = 0.1 },
-        },
-        OptionSpec.Int("split_seed", "Salt of the split assignment; change it to draw a different split.", 0),
-    ];
+    private static readonly Setting<string> Input = Settings.Text("input", "Stem of the input field files (input.npy, or input.dK.npy after augmentation).", "input");
+    private static readonly Setting<string> Target = Settings.Text("target", "Stem of the target field files.", "steady");
+    private static readonly Setting<ValueMap> Split = Settings.Map("split", "Fractions per split, by sample: { train: 0.9, test: 0.1 } (valid allowed).",
+        new JsonObject { ["train"] = 0.9, ["test"] = 0.1 });
+    private static readonly Setting<int> SplitSeed = Settings.Int("split_seed", "Salt of the split assignment; change it to draw a different split.", 0);
 
-    public static IReadOnlyList<(string Name, double Fraction)> Splits(ValueMap settings)
+    public override IReadOnlyList<OptionSpec> Options { get; } = [Input, Target, Split, SplitSeed];
+
+    public static IReadOnlyList<(string Name, double Fraction)> Splits(ValueMap settings, Setting<ValueMap> split)
     {
-        var map = settings.GetMap("split");
+        var map = split.Read(settings);
         return map.Keys.Select(k => (k, map.GetDouble(k))).OrderBy(s => s.k == "train" ? 0 : s.k == "valid" ? 1 : 2).ThenBy(s => s.k, StringComparer.Ordinal).ToList();
     }
 
-    public override IEnumerable<OptionProblem> Validate(ValueMap settings)
+    public override IEnumerable<OptionProblem> Validate(ValueMap settings) => SplitProblems(settings, Split);
+
+    /// <summary>What is wrong with a dataset stage's split fractions, if anything.</summary>
+    public static IEnumerable<OptionProblem> SplitProblems(ValueMap settings, Setting<ValueMap> split)
     {
         IReadOnlyList<(string Name, double Fraction)> splits;
         try
         {
-            splits = Splits(settings);
+            splits = Splits(settings, split);
         }
         catch (PluginException e)
         {
-            return [new OptionProblem("split", e.Message)];
+            return [new OptionProblem(split.Name, e.Message)];
         }
         if (splits.Count == 0 || splits.Any(s => s.Fraction < 0) || Math.Abs(splits.Sum(s => s.Fraction) - 1) > 1e-9)
-            return [new OptionProblem("split", "give non-negative fractions that sum to 1, e.g. { train: 0.9, test: 0.1 }")];
+            return [new OptionProblem(split.Name, "give non-negative fractions that sum to 1, e.g. { train: 0.9, test: 0.1 }")];
         if (splits.Any(s => s.Name is not ("train" or "valid" or "test")))
-            return [new OptionProblem("split", "splits are named train, valid and test")];
+            return [new OptionProblem(split.Name, "splits are named train, valid and test")];
         return [];
     }
 
     public override Task RunAsync(PluginContext context, CancellationToken cancellationToken)
     {
-        var inputStem = context.Settings.GetString("input", "input");
-        var targetStem = context.Settings.GetString("target", "steady");
-        var splits = Splits(context.Settings);
-        var salt = context.Settings.GetInt("split_seed", 0);
+        var inputStem = Input.Read(context.Settings);
+        var targetStem = Target.Read(context.Settings);
+        var splits = Splits(context.Settings, Split);
+        var salt = SplitSeed.Read(context.Settings);
         var rows = splits.ToDictionary(s => s.Name, _ => (Inputs: new List<float[]>(), Targets: new List<float[]>(), Samples: new List<int>()));
         var manifest = new JsonArray();
         int? size = null;

@@ -21,22 +21,23 @@ public sealed class TrajectoryDatasetStage : StagePlugin
     public override int Version => 1;
     public override string Summary => "Particle trajectories in the Learning to Simulate layout (npz per split, metadata.json with statistics).";
 
+    private static readonly Setting<ValueMap> Split = Settings.Map("split", "Fractions per split, by trajectory.",
+        new JsonObject { ["train"] = 0.8, ["valid"] = 0.1, ["test"] = 0.1 });
+    private static readonly Setting<int> SplitSeed = Settings.Int("split_seed", "Salt of the split assignment.", 0);
+
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
-        new OptionSpec("split", OptionType.Mapping, "Fractions per split, by trajectory.")
-        {
-            Default = new JsonObject { ["train"] = 0.8, ["valid"] = 0.1, ["test"] = 0.1 },
-        },
-        OptionSpec.Int("split_seed", "Salt of the split assignment.", 0),
+        Split,
+        SplitSeed,
         new OptionSpec("connectivity_radius", OptionType.Number, "default_connectivity_radius; default 3.5 particle spacings.") { Minimum = 0 },
     ];
 
-    public override IEnumerable<OptionProblem> Validate(ValueMap settings) => new NpyDatasetStage().Validate(settings).Where(p => p.Option == "split");
+    public override IEnumerable<OptionProblem> Validate(ValueMap settings) => NpyDatasetStage.SplitProblems(settings, Split);
 
     public override Task RunAsync(PluginContext context, CancellationToken cancellationToken)
     {
-        var splits = NpyDatasetStage.Splits(context.Settings);
-        var salt = context.Settings.GetInt("split_seed", 0);
+        var splits = NpyDatasetStage.Splits(context.Settings, Split);
+        var salt = SplitSeed.Read(context.Settings);
         var members = splits.ToDictionary(s => s.Name, _ => new List<(string Id, NpyArray Positions, int[] Types)>());
         JsonNode? first = null;
         foreach (var sample in context.Upstream)

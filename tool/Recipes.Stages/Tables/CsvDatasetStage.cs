@@ -17,14 +17,13 @@ public sealed class CsvDatasetStage : StagePlugin
     public override int Version => 1;
     public override string Summary => "One CSV row per sample: parameters and the numbers of a JSON result file.";
 
-    public override IReadOnlyList<OptionSpec> Options { get; } =
-    [
-        OptionSpec.Text("result", "Name of the per-sample JSON file (a flat object of numbers) whose values become columns.", "result.json"),
-    ];
+    private static readonly Setting<string> Result = Settings.Text("result", "Name of the per-sample JSON file (a flat object of numbers) whose values become columns.", "result.json");
+
+    public override IReadOnlyList<OptionSpec> Options { get; } = [Result];
 
     public override Task RunAsync(PluginContext context, CancellationToken cancellationToken)
     {
-        var resultName = context.Settings.GetString("result", "result.json");
+        var resultName = Result.Read(context.Settings);
         var rows = new List<(UpstreamArtifacts Sample, JsonObject Values)>();
         foreach (var sample in context.Upstream)
         {
