@@ -20,7 +20,7 @@ public sealed record SphScene
     public double ArtificialViscosity { get; init; } = 0.02;
     public double Gravity { get; init; } = 9.81;
     public required double Duration { get; init; }
-    public int OutputEvery { get; init; } = 50;
+    public int OutputEvery { get; init; } = 20;
     public double? TimeStep { get; init; }
     public double SmoothingRatio { get; init; } = 1.3;
     public double SoundSpeedFactor { get; init; } = 10;

@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using System.IO.Enumeration;
+using Recipes.Plugins.Files;
+
+namespace Recipes.Cache;
+
+/// <summary>
+/// The file names of a two-level store (<c>root/ab/abcdef…</c>): listed on demand with one directory read per shard,
+/// the shards in parallel, and then answered without a lock, since a no-op build of tens of thousands of nodes asks
+/// from every probing thread at once. Temporary files of interrupted writes are not names.
+/// </summary>
+public sealed class ShardedNames
+{
+    private readonly string _root;
+    private volatile ConcurrentDictionary<string, byte>? _names;
+
+    public ShardedNames(string root) => _root = root;
+
+    public bool IsLoaded => _names is not null;
+
+    public void Load()
+    {
+        var names = new ConcurrentDictionary<string, byte>(Environment.ProcessorCount, 1024, StringComparer.Ordinal);
+        if (Directory.Exists(_root))
+            Parallel.ForEach(Directory.GetDirectories(_root), shard =>
+            {
+                foreach (var name in Enumerate(shard)) names.TryAdd(name, 0);
+            });
+        _names = names;
+    }
+
+    /// <summary>True or false once loaded; null before, when the caller should look at the file itself.</summary>
+    public bool? Contains(string name) => _names is { } names ? names.ContainsKey(name) : null;
+
+    public void Add(string name) => _names?.TryAdd(name, 0);
+
+    public void Remove(string name) => _names?.TryRemove(name, out _);
+
+    /// <summary>Every name in the store, read from disk (not the loaded list).</summary>
+    public IEnumerable<string> EnumerateAll()
+    {
+        if (!Directory.Exists(_root)) yield break;
+        foreach (var shard in Directory.EnumerateDirectories(_root))
+            foreach (var name in Enumerate(shard))
+                yield return name;
+    }
+
+    private static FileSystemEnumerable<string> Enumerate(string shard) =>
+        new(shard, (ref FileSystemEntry entry) => entry.FileName.ToString())
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry entry) =>
+                !entry.IsDirectory && !entry.FileName.StartsWith(AtomicFile.TempPrefix, StringComparison.Ordinal),
+        };
+}
