@@ -80,6 +80,51 @@ public sealed class BenchmarkRecipe
         return result;
     }
 
+    /// <summary>One no-op status and build, step by step: load, plan, probe, explain; build (probe included), materialize.</summary>
+    public IReadOnlyList<(string Name, double Seconds)> Phases()
+    {
+        var phases = new List<(string, double)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var pause = GC.GetTotalPauseDuration();
+        var allocated = GC.GetTotalAllocatedBytes();
+        void Lap(string name)
+        {
+            phases.Add((name, clock.Elapsed.TotalSeconds));
+            // GC pause and megabytes allocated, shown in the same column (as ms and as MB x 1000).
+            phases.Add(("  gc", (GC.GetTotalPauseDuration() - pause).TotalSeconds));
+            phases.Add(("  MB", (GC.GetTotalAllocatedBytes() - allocated) / 1e9));
+            pause = GC.GetTotalPauseDuration();
+            allocated = GC.GetTotalAllocatedBytes();
+            clock.Restart();
+        }
+        var recipe = new RecipeLoader(Registry).Load(RecipePath);
+        Lap("load");
+        var graph = GraphPlanner.Plan(recipe, Environment.ProcessorCount);
+        Lap("plan");
+        var cache = new CacheStore(CacheDirectory);
+        if (Environment.GetEnvironmentVariable("RECIPES_BENCH_PARTS") == "1")
+        {
+            var parts = new CacheStore(CacheDirectory);
+            parts.Blobs.LoadIndex();
+            Lap("(blob list)");
+            parts.Actions.LoadIndex();
+            Lap("(entry list)");
+            parts.States.Load(recipe.Name, recipe.RecipePath);
+            Lap("(snapshot)");
+        }
+        var states = new BuildEngine(cache).Probe(graph);
+        Lap("probe");
+        new Status.StalenessExplainer(cache).Explain(graph, states);
+        Lap("explain");
+        var options = new BuildOptions { Jobs = Environment.ProcessorCount, OutputRoot = OutDirectory };
+        cache = new CacheStore(CacheDirectory);
+        var result = new BuildEngine(cache).BuildAsync(graph, options, NullReporter.Instance, CancellationToken.None).GetAwaiter().GetResult();
+        Lap("build");
+        new OutputMaterializer(cache).Materialize(result, OutDirectory);
+        Lap("materialize");
+        return phases;
+    }
+
     /// <summary>The I/O floor of a no-op: read every action entry once, nothing else.</summary>
     public long ReadAllEntries()
     {

@@ -156,7 +156,7 @@ public sealed class BenchRunner
             Stage = "bench",
             Plugin = node.Plugin.Name,
             Version = node.Plugin.Version,
-            Spec = new JsonObject { ["simulation"] = node.Spec, ["device"] = device, ["threads"] = threads }.ToJsonString(),
+            Spec = new JsonObject { ["simulation"] = node.Spec.Text, ["device"] = device, ["threads"] = threads }.ToJsonString(),
             Inputs = [],
             Outputs = [new OutputFile("measurement.json", blob, new FileInfo(session.Cache.Blobs.PathOf(blob)).Length)],
         });

@@ -26,6 +26,36 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Whether the file at <paramref name="path"/> holds exactly <paramref name="bytes"/>, read in pooled chunks (the
+    /// manifests and snapshots compared on every no-op build are megabytes).
+    /// </summary>
+    public static bool HasContent(string path, ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            if (RandomAccess.GetLength(handle) != bytes.Length) return false;
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+            try
+            {
+                for (long offset = 0; offset < bytes.Length;)
+                {
+                    var read = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, bytes.Length - offset)), offset);
+                    if (read == 0 || !buffer.AsSpan(0, read).SequenceEqual(bytes.Slice((int)offset, read))) return false;
+                    offset += read;
+                }
+                return true;
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        catch (FileNotFoundException) { return false; }
+        catch (DirectoryNotFoundException) { return false; }
+    }
+
     public static void WriteAllText(string path, string text) => WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
 
     /// <summary>Copies <paramref name="source"/> to <paramref name="path"/> through a temporary file.</summary>

@@ -7,7 +7,11 @@ public sealed class ActionCache
 {
     private readonly string _root;
 
-    public ActionCache(string root) => _root = root;
+    public ActionCache(string root)
+    {
+        _root = root;
+        _keys = new ShardedNames(root);
+    }
 
     /// <summary>Told once per entry that breaks the path policy (it reads as a miss); the build prints it as a warning.</summary>
     public Action<string>? Warn { get; set; }
@@ -16,22 +20,13 @@ public sealed class ActionCache
 
     public string PathOf(string key) => Path.Combine(_root, OutputPaths.CheckedHash(key)[..2], key);
 
-    private HashSet<string>? _index;
-    private readonly Lock _indexLock = new();
+    private readonly ShardedNames _keys;
 
     /// <summary>Lists every key once (one directory read per shard) for builds that check tens of thousands of keys.</summary>
-    public void LoadIndex()
-    {
-        var index = EnumerateKeys().ToHashSet(StringComparer.Ordinal);
-        lock (_indexLock) _index = index;
-    }
+    public void LoadIndex() => _keys.Load();
 
-    public bool Contains(string key)
-    {
-        lock (_indexLock)
-            if (_index is not null) return _index.Contains(key) || File.Exists(PathOf(key));
-        return File.Exists(PathOf(key));
-    }
+    /// <summary>Whether an entry exists; a key missing from the list may have been stored since by another build.</summary>
+    public bool Contains(string key) => _keys.Contains(key) == true || File.Exists(PathOf(key));
 
     /// <summary>The outputs recorded for a key, or null if absent or unreadable (a torn or edited entry reads as a miss).</summary>
     public CachedResult? TryGetOutputs(string key)
@@ -76,18 +71,17 @@ public sealed class ActionCache
         catch (DirectoryNotFoundException) { return null; }
     }
 
-    public void Put(ActionEntry entry) => AtomicFile.WriteAllBytes(PathOf(entry.Key), ActionEntrySerializer.Serialize(entry));
-
-    public IEnumerable<string> EnumerateKeys()
+    public void Put(ActionEntry entry)
     {
-        if (!Directory.Exists(_root)) yield break;
-        foreach (var shard in Directory.EnumerateDirectories(_root))
-            foreach (var file in Directory.EnumerateFiles(shard))
-            {
-                var name = Path.GetFileName(file);
-                if (!name.StartsWith(AtomicFile.TempPrefix, StringComparison.Ordinal)) yield return name;
-            }
+        AtomicFile.WriteAllBytes(PathOf(entry.Key), ActionEntrySerializer.Serialize(entry));
+        _keys.Add(entry.Key);
     }
 
-    public void Delete(string key) => AtomicFile.TryDelete(PathOf(key));
+    public IEnumerable<string> EnumerateKeys() => _keys.EnumerateAll();
+
+    public void Delete(string key)
+    {
+        AtomicFile.TryDelete(PathOf(key));
+        _keys.Remove(key);
+    }
 }

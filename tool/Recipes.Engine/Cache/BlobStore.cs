@@ -10,32 +10,22 @@ namespace Recipes.Cache;
 public sealed class BlobStore
 {
     private readonly string _root;
-    private HashSet<string>? _index;
-    private readonly Lock _indexLock = new();
+    private readonly ShardedNames _hashes;
 
-    public BlobStore(string root) => _root = root;
+    public BlobStore(string root)
+    {
+        _root = root;
+        _hashes = new ShardedNames(root);
+    }
 
     public string Root => _root;
 
     public string PathOf(string hash) => Path.Combine(_root, OutputPaths.CheckedHash(hash)[..2], hash);
 
     /// <summary>Lists every blob once, so that a build checking tens of thousands of outputs does one directory read per shard instead of one stat per file.</summary>
-    public void LoadIndex()
-    {
-        var index = new HashSet<string>(StringComparer.Ordinal);
-        if (Directory.Exists(_root))
-            foreach (var shard in Directory.EnumerateDirectories(_root))
-                foreach (var file in Directory.EnumerateFiles(shard))
-                    index.Add(Path.GetFileName(file));
-        lock (_indexLock) _index = index;
-    }
+    public void LoadIndex() => _hashes.Load();
 
-    public bool Contains(string hash)
-    {
-        lock (_indexLock)
-            if (_index is not null && _index.Contains(hash)) return true;
-        return File.Exists(PathOf(hash));
-    }
+    public bool Contains(string hash) => _hashes.Contains(hash) == true || File.Exists(PathOf(hash));
 
     /// <summary>Moves a finished file into the store and returns its hash; the source is consumed.</summary>
     public OutputFile Put(string name, string sourcePath)
@@ -61,7 +51,7 @@ public sealed class BlobStore
                 File.Delete(sourcePath);
             }
         }
-        lock (_indexLock) _index?.Add(hash);
+        _hashes.Add(hash);
         return new OutputFile(name, hash, size);
     }
 
@@ -74,7 +64,7 @@ public sealed class BlobStore
             AtomicFile.WriteAllBytes(target, bytes);
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         }
-        lock (_indexLock) _index?.Add(hash);
+        _hashes.Add(hash);
         return hash;
     }
 
@@ -88,7 +78,7 @@ public sealed class BlobStore
             AtomicFile.Copy(sourcePath, target);
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         }
-        lock (_indexLock) _index?.Add(hash);
+        _hashes.Add(hash);
         return hash;
     }
 
@@ -136,28 +126,19 @@ public sealed class BlobStore
                 AtomicFile.TryDelete(path);
             }
         }
-        lock (_indexLock) _index?.Remove(hash);
+        _hashes.Remove(hash);
         Interlocked.Increment(ref _quarantined);
         Warn?.Invoke($"blob {hash[..12]}{(usedBy is null ? "" : $" ({usedBy})")} in the local cache does not match its hash; quarantined, its node is rebuilt");
     }
 
     public bool Verify(string hash) => File.Exists(PathOf(hash)) && ContentHash.OfFile(PathOf(hash)) == hash;
 
-    public IEnumerable<string> EnumerateHashes()
-    {
-        if (!Directory.Exists(_root)) yield break;
-        foreach (var shard in Directory.EnumerateDirectories(_root))
-            foreach (var file in Directory.EnumerateFiles(shard))
-            {
-                var name = Path.GetFileName(file);
-                if (!name.StartsWith(AtomicFile.TempPrefix, StringComparison.Ordinal)) yield return name;
-            }
-    }
+    public IEnumerable<string> EnumerateHashes() => _hashes.EnumerateAll();
 
     public void Delete(string hash)
     {
         var path = PathOf(hash);
         if (File.Exists(path)) File.Delete(path);
-        lock (_indexLock) _index?.Remove(hash);
+        _hashes.Remove(hash);
     }
 }

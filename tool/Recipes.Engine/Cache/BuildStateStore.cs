@@ -19,36 +19,70 @@ public sealed class BuildStateStore
     public string PathFor(string recipeName, string recipePath) =>
         Path.Combine(_root, $"{recipeName}.{ContentHash.Of(Path.GetFullPath(recipePath))[..8]}.tsv");
 
-    public Dictionary<string, NodeRecord> Load(string recipeName, string recipePath) => LoadFile(PathFor(recipeName, recipePath));
+    /// <summary>
+    /// The records of the recipe's last build. The file read last is kept, by its length and time, so that the probe
+    /// and the explanations of one command read it once; callers only read the dictionary.
+    /// </summary>
+    public IReadOnlyDictionary<string, NodeRecord> Load(string recipeName, string recipePath)
+    {
+        var path = PathFor(recipeName, recipePath);
+        var info = new FileInfo(path);
+        if (!info.Exists) return Empty;
+        if (_last is { } last && last.Path == path && last.Length == info.Length && last.Ticks == info.LastWriteTimeUtc.Ticks) return last.Records;
+        var records = LoadFile(path);
+        _last = new LoadedFile(path, info.Length, info.LastWriteTimeUtc.Ticks, records);
+        return records;
+    }
+
+    private static readonly Dictionary<string, NodeRecord> Empty = new(StringComparer.Ordinal);
+
+    private sealed record LoadedFile(string Path, long Length, long Ticks, Dictionary<string, NodeRecord> Records);
+
+    private volatile LoadedFile? _last;
 
     private const char FieldSeparator = '\x1f';
     private const char OutputSeparator = '\x1e';
 
+    /// <summary>Parses a snapshot: one line per node, tab-separated (id, key, ok|failed, message, outputs, metrics).</summary>
     public static Dictionary<string, NodeRecord> LoadFile(string path)
     {
         var result = new Dictionary<string, NodeRecord>(StringComparer.Ordinal);
         if (!File.Exists(path)) return result;
-        foreach (var line in File.ReadLines(path))
+        // Tens of thousands of lines on every no-op: spans, not Split, and "{}" metrics shared.
+        var text = File.ReadAllText(path).AsSpan();
+        Span<Range> fields = stackalloc Range[7];
+        Span<Range> parts = stackalloc Range[4];
+        foreach (var lineRange in text.Split('\n'))
         {
-            var parts = line.Split('\t');
-            if (parts.Length < 3) continue;
+            var line = text[lineRange];
+            var count = line.Split(fields, '\t');
+            if (count < 3) continue;
+            var id = line[fields[0]].ToString();
+            var status = line[fields[2]];
+            var ok = status.SequenceEqual("ok");
             IReadOnlyList<OutputFile>? outputs = null;
-            if (parts.Length > 4 && parts[2] == "ok")
+            if (count > 4 && ok)
             {
-                var list = new List<OutputFile>();
-                foreach (var item in parts[4].Split(OutputSeparator, StringSplitOptions.RemoveEmptyEntries))
+                var list = new List<OutputFile>(2);
+                var items = line[fields[4]];
+                foreach (var itemRange in items.Split(OutputSeparator))
                 {
-                    var f = item.Split(FieldSeparator);
-                    if (f.Length == 3 && long.TryParse(f[2], System.Globalization.CultureInfo.InvariantCulture, out var size))
-                        list.Add(new OutputFile(f[0], f[1], size));
+                    var item = items[itemRange];
+                    if (item.IsEmpty) continue;
+                    if (item.Split(parts, FieldSeparator) == 3 &&
+                        long.TryParse(item[parts[2]], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var size))
+                        list.Add(new OutputFile(item[parts[0]].ToString(), item[parts[1]].ToString(), size));
                 }
                 outputs = list;
             }
-            result[parts[0]] = new NodeRecord(parts[0], parts[1], parts[2] == "failed", parts.Length > 3 ? Unescape(parts[3]) : "")
+            NodeMetrics? metrics = null;
+            if (count > 5)
             {
-                Outputs = outputs,
-                Metrics = parts.Length > 5 ? NodeMetrics.FromJson(Unescape(parts[5])) : null,
-            };
+                var json = line[fields[5]];
+                metrics = json.SequenceEqual("{}") ? NodeMetrics.Empty : NodeMetrics.FromJson(Unescape(json.ToString()));
+            }
+            var message = count > 3 && !line[fields[3]].IsEmpty ? Unescape(line[fields[3]].ToString()) : "";
+            result[id] = new NodeRecord(id, line[fields[1]].ToString(), status.SequenceEqual("failed"), message) { Outputs = outputs, Metrics = metrics };
         }
         return result;
     }
@@ -73,8 +107,9 @@ public sealed class BuildStateStore
             builder.Append('\n');
         }
         var path = PathFor(recipeName, recipePath);
+        _last = null;
         var bytes = Encoding.UTF8.GetBytes(builder.ToString());
-        if (File.Exists(path) && new FileInfo(path).Length == bytes.Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes))
+        if (AtomicFile.HasContent(path, bytes))
         {
             // Unchanged: only mark it as used now, which is what gc's least-recently-used order reads.
             File.SetLastWriteTimeUtc(path, DateTime.UtcNow);

@@ -23,26 +23,38 @@ public static class OutputPaths
         if (name[0] == '/') return $"an absolute output path '{Shown(name)}'";
         foreach (var c in name)
             if (c == '\\' || char.IsControl(c)) return $"an output path with a backslash or control character '{Shown(name)}'";
-        foreach (var segment in name.Split('/'))
+        var path = name.AsSpan();
+        foreach (var range in path.Split('/'))
         {
-            if (segment.Length == 0 || segment == "." || segment == "..") return $"an output path that is not normalized or leaves its directory '{Shown(name)}'";
+            var segment = path[range];
+            if (segment.IsEmpty || segment is "." or "..") return $"an output path that is not normalized or leaves its directory '{Shown(name)}'";
             if (segment.Length > MaxSegment) return $"an output path with a segment longer than {MaxSegment} characters";
         }
         return null;
     }
 
     /// <summary>The first problem among an entry's outputs (paths, hashes, duplicates), or null.</summary>
-    public static string? Problem(IEnumerable<OutputFile> outputs, string? log = null)
+    public static string? Problem(IReadOnlyList<OutputFile> outputs, string? log = null)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var output in outputs)
+        // Checked for every node of every no-op build: most nodes have one or two outputs, so no set for them.
+        HashSet<string>? seen = outputs.Count > 8 ? new HashSet<string>(StringComparer.Ordinal) : null;
+        for (var i = 0; i < outputs.Count; i++)
         {
+            var output = outputs[i];
             if (Problem(output.Name) is { } problem) return problem;
             if (!ContentHash.IsValid(output.Hash)) return $"a blob hash that is not 32 hex digits for '{Shown(output.Name)}'";
-            if (!seen.Add(output.Name)) return $"the output path '{Shown(output.Name)}' twice";
+            var repeated = seen is null ? Earlier(outputs, i) : !seen.Add(output.Name);
+            if (repeated) return $"the output path '{Shown(output.Name)}' twice";
         }
         if (log is not null && !ContentHash.IsValid(log)) return "a log hash that is not 32 hex digits";
         return null;
+    }
+
+    private static bool Earlier(IReadOnlyList<OutputFile> outputs, int index)
+    {
+        for (var j = 0; j < index; j++)
+            if (string.Equals(outputs[j].Name, outputs[index].Name, StringComparison.Ordinal)) return true;
+        return false;
     }
 
     /// <summary>

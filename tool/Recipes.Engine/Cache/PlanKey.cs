@@ -15,7 +15,7 @@ public static class PlanKey
         var builder = new KeyBuilder().Add("format", GraphPlanner.CacheFormat.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var node in graph.Nodes)
         {
-            builder.Add("node", node.Id).Add("spec", node.Spec);
+            builder.Add("node", node.Id).AddObject("spec", node.Spec.Members);
             foreach (var file in node.Files) builder.Add("file:" + file.Name, file.Hash);
             foreach (var dependency in node.Dependencies) builder.Add("dep", dependency.Id);
         }

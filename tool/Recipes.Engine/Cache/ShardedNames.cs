@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.IO.Enumeration;
+using System.Runtime.InteropServices;
 using Recipes.Plugins.Files;
 
 namespace Recipes.Cache;
@@ -20,7 +21,7 @@ public sealed class ShardedNames
 
     public void Load()
     {
-        var names = new ConcurrentDictionary<string, byte>(Environment.ProcessorCount, 1024, StringComparer.Ordinal);
+        var names = new ConcurrentDictionary<string, byte>(Environment.ProcessorCount, 1024, HexNameComparer.Instance);
         if (Directory.Exists(_root))
             Parallel.ForEach(Directory.GetDirectories(_root), shard =>
             {
@@ -43,6 +44,25 @@ public sealed class ShardedNames
         foreach (var shard in Directory.EnumerateDirectories(_root))
             foreach (var name in Enumerate(shard))
                 yield return name;
+    }
+
+    /// <summary>
+    /// The names are content hashes, already uniformly random: their first 16 characters make the hash code, which
+    /// saves hashing every 32-character name in full on each of tens of thousands of lookups. Other names hash as usual.
+    /// </summary>
+    private sealed class HexNameComparer : IEqualityComparer<string>
+    {
+        public static readonly HexNameComparer Instance = new();
+
+        public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.Ordinal);
+
+        public int GetHashCode(string name) =>
+            name.Length >= 16
+                ? HashCode.Combine(MemoryMarshal.Read<long>(MemoryMarshal.AsBytes(name.AsSpan(0, 4))),
+                    MemoryMarshal.Read<long>(MemoryMarshal.AsBytes(name.AsSpan(4, 4))),
+                    MemoryMarshal.Read<long>(MemoryMarshal.AsBytes(name.AsSpan(8, 4))),
+                    MemoryMarshal.Read<long>(MemoryMarshal.AsBytes(name.AsSpan(12, 4))))
+                : StringComparer.Ordinal.GetHashCode(name);
     }
 
     private static FileSystemEnumerable<string> Enumerate(string shard) =>

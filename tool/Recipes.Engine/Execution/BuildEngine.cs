@@ -36,7 +36,7 @@ public sealed class BuildEngine
     public NodeStates Probe(BuildGraph graph, IBuildReporter? reporter = null)
     {
         var states = new NodeStates(graph.Nodes.Count);
-        var snapshot = new Dictionary<string, NodeRecord>(StringComparer.Ordinal);
+        IReadOnlyDictionary<string, NodeRecord> snapshot = new Dictionary<string, NodeRecord>(StringComparer.Ordinal);
         if (graph.Nodes.Count > 256)
         {
             // Three independent reads of the store, overlapped.
@@ -61,7 +61,7 @@ public sealed class BuildEngine
         return states;
     }
 
-    private bool TryResolve(GraphNode node, NodeStates states, IBuildReporter? reporter, Dictionary<string, NodeRecord>? snapshot = null)
+    private bool TryResolve(GraphNode node, NodeStates states, IBuildReporter? reporter, IReadOnlyDictionary<string, NodeRecord>? snapshot = null)
     {
         foreach (var dependency in node.Dependencies)
             if (!states.IsDone(dependency.Index)) return false;
@@ -265,7 +265,7 @@ public sealed class BuildEngine
     {
         // Only a build that left nodes unresolved needs the previous records, to keep explaining them.
         var complete = graph.Nodes.All(n => states.Status[n.Index] is NodeStatus.Cached or NodeStatus.Executed);
-        var previous = complete ? [] : _cache.States.Load(graph.Recipe.Name, graph.Recipe.RecipePath);
+        var previous = complete ? new Dictionary<string, NodeRecord>() : _cache.States.Load(graph.Recipe.Name, graph.Recipe.RecipePath);
         var records = new List<NodeRecord>(graph.Nodes.Count);
         foreach (var node in graph.Nodes)
         {

@@ -129,7 +129,7 @@ public sealed class NodeRunner
                 Stage = node.StageName,
                 Plugin = node.Plugin.Name,
                 Version = node.Plugin.Version,
-                Spec = node.Spec,
+                Spec = node.Spec.Text,
                 Inputs = resolved.Inputs,
                 Outputs = outputs,
                 Log = logHash,

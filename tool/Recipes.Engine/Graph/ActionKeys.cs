@@ -10,19 +10,22 @@ namespace Recipes.Graph;
 /// </summary>
 public static class ActionKeys
 {
+    private static readonly string[] Prefixes = Enumerable.Range(0, 64).Select(i => "in" + i.ToString(CultureInfo.InvariantCulture) + ":").ToArray();
+    private static readonly string FormatText = GraphPlanner.CacheFormat.ToString(CultureInfo.InvariantCulture);
+
     public static ActionKey Compute(GraphNode node, IReadOnlyList<OutputFile>?[] outputs)
     {
         var inputs = new List<KeyValuePair<string, string>>(node.Files.Count + node.Dependencies.Count * 2);
         foreach (var file in node.Files) inputs.Add(new("file:" + file.Name, file.Hash));
         for (var i = 0; i < node.Dependencies.Count; i++)
         {
-            var prefix = "in" + i.ToString(CultureInfo.InvariantCulture) + ":";
+            var prefix = i < Prefixes.Length ? Prefixes[i] : "in" + i.ToString(CultureInfo.InvariantCulture) + ":";
             foreach (var output in outputs[node.Dependencies[i].Index]!)
                 inputs.Add(new(prefix + output.Name, output.Hash));
         }
         var builder = new KeyBuilder()
-            .Add("format", GraphPlanner.CacheFormat.ToString(CultureInfo.InvariantCulture))
-            .Add("spec", node.Spec);
+            .Add("format", FormatText)
+            .AddObject("spec", node.Spec.Members);
         foreach (var (name, hash) in inputs) builder.Add(name, hash);
         return new ActionKey(builder.Build(), inputs);
     }

@@ -19,7 +19,7 @@ public sealed class GraphNode
     public required ValueMap Settings { get; init; }
 
     /// <summary>Canonical JSON of everything but the input files that decides the outputs.</summary>
-    public required string Spec { get; init; }
+    public required NodeSpec Spec { get; init; }
 
     public required ulong Seed { get; init; }
     public required NodeResources Resources { get; init; }

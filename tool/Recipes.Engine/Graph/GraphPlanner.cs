@@ -124,14 +124,11 @@ public static class GraphPlanner
     private static GraphNode NewNode(RecipeDefinition recipe, StageDefinition stage, string id, ValueMap settings, List<KeyValuePair<string, string>> spec, int jobs,
         Sample? sample = null, int? shard = null, IReadOnlyList<FileInput>? files = null, bool streaming = false)
     {
-        var withoutSeed = CanonicalJson.ObjectOf(spec);
-        var seed = new KeyBuilder().Add("recipe-seed", recipe.Seed.ToString(CultureInfo.InvariantCulture)).Add("spec", withoutSeed).BuildSeed();
-        var specText = withoutSeed;
-        if (stage.Plugin.UsesSeed)
-        {
-            spec.Add(new("seed", CanonicalJson.String(seed.ToString(CultureInfo.InvariantCulture))));
-            specText = CanonicalJson.ObjectOf(spec);
-        }
+        var withoutSeed = new NodeSpec(spec);
+        var seed = new KeyBuilder().Add("recipe-seed", recipe.Seed.ToString(CultureInfo.InvariantCulture)).AddObject("spec", withoutSeed.Members).BuildSeed();
+        var specObject = withoutSeed;
+        // Digits need no escaping: the canonical string of the seed is the digits in quotes.
+        if (stage.Plugin.UsesSeed) specObject = new NodeSpec([.. spec, new("seed", "\"" + seed.ToString(CultureInfo.InvariantCulture) + "\"")]);
         var resources = stage.Plugin.GetResources(settings, jobs);
         if (stage.Threads is { } threads) resources = resources with { Threads = threads };
         return new GraphNode
@@ -141,7 +138,7 @@ public static class GraphPlanner
             Sample = sample,
             Shard = shard,
             Settings = settings,
-            Spec = specText,
+            Spec = specObject,
             Seed = seed,
             Resources = resources with { Threads = Math.Clamp(resources.Threads, 1, Math.Max(1, jobs)) },
             Files = files ?? [],

@@ -95,7 +95,7 @@ public static class CanonicalJson
     /// </summary>
     public static string ObjectOf(IEnumerable<KeyValuePair<string, string>> canonicalMembers)
     {
-        var members = canonicalMembers as List<KeyValuePair<string, string>> ?? canonicalMembers.ToList();
+        var members = canonicalMembers.ToList();
         members.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         var builder = new StringBuilder(members.Sum(m => m.Key.Length + m.Value.Length + 4) + 2).Append('{');
         var first = true;
@@ -103,11 +103,16 @@ public static class CanonicalJson
         {
             if (!first) builder.Append(',');
             first = false;
-            WriteString(builder, key);
-            builder.Append(':').Append(value);
+            // Member names repeat on every node of a graph (stage, plugin, params, ...): quoted once per process.
+            builder.Append(QuotedName(key)).Append(':').Append(value);
         }
         return builder.Append('}').ToString();
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> QuotedNames = new(StringComparer.Ordinal);
+
+    /// <summary>A member name as it appears in canonical JSON (quoted, escaped); names repeat, so each is made once.</summary>
+    public static string QuotedName(string name) => QuotedNames.GetOrAdd(name, String);
 
     public static string String(string value)
     {

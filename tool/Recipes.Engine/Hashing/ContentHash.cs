@@ -39,8 +39,9 @@ public static class ContentHash
         return Hex(hasher.GetCurrentHash());
     }
 
-    public static bool IsValid(string text) =>
-        text.Length == Length && text.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
+    public static bool IsValid(string text) => text.Length == Length && !text.AsSpan().ContainsAnyExcept(LowerHex);
 
     private static string Hex(byte[] hash) => Convert.ToHexStringLower(hash);
 }

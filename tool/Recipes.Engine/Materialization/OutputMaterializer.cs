@@ -117,16 +117,16 @@ public sealed class OutputMaterializer
         Prune(root, previous.Keys.Where(p => !wanted.ContainsKey(p)));
         var manifest = BuildManifest(graph, perSample, sampleMetrics, artifacts, complete);
         var manifestPath = Path.Combine(root, ManifestName);
-        if (!File.Exists(manifestPath) || !File.ReadAllBytes(manifestPath).AsSpan().SequenceEqual(manifest))
-            AtomicFile.WriteAllBytes(manifestPath, manifest);
+        if (!AtomicFile.HasContent(manifestPath, manifest.Span)) AtomicFile.WriteAllBytes(manifestPath, manifest.Span);
         SaveState(statePath, current);
         return root;
     }
 
-    private static byte[] BuildManifest(BuildGraph graph, Dictionary<int, List<(string Stage, string Path, OutputFile File)>> perSample,
+    private static ReadOnlyMemory<byte> BuildManifest(BuildGraph graph, Dictionary<int, List<(string Stage, string Path, OutputFile File)>> perSample,
         Dictionary<int, JsonObject> metrics, List<JsonObject> artifacts, bool complete)
     {
-        using var buffer = new MemoryStream();
+        // Sized for a few hundred bytes per sample, so a large manifest is not copied as the stream grows.
+        var buffer = new MemoryStream(4096 + 512 * graph.Samples.Count);
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
@@ -173,13 +173,19 @@ public sealed class OutputMaterializer
             w.WriteEndObject();
         }
         buffer.WriteByte((byte)'\n');
-        return buffer.ToArray();
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     private static void WriteValue(Utf8JsonWriter w, JsonNode? value)
     {
+        // Numbers in canonical form; strings and booleans as they are (the writer escapes as canonical JSON does);
+        // anything else through its canonical text. Called for every parameter of every sample.
         if (value is JsonValue v && v.TryGetValue(out double d) && double.IsFinite(d))
             w.WriteRawValue(CanonicalJson.Number(d));
+        else if (value is JsonValue text && text.TryGetValue(out string? s))
+            w.WriteStringValue(s);
+        else if (value is JsonValue flag && flag.TryGetValue(out bool b))
+            w.WriteBooleanValue(b);
         else if (value is null)
             w.WriteNullValue();
         else
@@ -207,11 +213,14 @@ public sealed class OutputMaterializer
     {
         var result = new Dictionary<string, (string, long, long)>(StringComparer.Ordinal);
         if (!File.Exists(path)) return result;
-        foreach (var line in File.ReadLines(path))
+        var text = File.ReadAllText(path).AsSpan();
+        Span<Range> parts = stackalloc Range[5];
+        foreach (var lineRange in text.Split('\n'))
         {
-            var parts = line.Split('\t');
-            if (parts.Length == 4 && long.TryParse(parts[2], CultureInfo.InvariantCulture, out var size) && long.TryParse(parts[3], CultureInfo.InvariantCulture, out var ticks))
-                result[parts[0]] = (parts[1], size, ticks);
+            var line = text[lineRange];
+            if (line.Split(parts, '\t') == 4 && long.TryParse(line[parts[2]], NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) &&
+                long.TryParse(line[parts[3]], NumberStyles.Integer, CultureInfo.InvariantCulture, out var ticks))
+                result[line[parts[0]].ToString()] = (line[parts[1]].ToString(), size, ticks);
         }
         return result;
     }
@@ -222,7 +231,7 @@ public sealed class OutputMaterializer
         foreach (var (p, (hash, size, ticks)) in state.OrderBy(s => s.Key, StringComparer.Ordinal))
             builder.Append(p).Append('\t').Append(hash).Append('\t').Append(size.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(ticks.ToString(CultureInfo.InvariantCulture)).Append('\n');
         var bytes = Encoding.UTF8.GetBytes(builder.ToString());
-        if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes)) return;
+        if (AtomicFile.HasContent(path, bytes)) return;
         AtomicFile.WriteAllBytes(path, bytes);
     }
 

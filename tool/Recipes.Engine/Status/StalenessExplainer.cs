@@ -30,7 +30,7 @@ public sealed class StalenessExplainer
         return result;
     }
 
-    private List<string> Reasons(GraphNode node, NodeStates states, Dictionary<string, NodeRecord> previous, Dictionary<(string, string), string> fileDiffs)
+    private List<string> Reasons(GraphNode node, NodeStates states, IReadOnlyDictionary<string, NodeRecord> previous, Dictionary<(string, string), string> fileDiffs)
     {
         var reasons = new List<string>();
         var key = states.HashOf(node.Index);
@@ -52,7 +52,7 @@ public sealed class StalenessExplainer
                     reasons.Add($"implementation changed ({old.Plugin} -> {node.Plugin.Name})");
                 else if (old.Version != node.Plugin.Version)
                     reasons.Add($"implementation version changed ({old.Plugin} {old.Version} -> {node.Plugin.Version})");
-                reasons.AddRange(SpecChanges(old.Spec, node.Spec));
+                reasons.AddRange(SpecChanges(old.Spec, node.Spec.Text));
                 if (key is not null)
                 {
                     if (key == record.Key && !record.Failed) reasons.Add("outputs missing from the cache");
