@@ -87,6 +87,18 @@ public sealed class BuildStateStore
         return result;
     }
 
+    /// <summary>Records that the snapshot was used now (what gc's least-recently-used order reads) without rewriting it.</summary>
+    public void MarkUsed(string recipeName, string recipePath)
+    {
+        var path = PathFor(recipeName, recipePath);
+        _last = null;
+        try
+        {
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+        }
+        catch (FileNotFoundException) { }
+    }
+
     public IEnumerable<string> EnumerateFiles() =>
         Directory.Exists(_root) ? Directory.EnumerateFiles(_root, "*.tsv") : [];
 

@@ -43,6 +43,7 @@ public sealed class BuildEngine
             var loadState = Task.Run(() => _cache.States.Load(graph.Recipe.Name, graph.Recipe.RecipePath));
             Parallel.Invoke(_cache.Blobs.LoadIndex, _cache.Actions.LoadIndex);
             snapshot = loadState.GetAwaiter().GetResult();
+            states.SnapshotSize = snapshot.Count;
         }
         var start = 0;
         while (start < graph.Nodes.Count)
@@ -69,10 +70,12 @@ public sealed class BuildEngine
         states.Keys[node.Index] = key;
         // The last build's snapshot saves reading the entry when the key is unchanged and still in the store.
         // The snapshot is a file in the cache like any entry, so its output names obey the same path policy.
-        var hit = snapshot is not null && snapshot.TryGetValue(node.Id, out var record) && record.Key == key.Hash && record.Outputs is not null &&
-                  OutputPaths.Problem(record.Outputs) is null && _cache.Actions.Contains(key.Hash)
-            ? _lookup.WithBlobs(new CachedResult(record.Outputs, record.Metrics ?? NodeMetrics.Empty)) ?? _lookup.Find(key.Hash)
-            : _lookup.Find(key.Hash);
+        var recorded = snapshot is not null && snapshot.TryGetValue(node.Id, out var record) && record.Key == key.Hash && record.Outputs is not null &&
+                       OutputPaths.Problem(record.Outputs) is null && _cache.Actions.Contains(key.Hash)
+            ? _lookup.WithBlobs(new CachedResult(record.Outputs, record.Metrics ?? NodeMetrics.Empty))
+            : null;
+        if (recorded is not null) Interlocked.Increment(ref states.FromSnapshot);
+        var hit = recorded ?? _lookup.Find(key.Hash);
         if (hit is null) return false;
         states.Outputs[node.Index] = hit.Outputs;
         states.Metrics[node.Index] = hit.Metrics;
@@ -103,7 +106,7 @@ public sealed class BuildEngine
         reporter.Planned(graph);
         var states = Probe(graph, reporter);
         var nodes = graph.Nodes;
-        var plan = new BuildPlan(PlanNodes(graph), new PlanSlots(options.Jobs, options.Gpus, options.KeepGoing, _executor.SupportsStreaming),
+        var plan = nodes.All(n => states.IsDone(n.Index)) ? null : new BuildPlan(PlanNodes(graph), new PlanSlots(options.Jobs, options.Gpus, options.KeepGoing, _executor.SupportsStreaming),
             nodes.Select(n => states.IsDone(n.Index)).ToArray());
         var speculations = new Dictionary<int, Speculation>();
         var running = new Dictionary<Task<NodeResult>, GraphNode>();
@@ -124,7 +127,7 @@ public sealed class BuildEngine
             foreach (var index in update.Resolvable)
             {
                 var hit = TryResolve(nodes[index], states, reporter);
-                var next = plan.Resolved(index, hit);
+                var next = plan!.Resolved(index, hit);
                 if (hit) Feed(nodes[index]);
                 Apply(next);
             }
@@ -169,8 +172,9 @@ public sealed class BuildEngine
             return _executor.RunAsync(new NodeJob(node, early.Key.Task, null, feed, options, progress), early.Cancel.Token);
         }
 
-        Apply(plan.Initial);
-        while (true)
+        // A build whose every node is cached needs no plan.
+        if (plan is not null) Apply(plan.Initial);
+        while (plan is not null)
         {
             if (cancellationToken.IsCancellationRequested) plan.StopLaunching();
             while (plan.NextToStart() is { } launch) running[Launch(launch)] = nodes[launch.Index];
@@ -263,6 +267,12 @@ public sealed class BuildEngine
 
     private void SaveState(BuildGraph graph, NodeStates states)
     {
+        // A no-op: every node came whole from the snapshot and the snapshot held nothing else.
+        if (states.FromSnapshot == graph.Nodes.Count && states.SnapshotSize == graph.Nodes.Count)
+        {
+            _cache.States.MarkUsed(graph.Recipe.Name, graph.Recipe.RecipePath);
+            return;
+        }
         // Only a build that left nodes unresolved needs the previous records, to keep explaining them.
         var complete = graph.Nodes.All(n => states.Status[n.Index] is NodeStatus.Cached or NodeStatus.Executed);
         var previous = complete ? new Dictionary<string, NodeRecord>() : _cache.States.Load(graph.Recipe.Name, graph.Recipe.RecipePath);
@@ -288,12 +298,21 @@ public sealed class BuildEngine
 
     public static BuildSummary Summarize(BuildGraph graph, NodeStates states, double seconds, bool interrupted)
     {
-        var stages = graph.ByStage().ToDictionary(g => g.Key, g => new StageCounts(
-            g.Count(),
-            g.Count(n => states.Status[n.Index] == NodeStatus.Executed),
-            g.Count(n => states.Status[n.Index] == NodeStatus.Cached),
-            g.Count(n => states.Status[n.Index] == NodeStatus.Failed),
-            g.Count(n => states.Status[n.Index] is NodeStatus.Skipped or NodeStatus.Pending or NodeStatus.Cancelled)));
+        // One pass over the nodes, counted per stage in the order stages first appear.
+        var counts = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        foreach (var node in graph.Nodes)
+        {
+            if (!counts.TryGetValue(node.StageName, out var c)) counts[node.StageName] = c = new int[5];
+            c[0]++;
+            c[states.Status[node.Index] switch
+            {
+                NodeStatus.Executed => 1,
+                NodeStatus.Cached => 2,
+                NodeStatus.Failed => 3,
+                _ => 4,
+            }]++;
+        }
+        var stages = counts.ToDictionary(p => p.Key, p => new StageCounts(p.Value[0], p.Value[1], p.Value[2], p.Value[3], p.Value[4]));
         return new BuildSummary(
             graph.Nodes.Count,
             stages.Values.Sum(s => s.Executed),

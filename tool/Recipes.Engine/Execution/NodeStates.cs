@@ -27,6 +27,13 @@ public sealed class NodeStates
     public string?[] Messages { get; }
     public double[] Seconds { get; }
 
+    /// <summary>
+    /// How many nodes the probe took whole from the last build's snapshot, and how many records that snapshot held:
+    /// when both equal the node count, the build changed nothing and the snapshot need not be written again.
+    /// </summary>
+    public int FromSnapshot;
+    public int SnapshotSize;
+
     /// <summary>The key's hash, or null while the node's inputs are not all known.</summary>
     public string? HashOf(int index) => Keys[index]?.Hash;
 
