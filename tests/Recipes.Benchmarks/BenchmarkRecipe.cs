@@ -99,6 +99,8 @@ public sealed class BenchmarkRecipe
         }
         var recipe = new RecipeLoader(Registry).Load(RecipePath);
         Lap("load");
+        _ = recipe.Samples.Count;
+        Lap("sample");
         var graph = GraphPlanner.Plan(recipe, Environment.ProcessorCount);
         Lap("plan");
         var cache = new CacheStore(CacheDirectory);
