@@ -90,6 +90,7 @@ public sealed class OutputMaterializer
         var current = new Dictionary<string, (string Hash, long Size, long Ticks)>(StringComparer.Ordinal);
         var entries = wanted.ToList();
         var recorded = new (string Path, string Hash, long Size, long Ticks)[entries.Count];
+        var copied = 0;
         Parallel.For(0, entries.Count, new ParallelOptions { MaxDegreeOfParallelism = entries.Count < 256 ? 1 : Environment.ProcessorCount }, k =>
         {
             var (relative, output) = entries[k];
@@ -110,6 +111,7 @@ public sealed class OutputMaterializer
             }
             var written = new FileInfo(target);
             recorded[k] = (relative, output.Hash, written.Length, written.LastWriteTimeUtc.Ticks);
+            Interlocked.Increment(ref copied);
         });
         // A blob found corrupt while copying was quarantined; its file is left out until the node is rebuilt.
         foreach (var r in recorded.Where(r => r.Size >= 0)) current[r.Path] = (r.Hash, r.Size, r.Ticks);
@@ -118,7 +120,8 @@ public sealed class OutputMaterializer
         var manifest = BuildManifest(graph, perSample, sampleMetrics, artifacts, complete);
         var manifestPath = Path.Combine(root, ManifestName);
         if (!AtomicFile.HasContent(manifestPath, manifest.Span)) AtomicFile.WriteAllBytes(manifestPath, manifest.Span);
-        SaveState(statePath, current);
+        // Nothing copied, nothing dropped: the record on disk already says what is in place.
+        if (copied > 0 || current.Count != previous.Count) SaveState(statePath, current);
         return root;
     }
 
