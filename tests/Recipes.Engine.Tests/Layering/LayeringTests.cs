@@ -32,7 +32,7 @@ public sealed class LayeringTests
         // Exercise the parts that a build touches before any stage runs.
         var bag = new DiagnosticBag();
         Assert.NotNull(YamlDocumentReader.Read("a: [1, 2]\n", "r.yaml", bag));
-        Assert.Equal(32, Hashing.ContentHash.Of("x").Length);
+        Assert.Equal(32, Recipes.Hashing.ContentHash.Of("x").Length);
         var loaded = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name ?? "").ToList();
         Assert.DoesNotContain(loaded, name => name.StartsWith("TorchSharp", StringComparison.Ordinal) || name.StartsWith("ILGPU", StringComparison.Ordinal));
         if (!OperatingSystem.IsLinux()) return;

@@ -17,5 +17,11 @@ public sealed class CacheLookup(CacheStore cache, RemoteCacheClient? remote = nu
     public CachedResult? FindLocal(string key) => WithBlobs(cache.Actions.TryGetOutputs(key));
 
     /// <summary>A recorded result is usable only while every blob it names is in the store.</summary>
-    public CachedResult? WithBlobs(CachedResult? hit) => hit is not null && hit.Outputs.All(o => cache.Blobs.Contains(o.Hash)) ? hit : null;
+    public CachedResult? WithBlobs(CachedResult? hit)
+    {
+        if (hit is null) return null;
+        foreach (var output in hit.Outputs)
+            if (!cache.Blobs.Contains(output.Hash)) return null;
+        return hit;
+    }
 }

@@ -13,6 +13,9 @@ public static class ActionKeys
     private static readonly string[] Prefixes = Enumerable.Range(0, 64).Select(i => "in" + i.ToString(CultureInfo.InvariantCulture) + ":").ToArray();
     private static readonly string FormatText = GraphPlanner.CacheFormat.ToString(CultureInfo.InvariantCulture);
 
+    [ThreadStatic]
+    private static KeyBuilder? PerThread;
+
     public static ActionKey Compute(GraphNode node, IReadOnlyList<OutputFile>?[] outputs)
     {
         var inputs = new List<KeyValuePair<string, string>>(node.Files.Count + node.Dependencies.Count * 2);
@@ -23,7 +26,8 @@ public static class ActionKeys
             foreach (var output in outputs[node.Dependencies[i].Index]!)
                 inputs.Add(new(prefix + output.Name, output.Hash));
         }
-        var builder = new KeyBuilder()
+        // One hasher per thread, reset per key: the probe of a large graph computes tens of thousands of keys.
+        var builder = (PerThread ??= new KeyBuilder()).Reset()
             .Add("format", FormatText)
             .AddObject("spec", node.Spec.Members);
         foreach (var (name, hash) in inputs) builder.Add(name, hash);

@@ -50,7 +50,7 @@ public sealed class BuildGraph
                 Shard = node.Shard,
                 Settings = node.Settings,
                 Spec = node.Spec,
-                Seed = node.Seed,
+                RecipeSeed = node.RecipeSeed,
                 Resources = node.Resources,
                 Files = node.Files,
                 Streaming = node.Streaming,

@@ -21,7 +21,16 @@ public sealed class GraphNode
     /// <summary>Canonical JSON of everything but the input files that decides the outputs.</summary>
     public required NodeSpec Spec { get; init; }
 
-    public required ulong Seed { get; init; }
+    /// <summary>
+    /// The node's derived seed, from the recipe's seed and the spec without its seed member; computed when first asked
+    /// for (when the node runs), so planning a large graph hashes no seed for plug-ins that draw no random numbers.
+    /// </summary>
+    public ulong Seed => _seed ??= NodeSeed.Derive(RecipeSeed, Plugin.UsesSeed ? [.. Spec.Members.Where(m => m.Key != NodeSeed.Member)] : Spec.Members);
+
+    private ulong? _seed;
+
+    /// <summary>The recipe's root seed, from which <see cref="Seed"/> is derived.</summary>
+    public required long RecipeSeed { get; init; }
     public required NodeResources Resources { get; init; }
 
     /// <summary>Files read from outside the cache (base-case files for render).</summary>

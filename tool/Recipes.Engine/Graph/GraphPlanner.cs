@@ -124,11 +124,13 @@ public static class GraphPlanner
     private static GraphNode NewNode(RecipeDefinition recipe, StageDefinition stage, string id, ValueMap settings, List<KeyValuePair<string, string>> spec, int jobs,
         Sample? sample = null, int? shard = null, IReadOnlyList<FileInput>? files = null, bool streaming = false)
     {
-        var withoutSeed = new NodeSpec(spec);
-        var seed = new KeyBuilder().Add("recipe-seed", recipe.Seed.ToString(CultureInfo.InvariantCulture)).AddObject("spec", withoutSeed.Members).BuildSeed();
-        var specObject = withoutSeed;
-        // Digits need no escaping: the canonical string of the seed is the digits in quotes.
-        if (stage.Plugin.UsesSeed) specObject = new NodeSpec([.. spec, new("seed", "\"" + seed.ToString(CultureInfo.InvariantCulture) + "\"")]);
+        var specObject = new NodeSpec(spec);
+        if (stage.Plugin.UsesSeed)
+        {
+            // The seed enters the spec of a plug-in that draws random numbers; digits need no escaping in canonical JSON.
+            var seed = NodeSeed.Derive(recipe.Seed, specObject.Members);
+            specObject = new NodeSpec([.. spec, new(NodeSeed.Member, "\"" + seed.ToString(CultureInfo.InvariantCulture) + "\"")]);
+        }
         var resources = stage.Plugin.GetResources(settings, jobs);
         if (stage.Threads is { } threads) resources = resources with { Threads = threads };
         return new GraphNode
@@ -139,7 +141,7 @@ public static class GraphPlanner
             Shard = shard,
             Settings = settings,
             Spec = specObject,
-            Seed = seed,
+            RecipeSeed = recipe.Seed,
             Resources = resources with { Threads = Math.Clamp(resources.Threads, 1, Math.Max(1, jobs)) },
             Files = files ?? [],
             Streaming = streaming,

@@ -64,7 +64,19 @@ public sealed class KeyBuilder
         if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
     }
 
-    public string Build() => Convert.ToHexStringLower(_hash.GetCurrentHash());
+    public string Build()
+    {
+        Span<byte> hash = stackalloc byte[16];
+        _hash.GetCurrentHash(hash);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    /// <summary>Starts over, so that one builder can hash many keys in turn (one per thread on hot paths).</summary>
+    public KeyBuilder Reset()
+    {
+        _hash.Reset();
+        return this;
+    }
 
     public ulong BuildSeed() => _hash.GetCurrentHashAsUInt128() is var v ? (ulong)(v >> 64) : 0;
 }
