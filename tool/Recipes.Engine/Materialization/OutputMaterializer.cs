@@ -129,7 +129,7 @@ public sealed class OutputMaterializer
         Dictionary<int, JsonObject> metrics, List<JsonObject> artifacts, bool complete)
     {
         // Sized for a few hundred bytes per sample, so a large manifest is not copied as the stream grows.
-        var buffer = new MemoryStream(4096 + 512 * graph.Samples.Count);
+        var buffer = new MemoryStream(4096 + 768 * graph.Samples.Count);
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
@@ -168,6 +168,8 @@ public sealed class OutputMaterializer
                     m.WriteTo(w);
                 }
                 w.WriteEndObject();
+                // Handed to the stream as it goes, so the writer's own buffer does not grow to the manifest's size.
+                if (w.BytesPending > 1 << 16) w.Flush();
             }
             w.WriteEndArray();
             w.WriteStartArray("artifacts");
@@ -184,7 +186,7 @@ public sealed class OutputMaterializer
         // Numbers in canonical form; strings and booleans as they are (the writer escapes as canonical JSON does);
         // anything else through its canonical text. Called for every parameter of every sample.
         if (value is JsonValue v && v.TryGetValue(out double d) && double.IsFinite(d))
-            w.WriteRawValue(CanonicalJson.Number(d));
+            w.WriteRawValue(CanonicalJson.Number(d), skipInputValidation: true);
         else if (value is JsonValue text && text.TryGetValue(out string? s))
             w.WriteStringValue(s);
         else if (value is JsonValue flag && flag.TryGetValue(out bool b))
