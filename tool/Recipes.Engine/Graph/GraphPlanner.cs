@@ -36,13 +36,16 @@ public static class GraphPlanner
             var sample = samples[i];
             var chain = new GraphNode[perSample.Count];
             // A sample's parameters are canonicalized once and shared by all of its nodes' specs.
-            var parameters = canonicalParameters[i] = CanonicalJson.Serialize(ToJson(sample.Parameters));
+            var parameters = canonicalParameters[i] = CanonicalJson.ObjectOfSorted(sample.Parameters.Entries);
             for (var s = 0; s < perSample.Count; s++)
             {
                 var stage = perSample[s];
                 var isRender = stage.Stage == StageNames.Render;
                 var settings = isRender ? renderSettings! : stage.Settings;
-                var spec = new List<KeyValuePair<string, string>>(stageParts[stage.Stage]) { new("params", parameters) };
+                var parts = stageParts[stage.Stage];
+                var spec = new List<KeyValuePair<string, string>>(parts.Count + 2);
+                spec.AddRange(parts);
+                spec.Add(new("params", parameters));
                 if (isRender) spec.Add(new("templates", templatesJson));
                 var node = NewNode(recipe, stage, $"{stage.Stage}/{sample.Id}", settings, spec, jobs, sample: sample, files: isRender ? files : []);
                 if (s > 0) Link(chain[s - 1], node);
@@ -133,6 +136,8 @@ public static class GraphPlanner
         }
         var resources = stage.Plugin.GetResources(settings, jobs);
         if (stage.Threads is { } threads) resources = resources with { Threads = threads };
+        var clamped = Math.Clamp(resources.Threads, 1, Math.Max(1, jobs));
+        if (clamped != resources.Threads) resources = resources with { Threads = clamped };
         return new GraphNode
         {
             Id = id,
@@ -142,7 +147,7 @@ public static class GraphPlanner
             Settings = settings,
             Spec = specObject,
             RecipeSeed = recipe.Seed,
-            Resources = resources with { Threads = Math.Clamp(resources.Threads, 1, Math.Max(1, jobs)) },
+            Resources = resources,
             Files = files ?? [],
             Streaming = streaming,
         };
@@ -153,7 +158,4 @@ public static class GraphPlanner
         to.Dependencies.Add(from);
         lock (from.Dependents) from.Dependents.Add(to);
     }
-
-    private static JsonObject ToJson(ValueMap values) =>
-        new(values.Entries.Select(e => new KeyValuePair<string, JsonNode?>(e.Key, e.Value?.DeepClone())));
 }

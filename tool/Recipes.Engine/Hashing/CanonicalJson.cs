@@ -19,6 +19,24 @@ public static class CanonicalJson
         return builder.ToString();
     }
 
+    /// <summary>
+    /// The canonical object of named values already sorted by ordinal name (a <c>ValueMap</c>'s entries): the same text
+    /// as serializing them as a <see cref="JsonObject"/>, without copying every value into one.
+    /// </summary>
+    public static string ObjectOfSorted(IEnumerable<KeyValuePair<string, JsonNode?>> sortedEntries)
+    {
+        var builder = new StringBuilder().Append('{');
+        var first = true;
+        foreach (var (key, value) in sortedEntries)
+        {
+            if (!first) builder.Append(',');
+            first = false;
+            builder.Append(QuotedName(key)).Append(':');
+            Write(builder, value);
+        }
+        return builder.Append('}').ToString();
+    }
+
     private static void Write(StringBuilder builder, JsonNode? node)
     {
         switch (node)
