@@ -32,30 +32,16 @@ public sealed class ActionCache
     public CachedResult? TryGetOutputs(string key)
     {
         // A no-op build reads one entry per node: one open and one read into a pooled buffer, no FileStream.
-        byte[]? rented = null;
-        try
+        if (!RentedFile.TryRead(PathOf(key), out var file)) return null;
+        using (file)
         {
-            using var handle = File.OpenHandle(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read);
-            var length = RandomAccess.GetLength(handle);
-            if (length > int.MaxValue) return null;
-            rented = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
-            var read = 0;
-            while (read < length)
+            try
             {
-                var n = RandomAccess.Read(handle, rented.AsSpan(read, (int)length - read), read);
-                if (n == 0) break;
-                read += n;
+                var hit = ActionEntrySerializer.ReadOutputs(file.Bytes, key, out var problem);
+                if (problem is not null) Warn?.Invoke($"local cache entry {key[..12]} refused: it names {problem}; treated as a miss");
+                return hit;
             }
-            var hit = ActionEntrySerializer.ReadOutputs(rented.AsSpan(0, read), key, out var problem);
-            if (problem is not null) Warn?.Invoke($"local cache entry {key[..12]} refused: it names {problem}; treated as a miss");
-            return hit;
-        }
-        catch (FileNotFoundException) { return null; }
-        catch (DirectoryNotFoundException) { return null; }
-        catch (System.Text.Json.JsonException) { return null; }
-        finally
-        {
-            if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            catch (System.Text.Json.JsonException) { return null; }
         }
     }
 

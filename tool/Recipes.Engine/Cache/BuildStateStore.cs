@@ -46,32 +46,8 @@ public sealed class BuildStateStore
     /// <summary>Parses a snapshot: one line per node, tab-separated (id, key, ok|failed, message, outputs, metrics).</summary>
     public static Dictionary<string, NodeRecord> LoadFile(string path)
     {
-        byte[]? rented = null;
-        try
-        {
-            int length;
-            try
-            {
-                using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-                var size = RandomAccess.GetLength(handle);
-                if (size > int.MaxValue) return new Dictionary<string, NodeRecord>(StringComparer.Ordinal);
-                rented = System.Buffers.ArrayPool<byte>.Shared.Rent((int)size);
-                length = 0;
-                while (length < size)
-                {
-                    var n = RandomAccess.Read(handle, rented.AsSpan(length, (int)size - length), length);
-                    if (n == 0) break;
-                    length += n;
-                }
-            }
-            catch (FileNotFoundException) { return new Dictionary<string, NodeRecord>(StringComparer.Ordinal); }
-            catch (DirectoryNotFoundException) { return new Dictionary<string, NodeRecord>(StringComparer.Ordinal); }
-            return Parse(rented.AsSpan(0, length));
-        }
-        finally
-        {
-            if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-        }
+        if (!RentedFile.TryRead(path, out var file)) return new Dictionary<string, NodeRecord>(StringComparer.Ordinal);
+        using (file) return Parse(file.Bytes);
     }
 
     // Tens of thousands of lines on every no-op: the UTF-8 bytes are cut at ASCII separators in a pooled buffer, each
@@ -84,7 +60,7 @@ public sealed class BuildStateStore
         foreach (var lineRange in text.Split((byte)'\n'))
         {
             var line = text[lineRange];
-            var count = Cut(line, (byte)'\t', fields);
+            var count = ByteFields.Cut(line, (byte)'\t', fields);
             if (count < 3) continue;
             var id = Encoding.UTF8.GetString(line[fields[0]]);
             var status = line[fields[2]];
@@ -98,7 +74,7 @@ public sealed class BuildStateStore
                 {
                     var item = items[itemRange];
                     if (item.IsEmpty) continue;
-                    if (Cut(item, (byte)FieldSeparator, parts) == 3 &&
+                    if (ByteFields.Cut(item, (byte)FieldSeparator, parts) == 3 &&
                         long.TryParse(item[parts[2]], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var size))
                         list.Add(new OutputFile(Encoding.UTF8.GetString(item[parts[0]]), Encoding.UTF8.GetString(item[parts[1]]), size));
                 }
@@ -116,21 +92,6 @@ public sealed class BuildStateStore
         return result;
     }
 
-    /// <summary>Cuts <paramref name="text"/> at <paramref name="separator"/> into at most ranges.Length pieces (the last takes the rest).</summary>
-    private static int Cut(ReadOnlySpan<byte> text, byte separator, Span<Range> ranges)
-    {
-        var count = 0;
-        var start = 0;
-        while (count < ranges.Length - 1)
-        {
-            var at = text[start..].IndexOf(separator);
-            if (at < 0) break;
-            ranges[count++] = new Range(start, start + at);
-            start += at + 1;
-        }
-        ranges[count++] = new Range(start, text.Length);
-        return count;
-    }
 
     /// <summary>Records that the snapshot was used now (what gc's least-recently-used order reads) without rewriting it.</summary>
     public void MarkUsed(string recipeName, string recipePath)
@@ -142,6 +103,7 @@ public sealed class BuildStateStore
             File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
         }
         catch (FileNotFoundException) { }
+        catch (DirectoryNotFoundException) { }
     }
 
     public IEnumerable<string> EnumerateFiles() =>

@@ -268,7 +268,7 @@ public sealed class BuildEngine
     private void SaveState(BuildGraph graph, NodeStates states)
     {
         // A no-op: every node came whole from the snapshot and the snapshot held nothing else.
-        if (states.FromSnapshot == graph.Nodes.Count && states.SnapshotSize == graph.Nodes.Count)
+        if (graph.Nodes.Count > 0 && states.FromSnapshot == graph.Nodes.Count && states.SnapshotSize == graph.Nodes.Count)
         {
             _cache.States.MarkUsed(graph.Recipe.Name, graph.Recipe.RecipePath);
             return;

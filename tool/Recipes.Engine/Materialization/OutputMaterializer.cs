@@ -216,18 +216,21 @@ public sealed class OutputMaterializer
 
     private static Dictionary<string, (string Hash, long Size, long Ticks)> LoadState(string path)
     {
-        var result = new Dictionary<string, (string, long, long)>(StringComparer.Ordinal);
-        if (!File.Exists(path)) return result;
-        var text = File.ReadAllText(path).AsSpan();
-        Span<Range> parts = stackalloc Range[5];
-        foreach (var lineRange in text.Split('\n'))
+        if (!RentedFile.TryRead(path, out var file)) return new Dictionary<string, (string, long, long)>(StringComparer.Ordinal);
+        using (file)
         {
-            var line = text[lineRange];
-            if (line.Split(parts, '\t') == 4 && long.TryParse(line[parts[2]], NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) &&
-                long.TryParse(line[parts[3]], NumberStyles.Integer, CultureInfo.InvariantCulture, out var ticks))
-                result[line[parts[0]].ToString()] = (line[parts[1]].ToString(), size, ticks);
+            var text = file.Bytes;
+            var result = new Dictionary<string, (string, long, long)>(text.Count((byte)'\n') + 1, StringComparer.Ordinal);
+            Span<Range> parts = stackalloc Range[5];
+            foreach (var lineRange in text.Split((byte)'\n'))
+            {
+                var line = text[lineRange];
+                if (ByteFields.Cut(line, (byte)'\t', parts) == 4 && long.TryParse(line[parts[2]], NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) &&
+                    long.TryParse(line[parts[3]], NumberStyles.Integer, CultureInfo.InvariantCulture, out var ticks))
+                    result[Encoding.UTF8.GetString(line[parts[0]])] = (Encoding.UTF8.GetString(line[parts[1]]), size, ticks);
+            }
+            return result;
         }
-        return result;
     }
 
     private static void SaveState(string path, Dictionary<string, (string Hash, long Size, long Ticks)> state)
