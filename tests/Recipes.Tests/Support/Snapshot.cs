@@ -12,6 +12,9 @@ public static class Snapshot
 {
     public static void Match(string actual, string name, [CallerFilePath] string testFile = "")
     {
+        // CI builds map source paths to "/_/" (deterministic builds): put the repository back in front.
+        if (testFile.StartsWith("/_/", StringComparison.Ordinal))
+            testFile = Path.Combine(global::Recipes.Tests.Cli.MalformedRecipeTests.RepoRoot(), testFile["/_/".Length..]);
         var directory = Path.GetDirectoryName(testFile)!;
         var stem = Path.Combine(directory, Path.GetFileNameWithoutExtension(testFile) + "." + name);
         var verified = stem + ".verified.txt";
