@@ -24,9 +24,6 @@ public sealed class Setting<T>
     /// <summary>The value in a node's settings, or the default when the recipe leaves it out.</summary>
     public T Read(ValueMap settings) => _read(settings, Spec.Name, Default);
 
-    /// <summary>The recipe path that sets it, for messages: <c>stages.train.learning_rate</c>.</summary>
-    public string PathIn(string stage) => $"stages.{stage}.{Spec.Name}";
-
     public static implicit operator OptionSpec(Setting<T> setting) => setting.Spec;
 
     public OptionSpec ToOptionSpec() => Spec;

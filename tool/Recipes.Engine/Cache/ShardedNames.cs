@@ -17,8 +17,6 @@ public sealed class ShardedNames
 
     public ShardedNames(string root) => _root = root;
 
-    public bool IsLoaded => _names is not null;
-
     public void Load()
     {
         var names = new ConcurrentDictionary<string, byte>(Environment.ProcessorCount, 1024, HexNameComparer.Instance);

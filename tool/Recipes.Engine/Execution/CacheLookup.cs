@@ -10,7 +10,6 @@ namespace Recipes.Execution;
 public sealed class CacheLookup(CacheStore cache, RemoteCacheClient? remote = null)
 {
     public CacheStore Cache => cache;
-    public RemoteCacheClient? Remote => remote;
 
     public CachedResult? Find(string key) => FindLocal(key) ?? remote?.TryFetch(key);
 
