@@ -98,7 +98,7 @@ public static class BenchCommand
             return ExitCodes.NodeFailed;
         }
         var rows = BenchRow.Summarize(measurements, session.Recipe.Space.Count, request.Workers, price);
-        var directory = Path.Combine(Path.GetFullPath(outRoot ?? "out"), session.Recipe.Name, "bench");
+        var directory = Path.Combine(Path.GetFullPath(outRoot ?? session.Project.DefaultOutput), session.Recipe.Name, "bench");
         Directory.CreateDirectory(directory);
         var document = BenchRow.ToJson(session.Recipe.Name, parameter, rows);
         BenchRow.Save(directory, document);

@@ -56,9 +56,10 @@ public static class BuildCommand
     {
         files ??= new BuildFiles(ErrorFormat.Text, null, null);
         Remote.RemoteCacheOptions? remoteOptions;
+        var project = Configuration.ProjectRoot.Find(recipePath);
         try
         {
-            remoteOptions = Remote.RemoteCacheSettings.Resolve(remoteOption, remoteUploadOption);
+            remoteOptions = Remote.RemoteCacheSettings.Resolve(remoteOption, remoteUploadOption, project);
         }
         catch (FormatException e)
         {
@@ -73,7 +74,7 @@ public static class BuildCommand
             var recipe = RecipeSession.LoadRecipe(recipePath, sets);
             onSlurm = (executorOption ?? recipe.Execution.Executor ?? ExecutorKind.Local) == ExecutorKind.Slurm;
             // Checked before the cache is opened, so a build that cannot start leaves nothing behind.
-            if (onSlurm && (slurmSettings = SlurmSettingsOrError(recipe.Execution)) is null) return ExitCodes.InvalidRecipe;
+            if (onSlurm && (slurmSettings = SlurmSettingsOrError(recipe.Execution, project)) is null) return ExitCodes.InvalidRecipe;
             var jobsPreview = jobsOption ?? recipe.Execution.Jobs ?? Environment.ProcessorCount;
             session = RecipeSession.Open(recipe, cacheOption, jobsPreview);
         }
@@ -91,7 +92,7 @@ public static class BuildCommand
             Jobs = onSlurm ? Cluster.SlurmExecutor.Unbounded : Math.Max(1, jobsOption ?? execution.Jobs ?? Environment.ProcessorCount),
             KeepGoing = keepGoingOption || execution.KeepGoing == true,
             Device = deviceOption ?? execution.Device ?? DeviceKind.Auto,
-            OutputRoot = outOption ?? "out",
+            OutputRoot = outOption ?? session.Project.DefaultOutput,
         };
 
         using var interrupt = new CancellationTokenSource();
@@ -174,7 +175,7 @@ public static class BuildCommand
         return summary.ExitCode;
     }
 
-    private static Cluster.SlurmSettings? SlurmSettingsOrError(Recipe.ExecutionSettings execution)
+    private static Cluster.SlurmSettings? SlurmSettingsOrError(Recipe.ExecutionSettings execution, Configuration.ProjectRoot project)
     {
         if (!Cluster.SlurmCommands.Available())
         {
@@ -183,7 +184,7 @@ public static class BuildCommand
         }
         try
         {
-            var config = Configuration.UserConfig.Section("slurm") as System.Text.Json.Nodes.JsonObject;
+            var config = Configuration.UserConfig.Section("slurm", project) as System.Text.Json.Nodes.JsonObject;
             return Cluster.SlurmSettings.From(config is null ? null : new Plugins.ValueMap(config), execution.Slurm);
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException)

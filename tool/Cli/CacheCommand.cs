@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Recipes.Cache;
+using Recipes.Configuration;
 using Recipes.Diagnostics;
 using Recipes.Execution;
 using Recipes.Reporting;
@@ -87,7 +88,7 @@ public static partial class CacheCommand
             CacheBundle.ImportReport report;
             try
             {
-                report = CacheBundle.Import(path, new CacheStore(CacheLocation.Resolve(parse.GetValue(cache))));
+                report = CacheBundle.Import(path, new CacheStore(CacheLocation.Resolve(parse.GetValue(cache), ProjectRoot.Find(null))));
             }
             catch (InvalidDataException e)
             {
@@ -114,7 +115,7 @@ public static partial class CacheCommand
         var command = new Command("verify", "Re-hash every blob and check every action entry.") { cache, repair, json };
         command.SetAction(parse =>
         {
-            var store = new CacheStore(CacheLocation.Resolve(parse.GetValue(cache)));
+            var store = new CacheStore(CacheLocation.Resolve(parse.GetValue(cache), ProjectRoot.Find(null)));
             var report = CacheVerifier.Verify(store, parse.GetValue(repair));
             if (parse.GetValue(json))
             {
@@ -179,7 +180,8 @@ public static partial class CacheCommand
                 Console.Error.WriteLine("error: " + e.Message);
                 return ExitCodes.InvalidRecipe;
             }
-            var store = new CacheStore(CacheLocation.Resolve(parse.GetValue(cache)));
+            // With recipes named, the cache is theirs (the first one's project); without, the working directory's project.
+            var store = new CacheStore(CacheLocation.Resolve(parse.GetValue(cache), ProjectRoot.Find(names.FirstOrDefault())));
             HashSet<string>? keys = null;
             var blobs = new HashSet<string>(StringComparer.Ordinal);
             foreach (var name in names)

@@ -1,4 +1,5 @@
 using Recipes.Cache;
+using Recipes.Configuration;
 using Recipes.Diagnostics;
 using Recipes.Graph;
 using Recipes.Recipe;
@@ -9,16 +10,20 @@ namespace Recipes.Cli;
 /// <summary>What most commands start from: the loaded recipe, its planned graph and the cache.</summary>
 public sealed class RecipeSession
 {
-    private RecipeSession(RecipeDefinition recipe, BuildGraph graph, CacheStore cache)
+    private RecipeSession(RecipeDefinition recipe, BuildGraph graph, CacheStore cache, ProjectRoot project)
     {
         Recipe = recipe;
         Graph = graph;
         Cache = cache;
+        Project = project;
     }
 
     public RecipeDefinition Recipe { get; }
     public BuildGraph Graph { get; }
     public CacheStore Cache { get; }
+
+    /// <summary>Where the default cache, out/ and .recipes.json are (found from the recipe's location).</summary>
+    public ProjectRoot Project { get; }
 
     public static PluginRegistry Registry { get; } = BuiltinPlugins.Create();
 
@@ -39,7 +44,8 @@ public sealed class RecipeSession
         {
             throw (RecipeException)e.InnerExceptions[0];
         }
-        return new RecipeSession(recipe, graph, new CacheStore(CacheLocation.Resolve(cacheOption)));
+        var project = ProjectRoot.Find(recipe.RecipePath);
+        return new RecipeSession(recipe, graph, new CacheStore(CacheLocation.Resolve(cacheOption, project)), project);
     }
 
     /// <summary>

@@ -53,7 +53,7 @@ public static class RunNodeCommand
             Console.Error.WriteLine($"error: no node {string.Join(", ", unknown)} in {session.Recipe.Name}");
             return ExitCodes.InvalidRecipe;
         }
-        var remoteOptions = Remote.RemoteCacheSettings.Resolve(remoteOption, null);
+        var remoteOptions = Remote.RemoteCacheSettings.Resolve(remoteOption, null, session.Project);
         using var remote = remoteOptions is null ? null : new Remote.RemoteCacheClient(remoteOptions, session.Cache, m => Console.Error.WriteLine("warning: " + m));
         var graph = session.Graph.Subset(ids);
         var engine = new BuildEngine(session.Cache, remote);

@@ -46,6 +46,8 @@ public static class StatusCommand
             var result = new JsonObject
             {
                 ["recipe"] = session.Recipe.Name,
+                ["project"] = session.Project.Directory,
+                ["cache"] = session.Cache.Root,
                 ["nodes"] = session.Graph.Nodes.Count,
                 ["up_to_date"] = summary.Cached,
                 ["stale"] = stale.Count,
@@ -62,6 +64,8 @@ public static class StatusCommand
         }
 
         foreach (var note in notes) Console.Out.WriteLine("note: " + note);
+        // Where the cache and out/ are, so a build from another folder is seen to reuse them (or not).
+        Console.Out.WriteLine($"project: {session.Project.Describe()}");
         Console.Out.WriteLine(stale.Count == 0
             ? $"{session.Recipe.Name}: up to date ({session.Graph.Nodes.Count} nodes)"
             : $"{session.Recipe.Name}: {stale.Count} of {session.Graph.Nodes.Count} nodes stale");

@@ -3,7 +3,7 @@ namespace Recipes.Remote;
 /// <summary>
 /// Resolves the remote cache from, in order of precedence: the command line (<c>--remote-cache</c>,
 /// <c>--remote-upload</c>), the environment (<c>RECIPES_REMOTE_CACHE</c>, <c>RECIPES_REMOTE_TOKEN</c>,
-/// <c>RECIPES_REMOTE_UPLOAD</c>), and a config file (<c>.recipes.json</c> in the working directory, else
+/// <c>RECIPES_REMOTE_UPLOAD</c>), and a config file (<c>.recipes.json</c> in the project root, else
 /// <c>$XDG_CONFIG_HOME/recipes/config.json</c> or <c>~/.config/recipes/config.json</c>):
 /// <c>{"remote_cache": {"url": "...", "token": "...", "user": "...", "password": "...", "upload": true}}</c>.
 /// Basic credentials may also be given in the URL (<c>http://user:pass@host/</c>).
@@ -14,9 +14,9 @@ public static class RemoteCacheSettings
     public const string TokenVariable = "RECIPES_REMOTE_TOKEN";
     public const string UploadVariable = "RECIPES_REMOTE_UPLOAD";
 
-    public static RemoteCacheOptions? Resolve(string? urlOption, bool? uploadOption)
+    public static RemoteCacheOptions? Resolve(string? urlOption, bool? uploadOption, Configuration.ProjectRoot project)
     {
-        var config = Configuration.UserConfig.Section("remote_cache");
+        var config = Configuration.UserConfig.Section("remote_cache", project);
         var url = urlOption ?? Environment.GetEnvironmentVariable(UrlVariable) ?? config?["url"]?.GetValue<string>();
         if (string.IsNullOrWhiteSpace(url) || url == "none") return null;
         if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))

@@ -1,0 +1,10 @@
+namespace Recipes.Configuration;
+
+/// <summary>Why a folder is the project root (see <see cref="ProjectRoot"/>).</summary>
+public enum ProjectRootReason
+{
+    ConfigFile,
+    CacheDirectory,
+    Repository,
+    WorkingDirectory,
+}
