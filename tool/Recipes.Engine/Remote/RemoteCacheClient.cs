@@ -6,6 +6,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Microsoft.Extensions.Http.Resilience;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 using Recipes.Cache;
 using Recipes.Hashing;
 
@@ -16,7 +19,8 @@ namespace Recipes.Remote;
 /// it: <c>GET/PUT /ac/KEY</c> for action results and <c>GET/PUT /cas/SHA256</c> for blobs. Remote blobs are addressed
 /// by SHA-256 (collision resistance matters once strangers share a cache); each result names the SHA-256 of every
 /// blob it refers to, and every blob read is checked against both its SHA-256 and its local XxHash128 before use.
-/// Failures never fail a build: the first one disables the remote with one warning and the build goes on locally.
+/// Failures never fail a build: a failed request is a miss, and a remote that keeps failing is given up for the rest
+/// of the build with one warning while the build goes on locally.
 /// </summary>
 public sealed class RemoteCacheClient : IDisposable
 {
@@ -30,15 +34,19 @@ public sealed class RemoteCacheClient : IDisposable
     private int _disabled;
 
     public RemoteCacheClient(RemoteCacheOptions options, CacheStore cache, Action<string> warn)
+        : this(options, cache, warn, new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5), PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+    {
+    }
+
+    /// <summary>With the transport given (tests put a scripted server here); the resilience pipeline sits above it.</summary>
+    internal RemoteCacheClient(RemoteCacheOptions options, CacheStore cache, Action<string> warn, HttpMessageHandler transport)
     {
         _options = options;
         _cache = cache;
         _warn = warn;
-        _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5), PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-        {
-            BaseAddress = options.Url,
-            Timeout = options.Timeout,
-        };
+        var resilience = new ResilienceHandler(RemoteResilience.Pipeline(options, reason => Disable(reason))) { InnerHandler = transport };
+        // Each attempt has its own timeout in the pipeline; the client's own would cut retries short.
+        _http = new HttpClient(resilience) { BaseAddress = options.Url, Timeout = Timeout.InfiniteTimeSpan };
         if (options.BearerToken is { Length: > 0 } token)
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         else if (options.User is not null)
@@ -181,36 +189,45 @@ public sealed class RemoteCacheClient : IDisposable
     private bool Put(string path, byte[] content) =>
         Send(() => new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(content) }, allowNotFound: false, out _);
 
-    /// <summary>One request with bounded retries; true with the body on success, false on a miss or once disabled.</summary>
+    /// <summary>
+    /// One request through the resilience pipeline (retries with jittered exponential backoff and Retry-After, a
+    /// timeout per attempt, a circuit breaker; see <see cref="RemoteResilience"/>): true with the body on success,
+    /// false on a miss, a failure or once the remote is given up. A failed request is a miss, not a failed build; a
+    /// remote that keeps failing opens the circuit, which disables it for the rest of the build with one warning.
+    /// </summary>
     private bool Send(Func<HttpRequestMessage> request, bool allowNotFound, out byte[]? body)
     {
         body = null;
-        string? failure = null;
-        for (var attempt = 0; attempt <= _options.Retries && Enabled; attempt++)
+        if (!Enabled) return false;
+        try
         {
-            if (attempt > 0) Thread.Sleep(100 * (1 << (2 * (attempt - 1))));
-            try
+            using var message = request();
+            using var response = _http.Send(message, HttpCompletionOption.ResponseContentRead);
+            if (response.StatusCode == HttpStatusCode.NotFound && allowNotFound) return false;
+            if (response.IsSuccessStatusCode)
             {
-                using var response = _http.Send(request(), HttpCompletionOption.ResponseContentRead);
-                if (response.StatusCode == HttpStatusCode.NotFound && allowNotFound) return false;
-                if (response.IsSuccessStatusCode)
-                {
-                    using var stream = response.Content.ReadAsStream();
-                    using var copy = new MemoryStream();
-                    stream.CopyTo(copy);
-                    body = copy.ToArray();
-                    if (allowNotFound) Stats.Down(body.Length);
-                    return true;
-                }
-                failure = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
-                if ((int)response.StatusCode is 401 or 403 or 405 or 413) break;
+                using var stream = response.Content.ReadAsStream();
+                using var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                body = copy.ToArray();
+                if (allowNotFound) Stats.Down(body.Length);
+                return true;
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
-            {
-                failure = e is TaskCanceledException ? $"no answer within {_options.Timeout.TotalSeconds:0} s" : e.Message;
-            }
+            // Refusals that no retry changes (credentials, a read-only server, a size limit): stop asking at once.
+            if ((int)response.StatusCode is 401 or 403 or 405 or 413)
+                Disable($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+            else
+                Stats.Fail();
         }
-        if (failure is not null) Disable($"{failure}");
+        catch (BrokenCircuitException)
+        {
+            // The circuit opened on an earlier request (its callback already disabled the remote and warned).
+            Disable("too many failed requests");
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or TaskCanceledException or IOException)
+        {
+            Stats.Fail();
+        }
         return false;
     }
 

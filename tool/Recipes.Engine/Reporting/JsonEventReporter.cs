@@ -71,6 +71,7 @@ public sealed class JsonEventReporter : IBuildReporter
                 ["hits"] = remote.Hits,
                 ["uploads"] = remote.Uploads,
                 ["rejected"] = remote.Rejected,
+                ["failed"] = remote.Failed,
                 ["bytes_down"] = remote.BytesDown,
                 ["bytes_up"] = remote.BytesUp,
                 ["disabled"] = remote.Disabled,
