@@ -16,7 +16,14 @@ public static class ValidateCommand
         {
             try
             {
-                var definition = RecipeSession.LoadRecipe(parse.GetValue(recipe)!, parse.GetValue(set) ?? []);
+                var path = parse.GetValue(recipe)!;
+                var definition = new Recipe.RecipeLoader(RecipeSession.Registry).Load(path, parse.GetValue(set) ?? [], allowFragment: true);
+                if (definition is null)
+                {
+                    // Editors validate fragments with the same schema; so does this command.
+                    Console.Out.WriteLine($"{DisplayPath.Of(Path.GetFullPath(path))}: valid fragment (no 'recipe:' key; include it from a recipe, or name it to build it)");
+                    return ExitCodes.Success;
+                }
                 RecipeSession.PrintWarnings(definition);
                 Console.Out.WriteLine($"{definition.Name}: valid ({definition.Space.Count} samples, stages: {string.Join(", ", definition.Stages.Select(s => $"{s.Stage}={s.Plugin.Name}"))})");
                 return ExitCodes.Success;

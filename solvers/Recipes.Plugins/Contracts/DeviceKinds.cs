@@ -13,5 +13,8 @@ public static class DeviceKinds
         _ => throw new FormatException($"device '{text}' is not one of {string.Join(", ", Names)}"),
     };
 
+    /// <summary>Parses a spelling, or returns null (the recipe schema reports a wrong one with its location).</summary>
+    public static DeviceKind? TryParse(string text) => Names.Contains(text) ? Parse(text) : null;
+
     public static string Name(this DeviceKind kind) => Names[(int)kind];
 }

@@ -43,7 +43,12 @@ public sealed class MalformedRecipeTests
         new("duplicate key", Base.Replace("    a: { choice: [1, 2] }", "    a: { choice: [1, 2] }\n    a: 4"), "recipe.yaml:7:5", "duplicate key 'a'"),
         new("unknown sampler", Base.Replace("space:", "sampler: sobel\n  space:"), "recipe.yaml:5:12", "did you mean 'sobol'"),
         new("unknown solver", Base.Replace("solver: exec", "solver: exce"), "recipe.yaml:8:23", "did you mean 'exec'"),
-        new("missing recipe name", Base.Replace("recipe: bad\n", ""), "recipe.yaml:1:1", "missing required key 'recipe'"),
+        new("missing recipe name", Base.Replace("recipe: bad\n", ""), "recipe.yaml:1:1", "so this file is a fragment for include:; add 'recipe: NAME' to build it"),
+        // Reported at the file that was built, not at the fragment it includes (whose first key once took the blame).
+        new("nameless recipe of fragments", "include: part.yaml\nparameters: { samples: 2 }\n", "recipe.yaml:1:1", "add 'recipe: NAME' to build it",
+            new() { ["part.yaml"] = "# shared part\nseed: 4\n" + Base.Replace("recipe: bad\n", "") }),
+        new("unknown stage device", Base.Replace("outputs: [out.txt] }", "outputs: [out.txt], device: gpu }"), "recipe.yaml:8:", "stages.simulate.device"),
+        new("unknown execution device", Base + "execution: { device: gpu }\n", "recipe.yaml:9:22", "execution.device: unknown value 'gpu'"),
         new("invalid recipe name", Base.Replace("recipe: bad", "recipe: My Recipe"), "recipe.yaml:1:9", "is not valid"),
         new("non-positive log range", Base.Replace("{ choice: [1, 2] }", "{ log_uniform: [0, 1] }").Replace("space:", "samples: 2\n  space:"), "recipe.yaml:7:23", "bounds must be positive"),
         new("negative deviation", Base.Replace("{ choice: [1, 2] }", "{ normal: [0, -1] }").Replace("space:", "samples: 2\n  space:"), "recipe.yaml:7:22", "standard deviation must be positive"),
@@ -126,6 +131,21 @@ public sealed class MalformedRecipeTests
         var result = Support.Cli.Run(Path.GetTempPath(), "validate", quickstart);
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("quickstart: valid (18 samples", result.Stdout);
+    }
+
+    [Fact]
+    public void ValidateChecksAFragmentAsAFragment()
+    {
+        var fragment = Path.Combine(RepoRoot(), "recipes", "smoke-diffusion", "smoke.yaml");
+        var result = Support.Cli.Run(Path.GetTempPath(), "validate", fragment);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("smoke.yaml: valid fragment", result.Stdout);
+
+        using var ws = new Workspace();
+        ws.Write("part.yaml", "stages:\n  simulate: { solver: heat2d, raduis: 0.1 }\n");
+        var typo = Support.Cli.Run(ws.Root, "validate", "part.yaml");
+        Assert.Equal(2, typo.ExitCode);
+        Assert.Contains("part.yaml:2:31: error: unknown key 'raduis'", typo.Stderr);
     }
 
     public static string RepoRoot()

@@ -100,7 +100,9 @@ public static class RecipeDocumentLoader
             merged = merged is null ? included : (DocMapping)Merge(merged, included);
         }
         stack.RemoveAt(stack.Count - 1);
-        return merged is null ? mapping : (DocMapping)Merge(merged, mapping);
+        if (merged is null) return mapping;
+        // The merged document is this file's: a problem of the whole (a missing key) is reported here, not in an include.
+        return new DocMapping(mapping.Location, ((DocMapping)Merge(merged, mapping)).Entries);
     }
 
     /// <summary>A --set value: YAML flow syntax for lists and mappings, otherwise the plain text as a scalar.</summary>

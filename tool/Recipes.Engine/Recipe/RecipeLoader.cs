@@ -25,12 +25,27 @@ public sealed class RecipeLoader
         _schema = new RecipeSchema(registry);
     }
 
-    public RecipeDefinition Load(string recipePath, IReadOnlyList<string>? sets = null)
+    public RecipeDefinition Load(string recipePath, IReadOnlyList<string>? sets = null) => Load(recipePath, sets, allowFragment: false)!;
+
+    /// <summary>
+    /// Loads a recipe; with <paramref name="allowFragment"/>, a file that names no recipe (neither itself nor its
+    /// includes) is checked as a fragment instead (every key it has, nothing required) and null returned when valid.
+    /// </summary>
+    public RecipeDefinition? Load(string recipePath, IReadOnlyList<string>? sets, bool allowFragment)
     {
         var diagnostics = new DiagnosticBag();
         var document = RecipeDocumentLoader.Load(recipePath, sets ?? [], diagnostics);
         diagnostics.ThrowIfErrors();
-        _schema.Root.Validate(document!.Root, "", diagnostics);
+        if (document!.Root[RecipeSchema.NameKey] is null)
+        {
+            _schema.Fragment.Validate(document.Root, "", diagnostics);
+            if (!allowFragment)
+                diagnostics.Error(new SourceLocation(DisplayPath.Of(document.RecipePath), 1, 1),
+                    $"no '{RecipeSchema.NameKey}: NAME' here or in its includes, so this file is a fragment for include:; add '{RecipeSchema.NameKey}: NAME' to build it");
+            diagnostics.ThrowIfErrors();
+            return null;
+        }
+        _schema.Root.Validate(document.Root, "", diagnostics);
         // Binding tolerates shapes the schema rejected, so that one run reports schema and meaning errors together.
         var recipe = Bind(document, diagnostics);
         diagnostics.ThrowIfErrors();
@@ -160,7 +175,7 @@ public sealed class RecipeLoader
             execution = new ExecutionSettings(
                 exec["jobs"] is DocScalar j && j.TryGetLong(out var jobs) ? (int)jobs : null,
                 // The schema admitted only the spelled values, so these parse.
-                exec["device"] is DocScalar d ? DeviceKinds.Parse(d.Text) : null,
+                exec["device"] is DocScalar d ? DeviceKinds.TryParse(d.Text) : null,
                 exec["executor"] is DocScalar x ? x.Text == "slurm" ? Execution.ExecutorKind.Slurm : Execution.ExecutorKind.Local : null,
                 exec["keep_going"] is DocScalar k ? k.Text is "true" or "True" or "TRUE" : null,
                 exec["slurm"] is DocMapping slurm ? new ValueMap(slurm.Entries.ToDictionary(e => e.Name, e => DocValues.ToJson(e.Value), StringComparer.Ordinal)) : null);
@@ -229,7 +244,7 @@ public sealed class RecipeLoader
             Settings = settings,
             Materialize = map[StageSettings.Materialize] is DocScalar m ? m.Text is "true" or "True" or "TRUE" : DefaultMaterialize(stage),
             Threads = map[StageSettings.Threads] is DocScalar t && t.TryGetLong(out var threads) ? (int)threads : null,
-            Device = map[StageSettings.Device] is DocScalar device ? DeviceKinds.Parse(device.Text) : null,
+            Device = map[StageSettings.Device] is DocScalar device ? DeviceKinds.TryParse(device.Text) : null,
             Location = at,
         };
     }

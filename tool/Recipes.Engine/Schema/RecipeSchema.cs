@@ -17,9 +17,19 @@ public sealed class RecipeSchema
     {
         Stages = StageNames.All.ToDictionary(s => s, s => new StageSchema(s, registry) { Description = StageDescription(s) });
         Root = BuildRoot();
+        Fragment = new MappingSchema { Properties = Root.Properties, Description = Root.Description };
     }
 
+    /// <summary>A recipe: what <c>build</c> runs (it must be named).</summary>
     public MappingSchema Root { get; }
+
+    /// <summary>
+    /// A file without <c>recipe:</c> is a fragment that recipes <c>include:</c>: every key it has is checked as in a
+    /// recipe, but nothing is required. The JSON Schema is this one, since an editor cannot tell the two apart.
+    /// </summary>
+    public MappingSchema Fragment { get; }
+
+    public const string NameKey = "recipe";
     public IReadOnlyDictionary<string, StageSchema> Stages { get; }
 
     private MappingSchema BuildRoot()
@@ -59,7 +69,7 @@ public sealed class RecipeSchema
         return new MappingSchema
         {
             Description = "A Recipes recipe: a base case, a parameter space and the stages that turn samples into data and models.",
-            Required = new HashSet<string> { "recipe" },
+            Required = new HashSet<string> { NameKey },
             Properties =
             [
                 ("recipe", new ScalarSchema(ScalarKind.String) { Pattern = NamePattern, PatternHint = "use at most 100 lower-case letters, digits, '.', '_' and '-', starting with a letter or digit", Description = "The recipe's name; outputs go to out/<recipe>/." }),
@@ -140,7 +150,9 @@ public sealed class RecipeSchema
 
     public JsonObject ToJsonSchema()
     {
-        var schema = Root.ToJsonSchema();
+        // The fragment's schema: a recipe is a fragment with a name, and editors open both (validate and build
+        // report a recipe without its name).
+        var schema = Fragment.ToJsonSchema();
         var result = new JsonObject
         {
             ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
@@ -148,6 +160,17 @@ public sealed class RecipeSchema
             ["title"] = "Recipes recipe",
         };
         foreach (var (k, v) in schema) result[k] = v?.DeepClone();
+        // Stages that name no implementation mean something else in a file that includes others (see StageSchema).
+        JsonObject StagesFor(bool includes)
+        {
+            var stages = new JsonObject();
+            foreach (var (name, stage) in Stages)
+                if (stage.UnnamedJsonSchema(includes) is { } rules) stages[name] = rules;
+            return new JsonObject { ["properties"] = new JsonObject { ["stages"] = new JsonObject { ["properties"] = stages } } };
+        }
+        result["if"] = new JsonObject { ["required"] = new JsonArray("include") };
+        result["then"] = StagesFor(includes: true);
+        result["else"] = StagesFor(includes: false);
         return result;
     }
 }
