@@ -84,6 +84,11 @@ public sealed class RecipeBuild : ToolTask
 
     public override bool Execute()
     {
+        if (MissingLocalTool() is { } problem)
+        {
+            Log.LogError(null, "RCP0200", null, Recipe, 0, 0, 0, 0, problem);
+            return false;
+        }
         var ok = base.Execute();
         if (ok && !string.IsNullOrWhiteSpace(OutputsFile) && File.Exists(OutputsFile))
         {
@@ -108,6 +113,55 @@ public sealed class RecipeBuild : ToolTask
             Log.LogMessage(MessageImportance.Low, singleLine);
             return;
         }
-        base.LogEventsFromTextOutput(singleLine, messageImportance);
+        // Only the tool's own diagnostics (error/warning RCPnnnn) are errors and warnings. A node's log tail may hold
+        // anything, "| error: ..." included, which MSBuild's canonical-error parsing would turn into spurious errors;
+        // the tool already put the tail's last lines into the node's one RCP0100 error.
+        if (singleLine.IndexOf(": error RCP", StringComparison.Ordinal) >= 0 || singleLine.IndexOf(": warning RCP", StringComparison.Ordinal) >= 0)
+        {
+            base.LogEventsFromTextOutput(singleLine, messageImportance);
+            return;
+        }
+        _lastLines.Enqueue(singleLine);
+        while (_lastLines.Count > 5) _lastLines.Dequeue();
+        Log.LogMessage(messageImportance, singleLine);
+    }
+
+    private readonly Queue<string> _lastLines = new();
+
+    /// <summary>
+    /// The tool failed without saying why in a form MSBuild shows (it could not start, or `dotnet tool run` failed):
+    /// one error with its last lines instead of MSB6006's bare exit code.
+    /// </summary>
+    protected override bool HandleTaskExecutionErrors()
+    {
+        if (Log.HasLoggedErrors) return false;
+        var said = string.Join(" | ", _lastLines.Where(l => l.Trim().Length > 0).Select(l => l.Trim()));
+        Log.LogError(null, "RCP0201", null, Recipe, 0, 0, 0, 0,
+            $"recipes exited with code {ExitCode}{(said.Length > 0 ? ": " + said : "")}");
+        return false;
+    }
+
+    /// <summary>
+    /// With the default prefix (<c>tool run recipes</c>) the tool must be a local tool of this project: a manifest
+    /// (<c>.config/dotnet-tools.json</c> or <c>dotnet-tools.json</c>) at or above the project that lists
+    /// <c>recipes.tool</c>. Without one, <c>dotnet</c> only exits with code 1; this says what to do.
+    /// </summary>
+    private string? MissingLocalTool()
+    {
+        if (!ToolPrefix.Trim().StartsWith("tool run", StringComparison.Ordinal)) return null;
+        const string Fix = "run 'dotnet new tool-manifest' and 'dotnet tool install Recipes.Tool' in the project folder (with the folder of the Recipes packages as a package source), "
+            + "or set the RecipesToolPrefix property to the path of recipes.dll";
+        var start = GetWorkingDirectory() ?? Directory.GetCurrentDirectory();
+        for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            foreach (var manifest in new[] { Path.Combine(directory.FullName, ".config", "dotnet-tools.json"), Path.Combine(directory.FullName, "dotnet-tools.json") })
+            {
+                if (!File.Exists(manifest)) continue;
+                var text = File.ReadAllText(manifest);
+                if (text.IndexOf("\"recipes.tool\"", StringComparison.OrdinalIgnoreCase) >= 0) return null;
+                // dotnet looks further up unless a manifest says it is the root.
+                if (System.Text.RegularExpressions.Regex.IsMatch(text, "\"isRoot\"\\s*:\\s*true"))
+                    return $"the recipes tool is not in the tool manifest {manifest}; {Fix}";
+            }
+        return $"the recipes tool is not installed for this project (no dotnet-tools.json at or above {start}); {Fix}";
     }
 }

@@ -153,8 +153,14 @@ public static class BuildCommand
         if (tally is TerminalReporter)
             foreach (var (node, failure) in tally.Failures) Console.Error.WriteLine(TallyReporter.FailureText(node, failure));
         if (files.ErrorFormat == ErrorFormat.MSBuild)
+        {
+            // One MSBuild error per failed node, on one line (MSBuild shows nothing else by default): the node, its
+            // error, and the last lines of its log, where the real cause usually is ("awk: cannot open ...").
+            var tails = tally?.Failures.ToDictionary(f => f.Node.Index, f => f.Result.LogTail) ?? [];
             foreach (var node in result.Graph.Nodes.Where(n => result.States.Status[n.Index] == NodeStatus.Failed))
-                Console.Error.WriteLine($"{session.Recipe.RecipePath} : error RCP0100: node {node.Id} failed: {result.States.Messages[node.Index]}");
+                Console.Error.WriteLine($"{session.Recipe.RecipePath} : error RCP0100: node {node.Id} failed: {result.States.Messages[node.Index]}"
+                    + MSBuildLogTail(tails.GetValueOrDefault(node.Index), result.States.Messages[node.Index]));
+        }
         if (files.OutputsFile is not null && summary.OutputDirectory is not null)
         {
             var root = Path.GetFullPath(Path.Combine(options.OutputRoot, session.Recipe.Name));
@@ -173,6 +179,16 @@ public static class BuildCommand
             PrintSummary(summary);
         }
         return summary.ExitCode;
+    }
+
+    /// <summary>The last log lines of a failed node as one clause, without the echoed command and the repeated error.</summary>
+    private static string MSBuildLogTail(string? tail, string? error)
+    {
+        var lines = (tail ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => !l.StartsWith("$ ", StringComparison.Ordinal) && l != $"error: {error}")
+            .TakeLast(3)
+            .ToList();
+        return lines.Count == 0 ? "" : $"; log: {string.Join(" | ", lines)}";
     }
 
     private static Cluster.SlurmSettings? SlurmSettingsOrError(Recipe.ExecutionSettings execution, Configuration.ProjectRoot project)

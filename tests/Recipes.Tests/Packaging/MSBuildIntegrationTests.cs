@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Recipes.Tests.Support;
 
 namespace Recipes.Tests.Packaging;
@@ -19,22 +18,7 @@ public sealed class MSBuildIntegrationTests
         return Path.Combine(output, "Recipes.Tasks.dll");
     });
 
-    private sealed record Run(int ExitCode, string Output);
-
-    private static Run Dotnet(string directory, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        // A build started from inside a test run must not inherit the test host's MSBuild settings.
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || k == "MSBuildExtensionsPath").ToList())
-            start.Environment.Remove(key);
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return new Run(process.ExitCode, stdout.Result + stderr.Result);
-    }
+    private static DotnetProcess.Result Dotnet(string directory, params string[] args) => DotnetProcess.Run(directory, null, args);
 
     private static Workspace Sample()
     {
@@ -51,7 +35,7 @@ public sealed class MSBuildIntegrationTests
         return ws;
     }
 
-    private static Run Build(Workspace ws) => Dotnet(ws.Root, "build", "RecipeConsumer.csproj", "-c", "Release", "-nologo",
+    private static DotnetProcess.Result Build(Workspace ws) => Dotnet(ws.Root, "build", "RecipeConsumer.csproj", "-c", "Release", "-nologo",
         $"-p:RecipesTasksRoot={Path.Combine(Cli.MalformedRecipeTests.RepoRoot(), "tasks")}/",
         $"-p:RecipesTasksAssembly={TasksAssembly.Value}",
         $"-p:RecipesToolPrefix={Support.Cli.ToolPath}");
@@ -63,9 +47,12 @@ public sealed class MSBuildIntegrationTests
         var first = Build(ws);
         Assert.True(first.ExitCode == 0, first.Output);
         Assert.Contains("recipes: building", first.Output);
-        var table = Path.Combine(ws.Root, "bin", "Release", "net10.0", "recipe-data", "shard-0000.csv");
+        var data = Path.Combine(ws.Root, "bin", "Release", "net10.0", "recipe-data", "consumer-sweep");
+        var table = Path.Combine(data, "dataset", "shard-0000.csv");
         Assert.True(File.Exists(table), "the recipe's table should be copied next to the assembly through @(RecipeOutput)");
         Assert.Equal(4, File.ReadAllLines(table).Length);
+        // %(RecipePath) keeps the tree: the three samples' out.txt stay three files.
+        Assert.Equal(3, Directory.EnumerateFiles(data, "out.txt", SearchOption.AllDirectories).Count());
 
         var second = Build(ws);
         Assert.True(second.ExitCode == 0, second.Output);

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
+using Recipes.Tests.Support;
 using Recipes.Training;
 
 namespace Recipes.Tests.Packaging;
@@ -13,31 +13,16 @@ namespace Recipes.Tests.Packaging;
 [Trait("Category", "Slow")]
 public sealed class ToolPackageTests
 {
-    private sealed record Run(int ExitCode, string Stdout, string Stderr);
-
-    private static Run Dotnet(string directory, IDictionary<string, string> environment, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList()) start.Environment.Remove(key);
-        foreach (var (k, v) in environment) start.Environment[k] = v;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return new Run(process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static DotnetProcess.Result Dotnet(string directory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        DotnetProcess.Run(directory, environment, args);
 
     [Fact]
     public void PackRestoreAndRunTheToolWithoutBundledLibTorch()
     {
         var repo = Cli.MalformedRecipeTests.RepoRoot();
         using var ws = new Support.Workspace();
-        var feed = Path.Combine(ws.Root, "feed");
+        var feed = PackedFeed.Folder;
         var packages = Path.Combine(ws.Root, "packages");
-        var none = new Dictionary<string, string>();
-        var pack = Dotnet(repo, none, "pack", "tool", "-c", "Release", "-o", feed);
-        Assert.True(pack.ExitCode == 0, pack.Stdout + pack.Stderr);
         var package = Directory.EnumerateFiles(feed, "Recipes.Tool.*.nupkg").Single();
         Assert.True(new FileInfo(package).Length < 50L << 20, $"the tool package is {new FileInfo(package).Length >> 20} MB");
 
