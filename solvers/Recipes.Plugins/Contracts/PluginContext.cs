@@ -8,6 +8,12 @@ public sealed class PluginContext
     public required string NodeId { get; init; }
     public required string Stage { get; init; }
 
+    /// <summary>
+    /// The node's action key (hex), for provenance a plug-in writes into its outputs; null for a node started before
+    /// its inputs are all done (its key is not known yet). The outputs stay a function of the key, since it is the key.
+    /// </summary>
+    public string? Key { get; init; }
+
     /// <summary>The stage settings from the recipe, with the plugin's defaults filled in.</summary>
     public required ValueMap Settings { get; init; }
 

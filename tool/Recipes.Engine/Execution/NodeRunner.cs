@@ -52,6 +52,7 @@ public sealed class NodeRunner
                 {
                     NodeId = node.Id,
                     Stage = node.StageName,
+                    Key = job.Key.IsCompletedSuccessfully ? job.Key.Result.Hash : null,
                     Settings = node.Settings,
                     Parameters = node.Sample?.Parameters ?? ValueMap.Empty,
                     Seed = node.Seed,

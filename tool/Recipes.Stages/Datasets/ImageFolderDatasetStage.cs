@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Recipes.Hashing;
 using Recipes.Plugins;
 using Recipes.Plugins.Formats;
 using Recipes.Plugins.Imaging;
@@ -13,18 +15,25 @@ namespace Recipes.Stages.Datasets;
 /// <c>&lt;split&gt;/metadata.jsonl</c> with one line per image, <c>{"file_name": "&lt;id&gt;.png", &lt;parameters&gt;}</c>.
 /// For the trainers the same data as arrays: <c>&lt;split&gt;_images.npy</c> float32 [N, 1, H, W] in [0, 1] and
 /// <c>&lt;split&gt;_params.npy</c> float32 [N, P], plus <c>metadata.json</c> (parameter names, their ranges, ids per split).
+/// Unless <c>parquet: false</c>, the same rows as Parquet shards in the Hub's layout (<see cref="HubParquet"/>), and
+/// always a dataset card, <c>README.md</c>, whose header tells <c>datasets</c> the splits and features (<see cref="DatasetCard"/>).
 /// </summary>
 public sealed class ImageFolderDatasetStage : StagePlugin
 {
     public override string Name => "image-folder";
     public override string Stage => StageNames.Dataset;
-    public override int Version => 1;
-    public override string Summary => "Images in the image-folder layout with metadata.jsonl, plus float32 .npy arrays of images and parameters per split.";
+    public override int Version => 2;
+    public override string Summary => "Images in the image-folder layout with metadata.jsonl, Parquet shards and a dataset card as the Hugging Face Hub reads them, plus float32 .npy arrays of images and parameters per split.";
 
     private static readonly Setting<string> Image = Settings.Text("image", "The per-sample output to collect.", "image.png");
     private static readonly Setting<ValueMap> Split = Settings.Map("split", "Fractions per split, by sample: { train: 0.9, test: 0.1 } (valid allowed).",
         new JsonObject { ["train"] = 0.9, ["test"] = 0.1 });
     private static readonly Setting<int> SplitSeed = Settings.Int("split_seed", "Salt of the split assignment.", 0);
+
+    // On by default: the shards are what the Hub and load_dataset("parquet") read unchanged. A setting, because they hold
+    // every PNG a second time, which a sweep whose images only feed the Recipes trainers can do without.
+    private static readonly Setting<bool> ParquetShards = Settings.Flag("parquet",
+        "Also write the images and parameters as Parquet shards in the Hugging Face Hub layout (data/train-00000-of-00001.parquet, ...).", true);
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -33,6 +42,7 @@ public sealed class ImageFolderDatasetStage : StagePlugin
         OptionSpec.Int("size", "Resize images to size x size pixels (default: keep; all must then be the same size).", null, min: 4, max: 4096),
         Split,
         SplitSeed,
+        ParquetShards,
     ];
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings)
@@ -42,7 +52,7 @@ public sealed class ImageFolderDatasetStage : StagePlugin
             yield return new OptionProblem(Schema.StageSettings.Shard, "image-folder writes one folder per split; leave dataset.shard unset");
     }
 
-    public override Task RunAsync(PluginContext context, CancellationToken cancellationToken)
+    public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
     {
         var s = context.Settings;
         var imageName = Image.Read(s);
@@ -52,7 +62,11 @@ public sealed class ImageFolderDatasetStage : StagePlugin
         var names = s.Contains("parameters")
             ? s.GetStrings("parameters")
             : context.Upstream[0].Parameters.Keys.Where(k => IsNumber(context.Upstream[0].Parameters, k)).ToList();
-        var members = splits.ToDictionary(x => x.Name, _ => new List<(string Id, GrayImage Image, double[] Values)>());
+        if (names.Contains("image"))
+            throw new PluginException("a parameter named 'image' would clash with the image column of the Parquet shards and the card; leave it out of dataset.parameters");
+        // A column is int64 when every sample's value is a whole JSON integer (an int draw, a seed), else float64.
+        var columns = names.Select(n => new ParameterColumn(n, context.Upstream.All(u => u.Parameters.TryGet(n, out var v) && IsInteger(v)))).ToList();
+        var members = splits.ToDictionary(x => x.Name, _ => new List<(string Id, GrayImage Image, double[] Values, JsonNode?[] Raw)>());
         int? size = s.Contains("size") ? s.GetInt("size") : null;
         foreach (var sample in context.Upstream)
         {
@@ -66,45 +80,69 @@ public sealed class ImageFolderDatasetStage : StagePlugin
             var values = names.Select(n => sample.Parameters.Contains(n)
                 ? sample.Parameters.GetDouble(n)
                 : throw new PluginException($"{sample.NodeId} has no parameter '{n}' (it has: {string.Join(", ", sample.Parameters.Keys)})")).ToArray();
-            members[SplitAssignment.Assign(id, splits, salt)].Add((id, image, values));
+            members[SplitAssignment.Assign(id, splits, salt)].Add((id, image, values, names.Select(n => sample.Parameters[n]).ToArray()));
         }
 
         var pixels = size!.Value * size.Value;
+        var parquet = ParquetShards.Read(s);
+        var schema = HubParquet.Schema(columns);
+        var featuresMetadata = HubParquet.FeaturesMetadata(columns);
+        var cardSplits = new List<CardSplit>();
         foreach (var (split, items) in members)
         {
             var lines = new StringBuilder();
             var images = new float[items.Count * pixels];
             var parameters = new float[items.Count * names.Count];
+            var rows = new List<ParquetRow>(items.Count);
             for (var k = 0; k < items.Count; k++)
             {
-                var (id, image, values) = items[k];
-                image.SavePng(context.OutputPath($"{split}/{id}.png"));
+                var (id, image, values, raw) = items[k];
+                var file = context.OutputPath($"{split}/{id}.png");
+                image.SavePng(file);
                 var line = new JsonObject { ["file_name"] = $"{id}.png" };
-                for (var p = 0; p < names.Count; p++) line[names[p]] = values[p];
+                // Whole numbers stay exact (a 63-bit sample_seed does not survive a double).
+                var cells = columns.Select((c, p) => c.IsInteger ? (JsonValue)JsonValue.Create(ValueMap.ToLong(c.Name, raw[p])) : JsonValue.Create(values[p])).ToArray();
+                for (var p = 0; p < names.Count; p++) line[names[p]] = cells[p].DeepClone();
                 lines.Append(line.ToJsonString()).Append('\n');
                 image.Pixels.CopyTo(images, k * pixels);
                 for (var p = 0; p < names.Count; p++) parameters[k * names.Count + p] = (float)values[p];
+                rows.Add(new ParquetRow($"{split}/{id}.png", file, cells));
             }
             File.WriteAllText(context.OutputPath($"{split}/metadata.jsonl"), lines.ToString());
             NpyFile.Write(context.OutputPath($"{split}_images.npy"), new NpyArray([items.Count, 1, size.Value, size.Value], images));
             NpyFile.Write(context.OutputPath($"{split}_params.npy"), new NpyArray([items.Count, names.Count], parameters));
+            if (parquet)
+                foreach (var (path, shardRows) in HubParquet.Shards(split, rows))
+                    await HubParquet.WriteAsync(context.OutputPath(path), schema, featuresMetadata, shardRows, cancellationToken);
+            cardSplits.Add(new CardSplit(split, items.Count, parquet ? $"data/{split}-*.parquet" : $"{split}/*"));
             context.Metrics[$"{split}_images"] = items.Count;
         }
 
         var all = members.Values.SelectMany(m => m).ToList();
+        var ranges = names.Select((_, p) => (all.Min(i => i.Values[p]), all.Max(i => i.Values[p]))).ToList();
+        var cardRanges = columns.Select((c, p) => c.IsInteger
+            ? (all.Min(i => ValueMap.ToLong(c.Name, i.Raw[p])).ToString(CultureInfo.InvariantCulture), all.Max(i => ValueMap.ToLong(c.Name, i.Raw[p])).ToString(CultureInfo.InvariantCulture))
+            : (ranges[p].Item1.ToString("R", CultureInfo.InvariantCulture), ranges[p].Item2.ToString("R", CultureInfo.InvariantCulture))).ToList();
         var metadata = new JsonObject
         {
             ["size"] = size.Value,
             ["parameters"] = new JsonArray(names.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
-            ["minimum"] = new JsonArray(names.Select((_, p) => (JsonNode?)JsonValue.Create(all.Min(i => i.Values[p]))).ToArray()),
-            ["maximum"] = new JsonArray(names.Select((_, p) => (JsonNode?)JsonValue.Create(all.Max(i => i.Values[p]))).ToArray()),
+            ["minimum"] = new JsonArray(ranges.Select(r => (JsonNode?)JsonValue.Create(r.Item1)).ToArray()),
+            ["maximum"] = new JsonArray(ranges.Select(r => (JsonNode?)JsonValue.Create(r.Item2)).ToArray()),
             ["splits"] = new JsonObject(members.Select(m => new KeyValuePair<string, JsonNode?>(m.Key,
                 new JsonArray(m.Value.Select(i => (JsonNode?)JsonValue.Create(i.Id)).ToArray())))),
         };
         File.WriteAllText(context.OutputPath("metadata.json"), metadata.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        // Only settings that enter the key, canonical as the key hashes them, so that the card stays a function of it.
+        var settings = new JsonObject(Options.Where(o => o.AffectsOutput && s.Contains(o.Name))
+            .Select(o => new KeyValuePair<string, JsonNode?>(o.Name, s[o.Name]?.DeepClone())));
+        File.WriteAllText(context.OutputPath("README.md"), DatasetCard.Write(cardSplits, columns, cardRanges,
+            new DatasetCard.Provenance(context.NodeId, context.Key, Name, Version, CanonicalJson.Serialize(settings), size.Value)));
         context.Log.WriteLine($"{all.Count} images of {size}x{size}, parameters: {string.Join(", ", names)}");
-        return Task.CompletedTask;
     }
+
+    private static bool IsInteger(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.Number && (value.TryGetValue<long>(out _) || value.TryGetValue<int>(out _));
 
     private static bool IsNumber(ValueMap parameters, string key) =>
         parameters[key] is JsonValue value && (value.TryGetValue<double>(out _) || value.TryGetValue<long>(out _) || value.TryGetValue<int>(out _));
