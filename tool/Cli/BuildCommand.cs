@@ -32,12 +32,13 @@ public static class BuildCommand
         errorFormat.AcceptOnlyFromAmong("text", "msbuild");
         var depfile = new Option<string?>("--depfile") { Description = "Write the recipe's source files (recipe, includes, base case) here, one per line, for build systems." };
         var outputsFile = new Option<string?>("--outputs-file") { Description = "Write the paths of the materialized files here, one per line." };
+        var report = new Option<string?>("--report") { Description = "At the end, write the HTML report (see 'recipes report'), to this file or <out>/<recipe>/report.html.", Arity = ArgumentArity.ZeroOrOne };
         var device = new Option<string?>("--device") { Description = "Where ILGPU solvers run: auto, cpu or cuda (default: execution.device, else auto)." };
         device.AcceptOnlyFromAmong([.. DeviceKinds.Names]);
 
         var command = new Command("build", "Build a recipe: run stale nodes, reuse cached ones, materialize out/<recipe>/.")
         {
-            recipe, jobs, cache, output, set, keepGoing, executor, json, logFormat, device, remoteCache, remoteUpload, errorFormat, depfile, outputsFile,
+            recipe, jobs, cache, output, set, keepGoing, executor, json, logFormat, device, remoteCache, remoteUpload, errorFormat, depfile, outputsFile, report,
         };
         // The spelled choices become types here, once; everything below sees enums.
         command.SetAction((parse, _) => RunAsync(
@@ -45,7 +46,8 @@ public static class BuildCommand
             parse.GetValue(keepGoing), parse.GetValue(json), parse.GetValue(logFormat)!,
             parse.GetValue(device) is { } deviceName ? DeviceKinds.Parse(deviceName) : null,
             parse.GetValue(remoteCache), parse.GetValue(remoteUpload),
-            new BuildFiles(parse.GetValue(errorFormat) == "msbuild" ? ErrorFormat.MSBuild : ErrorFormat.Text, parse.GetValue(depfile), parse.GetValue(outputsFile)),
+            new BuildFiles(parse.GetValue(errorFormat) == "msbuild" ? ErrorFormat.MSBuild : ErrorFormat.Text, parse.GetValue(depfile), parse.GetValue(outputsFile),
+                parse.GetResult(report) is null ? null : parse.GetValue(report) ?? ""),
             parse.GetValue(executor) switch { "slurm" => ExecutorKind.Slurm, "local" => ExecutorKind.Local, _ => null }));
         return command;
     }
@@ -168,6 +170,12 @@ public static class BuildCommand
                 ? Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(p => p + "\n")
                 : [];
             AtomicFile.WriteAllText(files.OutputsFile, string.Concat(paths));
+        }
+
+        if (files.Report is not null && !summary.Interrupted)
+        {
+            var reportPath = ReportCommand.Write(session, options.OutputRoot, files.Report.Length == 0 ? null : files.Report);
+            Console.Error.WriteLine($"report: {DisplayPath.Of(reportPath)}");
         }
 
         if (json || logFormat == "json")

@@ -19,6 +19,7 @@ public static class CommandTree
         root.Subcommands.Add(SetupCommand.Create());
         root.Subcommands.Add(RunNodeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         return root;
     }
 

@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+using Recipes.Cache;
+using Recipes.Cli;
+using Recipes.Diagnostics;
+using Recipes.Execution;
+using Recipes.Graph;
+using Recipes.Plugins;
+
+namespace Recipes.Report;
+
+/// <summary>Gathers a <see cref="ReportInput"/> from the cache (states, node times, metrics) and the materialized outputs (pictures, bench).</summary>
+public static class ReportCollector
+{
+    private static readonly Dictionary<string, string> MediaTypes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [".png"] = "image/png",
+        [".gif"] = "image/gif",
+        [".jpg"] = "image/jpeg",
+        [".jpeg"] = "image/jpeg",
+        [".svg"] = "image/svg+xml",
+    };
+
+    public static ReportInput Collect(RecipeSession session, string outputRoot, DateTime written, ReportRun? current = null, ReportRun? previous = null)
+    {
+        var graph = session.Graph;
+        var states = new BuildEngine(session.Cache).Probe(graph);
+        var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
+        var metrics = new List<(string, string, double)>();
+        foreach (var node in graph.Nodes)
+        {
+            if (states.HashOf(node.Index) is not { } key || session.Cache.Actions.TryGet(key) is not { } entry) continue;
+            seconds[node.Id] = entry.Seconds;
+            if (!StageNames.IsPerSample(node.StageName))
+                foreach (var (name, value) in Scalars(entry.Metrics, "")) metrics.Add((node.Id, name, value));
+        }
+        var outputDirectory = Path.Combine(Path.GetFullPath(outputRoot), session.Recipe.Name);
+        var benchDirectory = Path.Combine(outputDirectory, "bench");
+        JsonNode? bench = null;
+        if (File.Exists(Path.Combine(benchDirectory, "bench.json")))
+        {
+            try
+            {
+                bench = JsonNode.Parse(File.ReadAllText(Path.Combine(benchDirectory, "bench.json")));
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // A damaged bench file leaves the section empty rather than the report unwritten.
+            }
+        }
+        return new ReportInput
+        {
+            RecipeName = session.Recipe.Name,
+            Description = session.Recipe.Description,
+            RecipePath = DisplayPath.Of(Path.GetFullPath(session.Recipe.RecipePath)),
+            PlanKey = PlanKey.Compute(graph),
+            OutputDirectory = DisplayPath.Of(outputDirectory),
+            Written = written,
+            Graph = graph,
+            States = states,
+            Seconds = seconds,
+            Metrics = metrics,
+            Pictures = Pictures(outputDirectory, benchDirectory),
+            Bench = bench,
+            BenchPlot = File.Exists(Path.Combine(benchDirectory, "bench.png")) ? Picture("bench", Path.Combine(benchDirectory, "bench.png"), outputDirectory) : null,
+            Current = current,
+            Previous = previous,
+        };
+    }
+
+    /// <summary>Numeric leaves of a metrics object as dotted names (<c>rollout.mse</c>), in the object's order.</summary>
+    public static IEnumerable<(string Name, double Value)> Scalars(JsonObject metrics, string prefix)
+    {
+        foreach (var (name, value) in metrics)
+        {
+            var full = prefix + name;
+            if (value is JsonObject inner)
+                foreach (var leaf in Scalars(inner, full + ".")) yield return leaf;
+            else if (value is JsonValue v && v.TryGetValue<double>(out var number) && double.IsFinite(number))
+                yield return (full, number);
+        }
+    }
+
+    /// <summary>
+    /// Pictures under the recipe's outputs, grouped by folder in ordinal order; per-sample folders
+    /// (<c>samples/ID/STAGE</c>) are grouped by stage and shown for the first few samples only.
+    /// </summary>
+    private static List<ReportPicture> Pictures(string outputDirectory, string benchDirectory)
+    {
+        var pictures = new List<ReportPicture>();
+        if (!Directory.Exists(outputDirectory)) return pictures;
+        var perSampleShown = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        var files = Directory.EnumerateFiles(outputDirectory, "*", SearchOption.AllDirectories)
+            .Where(f => MediaTypes.ContainsKey(Path.GetExtension(f)) && !f.StartsWith(benchDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(outputDirectory, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal);
+        foreach (var relative in files)
+        {
+            var parts = relative.Split('/');
+            string group;
+            if (parts.Length >= 4 && parts[0] == "samples")
+            {
+                group = $"per sample: {parts[2]}";
+                var shown = perSampleShown.TryGetValue(group, out var s) ? s : perSampleShown[group] = [];
+                if (!shown.Contains(parts[1]) && shown.Count >= RecipeReport.SamplePicturesPerStage) continue;
+                shown.Add(parts[1]);
+            }
+            else group = parts.Length > 1 ? string.Join('/', parts[..^1]) : "outputs";
+            pictures.Add(Picture(group, Path.Combine(outputDirectory, relative), outputDirectory));
+        }
+        return pictures;
+    }
+
+    private static ReportPicture Picture(string group, string path, string outputDirectory)
+    {
+        var size = new FileInfo(path).Length;
+        var relative = Path.GetRelativePath(outputDirectory, path).Replace('\\', '/');
+        return new ReportPicture(group, relative, DisplayPath.Of(path), MediaTypes[Path.GetExtension(path)],
+            size <= RecipeReport.MaxInlineBytes ? File.ReadAllBytes(path) : null, size);
+    }
+}
