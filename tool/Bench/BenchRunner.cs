@@ -20,7 +20,10 @@ namespace Recipes.Bench;
 /// </summary>
 public sealed class BenchRunner
 {
-    private const int Format = 1;
+    private const int Format = 2;
+
+    /// <summary>At least this many measured runs per level and device, so the median is one (a sample repeats when there are fewer).</summary>
+    public const int MinimumRuns = 3;
     private readonly Action<string> _say;
 
     public BenchRunner(Action<string> say) => _say = say;
@@ -62,7 +65,7 @@ public sealed class BenchRunner
                     var simulationKey = ActionKeys.Compute(node, states.Outputs).Hash;
                     keys[node.Id] = new KeyBuilder().Add("bench", Format.ToString(CultureInfo.InvariantCulture)).Add("action", simulationKey)
                         .Add("device", device).Add("threads", threads.ToString(CultureInfo.InvariantCulture)).Build();
-                    if (Cached(session.Cache, keys[node.Id], level, device, threads, node.Id) is { } hit) measurements.Add(Report(request, hit));
+                    if (Cached(session.Cache, keys[node.Id], level, device, threads, node.Id) is { } hits) measurements.AddRange(hits.Select(h => Report(request, h)));
                     else toMeasure.Add(node);
                 }
                 if (toMeasure.Count > 0)
@@ -73,37 +76,39 @@ public sealed class BenchRunner
         return measurements;
     }
 
-    private static BenchMeasurement? Cached(CacheStore cache, string key, string level, string device, int threads, string node)
+    private static List<BenchMeasurement>? Cached(CacheStore cache, string key, string level, string device, int threads, string node)
     {
         var hit = cache.Actions.TryGetOutputs(key);
         if (hit is null || hit.Outputs.Count != 1 || !cache.Blobs.Contains(hit.Outputs[0].Hash)) return null;
         var json = JsonNode.Parse(File.ReadAllText(cache.Blobs.PathOf(hit.Outputs[0].Hash)))!;
-        return new BenchMeasurement(level, device, threads, node, json["seconds"]!.GetValue<double>(), json["peak_bytes"]!.GetValue<long>(),
-            json["output_bytes"]!.GetValue<long>(), FromCache: true);
+        var startup = json["startup_seconds"]?.GetValue<double>();
+        var warmUp = json["warm_up_seconds"]?.GetValue<double>();
+        return json["runs"]!.AsArray().Select(r => new BenchMeasurement(level, device, threads, node, r!["seconds"]!.GetValue<double>(), r["peak_bytes"]!.GetValue<long>(),
+            json["output_bytes"]!.GetValue<long>(), FromCache: true, startup, warmUp)).ToList();
     }
 
     private BenchMeasurement Report(BenchRequest request, BenchMeasurement m)
     {
-        _say($"{request.Parameter}={m.Level} {m.Device}:{m.Threads} {m.Node}: {m.Seconds:0.000} s, {m.PeakBytes / 1048576.0:0} MiB{(m.FromCache ? " (cached)" : "")}");
+        _say($"{request.Parameter}={m.Level} {m.Device}:{m.Threads} {m.Node}: {m.Seconds:0.000} s, peak {m.PeakBytes / 1048576.0:0} MiB{(m.FromCache ? " (cached)" : "")}");
         return m;
     }
 
     /// <summary>
-    /// Runs the nodes of one level and device in one child process, so one-time start-up (runtime, kernel compilation)
-    /// is paid once, as in a build; each node's own time comes from the child, the memory peak is the process tree's.
+    /// Runs the nodes of one level and device in one child process, after one warm-up run that is not counted, so
+    /// one-time start-up (runtime, kernel compilation, caches) is paid once, as in a build, and reported apart; each
+    /// node repeats until there are <see cref="MinimumRuns"/> runs. Each run's time comes from the child, and its peak
+    /// memory is the process tree's while that run alone ran.
     /// </summary>
     private static async Task<IReadOnlyList<BenchMeasurement>> Measure(RecipeSession session, IReadOnlyList<string> sets, IReadOnlyList<GraphNode> nodes,
         string level, string device, int threads, Dictionary<string, string> keys, CancellationToken cancellationToken)
     {
+        var repeat = (MinimumRuns + nodes.Count - 1) / nodes.Count;
         var start = ToolProcess.StartInfo();
         start.ArgumentList.Add("run-node");
         start.ArgumentList.Add(session.Recipe.RecipePath);
         foreach (var node in nodes) start.ArgumentList.Add(node.Id);
-        start.ArgumentList.Add("--force");
-        start.ArgumentList.Add("--cache");
-        start.ArgumentList.Add(session.Cache.Root);
-        start.ArgumentList.Add("--device");
-        start.ArgumentList.Add(device);
+        foreach (var argument in new[] { "--force", "--warm-up", "--repeat", repeat.ToString(CultureInfo.InvariantCulture), "--cache", session.Cache.Root, "--device", device })
+            start.ArgumentList.Add(argument);
         foreach (var set in sets)
         {
             start.ArgumentList.Add("--set");
@@ -112,41 +117,39 @@ public sealed class BenchRunner
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         using var process = Process.Start(start)!;
-        long peak;
-        string stdout, stderr;
-        using (var monitor = new ProcessTreeMonitor(process.Id))
-        {
-            var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
-            stdout = await output;
-            stderr = await errors;
-            peak = monitor.PeakBytes;
-        }
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        var stdout = await output;
+        var stderr = await errors;
         if (process.ExitCode != 0) throw new PluginException($"the benchmarked simulations failed at {level} on {device}: {stderr.Trim()}");
-        var results = RunNodeReport.Parse(stdout.Trim().Split('\n').Last());
+        var report = RunNodeReport.Parse(stdout.Trim().Split('\n').Last());
+        var warmUp = report.Nodes.FirstOrDefault(n => n.WarmUp == true)?.Seconds;
         var measured = new List<BenchMeasurement>();
         foreach (var node in nodes)
         {
-            var result = results.Find(node.Id) ?? throw new PluginException($"the benchmark run reported nothing for {node.Id}");
-            var measurement = new BenchMeasurement(level, device, threads, node.Id, result.Seconds ?? 0, peak, result.OutputBytes ?? 0, FromCache: false);
-            Store(session, node, device, threads, keys[node.Id], measurement);
-            measured.Add(measurement);
+            var runs = report.Nodes.Where(n => n.Node == node.Id && n.WarmUp != true).ToList();
+            if (runs.Count == 0) throw new PluginException($"the benchmark run reported nothing for {node.Id}");
+            var measurements = runs.Select(r => new BenchMeasurement(level, device, threads, node.Id, r.Seconds ?? 0, r.PeakBytes ?? 0, r.OutputBytes ?? 0, FromCache: false,
+                report.StartupSeconds, warmUp)).ToList();
+            Store(session, node, device, threads, keys[node.Id], measurements);
+            measured.AddRange(measurements);
         }
         return measured;
     }
 
-    private static void Store(RecipeSession session, GraphNode node, string device, int threads, string key, BenchMeasurement measurement)
+    private static void Store(RecipeSession session, GraphNode node, string device, int threads, string key, IReadOnlyList<BenchMeasurement> runs)
     {
         var record = new JsonObject
         {
             ["node"] = node.Id,
-            ["level"] = measurement.Level,
+            ["level"] = runs[0].Level,
             ["device"] = device,
             ["threads"] = threads,
-            ["seconds"] = measurement.Seconds,
-            ["peak_bytes"] = measurement.PeakBytes,
-            ["output_bytes"] = measurement.OutputBytes,
+            ["runs"] = new JsonArray(runs.Select(r => (JsonNode?)new JsonObject { ["seconds"] = r.Seconds, ["peak_bytes"] = r.PeakBytes }).ToArray()),
+            ["output_bytes"] = runs[0].OutputBytes,
+            ["startup_seconds"] = runs[0].StartupSeconds,
+            ["warm_up_seconds"] = runs[0].WarmUpSeconds,
         };
         var blob = session.Cache.Blobs.PutBytes(System.Text.Encoding.UTF8.GetBytes(record.ToJsonString()));
         session.Cache.Actions.Put(new ActionEntry

@@ -15,9 +15,22 @@ public sealed class ProcessTreeMonitor : IDisposable
     private readonly Task _loop;
     private long _peak;
 
-    public ProcessTreeMonitor(int pid)
+    /// <param name="resetPeak">
+    /// Reset the root's high-water mark first (<c>/proc/PID/clear_refs</c>), so that a process measuring one piece of
+    /// work after another (bench's run-node) reports each one's peak, not the largest so far.
+    /// </param>
+    public ProcessTreeMonitor(int pid, bool resetPeak = false)
     {
         _root = pid;
+        if (resetPeak)
+        {
+            try
+            {
+                File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
         _loop = Task.Run(async () =>
         {
             while (!_stop.IsCancellationRequested)

@@ -110,10 +110,11 @@ public static class BenchCommand
             return ExitCodes.Success;
         }
         var table = new Table().Border(TableBorder.Simple)
-            .AddColumns(parameter, "device", "runs", "s/sample", "peak MiB", "output KiB", "sweep wall", "machine h", "cost");
+            .AddColumns(parameter, "device", "runs", "s/sample", "peak MiB", "output KiB", "start-up s", "1st-run extra s", "sweep wall", "machine h", "cost");
         foreach (var r in rows)
             table.AddRow(r.Level, $"{r.Device}:{r.Threads}", r.Runs.ToString(CultureInfo.InvariantCulture), r.SecondsPerSample.ToString("0.000", CultureInfo.InvariantCulture),
                 (r.PeakBytes / 1048576.0).ToString("0", CultureInfo.InvariantCulture), (r.OutputBytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture),
+                r.StartupSeconds?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-", r.FirstRunExtraSeconds?.ToString("0.000", CultureInfo.InvariantCulture) ?? "-",
                 TimeSpan.FromSeconds(r.Projection.WallSeconds).ToString(@"d\.hh\:mm\:ss", CultureInfo.InvariantCulture),
                 r.Projection.MachineHours.ToString("0.000", CultureInfo.InvariantCulture),
                 r.Projection.Cost is { } c ? c.ToString("0.####", CultureInfo.InvariantCulture) : "-");

@@ -26,17 +26,19 @@ public static class RunNodeCommand
         var force = new Option<bool>("--force") { Description = "Run even if the result is cached (benchmarks)." };
         var remoteCache = new Option<string?>("--remote-cache") { Description = "HTTP cache to read inputs from and write results to." };
         var report = new Option<string?>("--report") { Description = "Also write the per-node results (JSON) to this file, for a cluster controller." };
+        var repeat = new Option<int?>("--repeat") { Description = "With --force: run each node this many times, each run reported with its time and peak memory (bench)." }.AtLeast(1, 1000);
+        var warmUp = new Option<bool>("--warm-up") { Description = "With --force: first run the first node once more, reported as a warm-up (bench)." };
         var command = new Command("run-node", "Run nodes whose inputs are already cached, and store their results in the cache.")
         {
-            recipe, nodes, cache, set, device, force, remoteCache, report,
+            recipe, nodes, cache, set, device, force, remoteCache, report, repeat, warmUp,
         };
         command.SetAction((parse, _) => RunAsync(parse.GetValue(recipe)!, parse.GetValue(nodes)!, parse.GetValue(set) ?? [], parse.GetValue(cache),
-            parse.GetValue(device), parse.GetValue(force), parse.GetValue(remoteCache), parse.GetValue(report)));
+            parse.GetValue(device), parse.GetValue(force), parse.GetValue(remoteCache), parse.GetValue(report), parse.GetValue(repeat) ?? 1, parse.GetValue(warmUp)));
         return command;
     }
 
     public static async Task<int> RunAsync(string recipePath, IReadOnlyList<string> ids, IReadOnlyList<string> sets, string? cacheOption,
-        string? device, bool force, string? remoteOption, string? reportPath = null)
+        string? device, bool force, string? remoteOption, string? reportPath = null, int repeat = 1, bool warmUp = false)
     {
         RecipeSession session;
         try
@@ -65,24 +67,40 @@ public static class RunNodeCommand
             Console.Error.WriteLine($"error: inputs not in the cache: {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? " ..." : "")}; build them first");
             return ExitCodes.NodeFailed;
         }
-        if (force)
-            foreach (var node in graph.Nodes.Where(n => targets.Contains(n.Id))) states.Status[node.Index] = NodeStatus.Pending;
         var results = new List<RunNodeOutcome>();
         var failed = false;
-        foreach (var node in graph.Nodes.Where(n => targets.Contains(n.Id)))
+        var options = new BuildOptions { Device = device is null ? session.Recipe.Execution.Device ?? DeviceKind.Auto : DeviceKinds.Parse(device) };
+        var runs = graph.Nodes.Where(n => targets.Contains(n.Id)).ToList();
+        // Repeats and a warm-up only mean something when nodes run whatever the cache holds.
+        var plan = force
+            ? (warmUp && runs.Count > 0 ? [(runs[0], true)] : new List<(GraphNode, bool)>()).Concat(runs.SelectMany(n => Enumerable.Repeat((n, false), repeat))).ToList()
+            : runs.Select(n => (n, false)).ToList();
+        double? startup = null;
+        foreach (var (node, isWarmUp) in plan)
         {
+            // Forced: every planned run executes, a repeat included (the one before it left the node Cached).
+            if (force) states.Status[node.Index] = NodeStatus.Pending;
             if (states.Status[node.Index] == NodeStatus.Cached)
             {
                 results.Add(new RunNodeOutcome(node.Id, NodeStatus.Cached, states.HashOf(node.Index)));
                 continue;
             }
-            var result = await engine.RunOneAsync(node, states, new BuildOptions { Device = device is null ? session.Recipe.Execution.Device ?? DeviceKind.Auto : DeviceKinds.Parse(device) }, CancellationToken.None);
+            startup ??= (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalSeconds;
+            NodeResult result;
+            long peak;
+            // Peak memory of this run alone: the kernel's high-water mark is reset first, then sampled over the tree.
+            using (var monitor = new Bench.ProcessTreeMonitor(Environment.ProcessId, resetPeak: true))
+            {
+                result = await engine.RunOneAsync(node, states, options, CancellationToken.None);
+                monitor.Dispose();
+                peak = monitor.PeakBytes;
+            }
             failed |= result.Status == NodeStatus.Failed;
             if (result.Status == NodeStatus.Failed) Console.Error.WriteLine(TallyReporter.FailureText(node, result));
             results.Add(new RunNodeOutcome(node.Id, result.Status, states.HashOf(node.Index), Math.Round(result.Seconds, 4),
-                result.Outputs.Sum(o => o.Size), result.Error));
+                result.Outputs.Sum(o => o.Size), result.Error, peak, isWarmUp ? true : null));
         }
-        var text = new RunNodeReport(results).ToJson();
+        var text = new RunNodeReport(results, startup is { } seconds ? Math.Round(seconds, 4) : null).ToJson();
         if (reportPath is not null) AtomicFile.WriteAllText(reportPath, text + "\n");
         Console.Out.WriteLine(text);
         return failed ? ExitCodes.NodeFailed : ExitCodes.Success;

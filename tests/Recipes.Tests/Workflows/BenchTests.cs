@@ -46,7 +46,51 @@ public sealed class BenchTests
 
         var second = Support.Cli.Run(ws.Root, args);
         Assert.Equal(0, second.ExitCode);
-        Assert.Equal(6, second.Stderr.Split('\n').Count(l => l.Contains("(cached)", StringComparison.Ordinal)));
+        // Two samples run twice each (at least three measured runs per level), all six levels' runs come from the cache.
+        Assert.Equal(12, second.Stderr.Split('\n').Count(l => l.Contains("(cached)", StringComparison.Ordinal)));
+        Assert.All(rows, r => Assert.Equal(4, r!["runs"]!.GetValue<int>()));
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void TheMedianAndPeakMemoryAreThoseOfANodeWithAKnownSleepAndAllocation()
+    {
+        using var ws = new Workspace();
+        // Each run sleeps 0.3 s, then awk doubles a string up to MB MiB (holding it and its half at the last step).
+        ws.Write("base/work.sh.sbn", "sleep 0.3\nawk 'BEGIN { s = \"a\"; while (length(s) < {{ mb }} * 1048576) s = s s; print length(s) }'\n");
+        ws.Write("recipe.yaml", """
+            recipe: known-cost
+            base_case: { dir: base/ }
+            parameters:
+              space:
+                mb: { choice: [32] }
+            stages:
+              simulate: { solver: exec, command: "sh work.sh > out.txt", outputs: [out.txt] }
+            """);
+        var result = Support.Cli.Run(ws.Root, "bench", "recipe.yaml", "--fidelity", "mb=32,128", "--samples", "1", "--devices", "cpu:1", "--json");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var rows = JsonNode.Parse(result.LastLine)!["rows"]!.AsArray();
+        Assert.Equal(2, rows.Count);
+        foreach (var row in rows)
+        {
+            var mb = int.Parse(row!["level"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+            // One sample, so it runs three times after a warm-up that is not counted: a true median of three.
+            Assert.Equal(BenchRunner.MinimumRuns, row["runs"]!.GetValue<int>());
+            Assert.InRange(row["seconds_per_sample"]!.GetValue<double>(), 0.3, 2.5);
+            // The run's own peak: at least the string it held, and not the process's whole history.
+            Assert.InRange(row["peak_bytes"]!.GetValue<long>(), (long)mb << 20, ((long)mb << 20) * 3 + (300L << 20));
+            Assert.True(row["startup_seconds"]!.GetValue<double>() > 0, "the child's start-up is reported apart");
+            Assert.True(row["first_run_extra_seconds"]!.GetValue<double>() >= 0);
+        }
+        Assert.True(rows[1]!["peak_bytes"]!.GetValue<long>() > rows[0]!["peak_bytes"]!.GetValue<long>() + (80L << 20),
+            "128 MiB held must show as about 96 MiB (and its half) more than 32 MiB held");
+    }
+
+    [Fact]
+    public void TheMedianOfThreeIsTheMiddleRunNotTheMean()
+    {
+        Assert.Equal(0.02, BenchRow.Median([2.6, 0.02, 0.015]));
+        Assert.Equal(0.5, BenchRow.Median([0.4, 0.6]));
     }
 
     [Fact]

@@ -7,7 +7,8 @@ namespace Recipes.Execution;
 /// What <c>recipes run-node</c> prints and writes for the process that started it (a Slurm controller, <c>bench</c>):
 /// one outcome per node. Both sides read and write it through this one record, so a renamed field cannot go unnoticed.
 /// </summary>
-public sealed record RunNodeReport(IReadOnlyList<RunNodeOutcome> Nodes)
+/// <param name="StartupSeconds">From the process's start to its first node (runtime start, recipe load, planning).</param>
+public sealed record RunNodeReport(IReadOnlyList<RunNodeOutcome> Nodes, double? StartupSeconds = null)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
