@@ -31,6 +31,24 @@ public static class NpyFile
         WriteInt32(stream, shape, data);
     }
 
+    /// <summary>
+    /// A one-dimensional array of dtype <c>object</c> (descr <c>'|O'</c>) holding numeric arrays: the header, then the
+    /// pickle <c>np.save</c> writes for it (<see cref="NumpyPickle"/>). numpy loads it with <c>allow_pickle=True</c>.
+    /// </summary>
+    public static void WriteObjects(Stream stream, IReadOnlyList<PickledArray> items)
+    {
+        WriteRaw(stream, "|O", [items.Count], []);
+        NumpyPickle.WriteObjectArray(stream, items);
+    }
+
+    /// <summary>The items of a one-dimensional object array of numeric arrays, as <see cref="WriteObjects"/> and numpy write it.</summary>
+    public static IReadOnlyList<PickledArray> ReadObjects(Stream stream, string name = "array")
+    {
+        var (descr, _) = ReadHeader(stream, name);
+        if (descr != "|O") throw new InvalidDataException($"{name}: expected an object array, found dtype {descr}");
+        return NumpyPickle.ReadObjectArray(stream, name);
+    }
+
     public static byte[] ToBytes(NpyArray array)
     {
         using var memory = new MemoryStream();

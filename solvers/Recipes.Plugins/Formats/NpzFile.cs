@@ -10,33 +10,54 @@ public static class NpzFile
 {
     private static readonly DateTimeOffset FixedTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static void Write(string path, IReadOnlyDictionary<string, NpyArray> floats, IReadOnlyDictionary<string, (int[] Shape, int[] Data)>? ints = null)
+    public static void Write(string path, IReadOnlyDictionary<string, NpyArray> floats, IReadOnlyDictionary<string, (int[] Shape, int[] Data)>? ints = null) =>
+        WriteMembers(path, floats.Keys.Concat(ints?.Keys ?? []), (name, member) =>
+        {
+            if (floats.TryGetValue(name, out var array)) NpyFile.Write(member, array);
+            else NpyFile.WriteInt32(member, ints![name].Shape, ints[name].Data);
+        });
+
+    /// <summary>
+    /// Members that are object arrays of numeric arrays (<see cref="NpyFile.WriteObjects"/>), as
+    /// <c>np.savez(path, key=np.array([a, b], dtype=object))</c> writes them; numpy loads them with <c>allow_pickle=True</c>.
+    /// </summary>
+    public static void WriteObjects(string path, IReadOnlyDictionary<string, IReadOnlyList<PickledArray>> entries) =>
+        WriteMembers(path, entries.Keys, (name, member) => NpyFile.WriteObjects(member, entries[name]));
+
+    private static void WriteMembers(string path, IEnumerable<string> names, Action<string, Stream> write)
     {
         using var stream = File.Create(path);
         using var zip = new ZipArchive(stream, ZipArchiveMode.Create);
-        var names = floats.Keys.Concat(ints?.Keys ?? []).Order(StringComparer.Ordinal);
-        foreach (var name in names)
+        foreach (var name in names.Order(StringComparer.Ordinal))
         {
             var entry = zip.CreateEntry(name + ".npy", CompressionLevel.NoCompression);
             entry.LastWriteTime = FixedTime;
             using var member = entry.Open();
-            if (floats.TryGetValue(name, out var array)) NpyFile.Write(member, array);
-            else NpyFile.WriteInt32(member, ints![name].Shape, ints[name].Data);
+            write(name, member);
         }
     }
 
     public static Dictionary<string, NpyArray> Read(string path)
     {
-        using var zip = ZipFile.OpenRead(path);
         var result = new Dictionary<string, NpyArray>(StringComparer.Ordinal);
+        foreach (var (name, member) in Members(path)) result[name] = NpyFile.Read(member, name);
+        return result;
+    }
+
+    /// <summary>The object-array members in archive order (the order <c>numpy.load(...).items()</c> gives).</summary>
+    public static List<(string Name, IReadOnlyList<PickledArray> Items)> ReadObjects(string path) =>
+        Members(path).Select(m => (m.Name, NpyFile.ReadObjects(m.Member, $"{path}: {m.Name}"))).ToList();
+
+    private static IEnumerable<(string Name, MemoryStream Member)> Members(string path)
+    {
+        using var zip = ZipFile.OpenRead(path);
         foreach (var entry in zip.Entries)
         {
             using var member = entry.Open();
             using var copy = new MemoryStream();
             member.CopyTo(copy);
             copy.Position = 0;
-            result[Path.GetFileNameWithoutExtension(entry.Name)] = NpyFile.Read(copy, entry.Name);
+            yield return (Path.GetFileNameWithoutExtension(entry.Name), copy);
         }
-        return result;
     }
 }

@@ -22,7 +22,7 @@ public sealed class ImageFolderDatasetStage : StagePlugin
 {
     public override string Name => "image-folder";
     public override string Stage => StageNames.Dataset;
-    public override int Version => 2;
+    public override int Version => 3;
     public override string Summary => "Images in the image-folder layout with metadata.jsonl, Parquet shards and a dataset card as the Hugging Face Hub reads them, plus float32 .npy arrays of images and parameters per split.";
 
     private static readonly Setting<string> Image = Settings.Text("image", "The per-sample output to collect.", "image.png");
@@ -68,6 +68,8 @@ public sealed class ImageFolderDatasetStage : StagePlugin
         var columns = names.Select(n => new ParameterColumn(n, context.Upstream.All(u => u.Parameters.TryGet(n, out var v) && IsInteger(v)))).ToList();
         var members = splits.ToDictionary(x => x.Name, _ => new List<(string Id, GrayImage Image, double[] Values, JsonNode?[] Raw)>());
         int? size = s.Contains("size") ? s.GetInt("size") : null;
+        // Every requested split gets a sample (or the build says there are too few), as the other dataset formats do.
+        var assigned = SplitAssignment.AssignAll(context.Upstream.Select(u => u.SampleId ?? u.NodeId).ToList(), splits, salt, "sample", "samples");
         foreach (var sample in context.Upstream)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -80,7 +82,7 @@ public sealed class ImageFolderDatasetStage : StagePlugin
             var values = names.Select(n => sample.Parameters.Contains(n)
                 ? sample.Parameters.GetDouble(n)
                 : throw new PluginException($"{sample.NodeId} has no parameter '{n}' (it has: {string.Join(", ", sample.Parameters.Keys)})")).ToArray();
-            members[SplitAssignment.Assign(id, splits, salt)].Add((id, image, values, names.Select(n => sample.Parameters[n]).ToArray()));
+            members[assigned[id]].Add((id, image, values, names.Select(n => sample.Parameters[n]).ToArray()));
         }
 
         var pixels = size!.Value * size.Value;

@@ -9,13 +9,15 @@ namespace Recipes.Stages.Datasets;
 /// <summary>
 /// <c>dataset: { format: npy }</c>: per shard, the (input, target) pairs of its samples (every augmented copy) stacked
 /// into float32 arrays per split, written as <c>shard-K.npz</c> (numpy) and <c>shard-K.safetensors</c> (PyTorch, JAX),
-/// with <c>shard-K.json</c> listing every sample's split, parameters and rows.
+/// with <c>shard-K.json</c> listing every sample's split, parameters and rows. Unsharded, the one node sees every
+/// sample and no requested split is left empty (<see cref="SplitAssignment.AssignAll"/>); with <c>shard</c> set each
+/// sample's split is its hash alone, so that a shard's contents never depend on the samples of other shards.
 /// </summary>
 public sealed class NpyDatasetStage : StagePlugin
 {
     public override string Name => "npy";
     public override string Stage => StageNames.Dataset;
-    public override int Version => 1;
+    public override int Version => 2;
     public override string Summary => "Shards of (input, target) float32 pairs as .npz and .safetensors, split by sample.";
 
     private static readonly Setting<string> Input = Settings.Text("input", "Stem of the input field files (input.npy, or input.dK.npy after augmentation).", "input");
@@ -62,11 +64,14 @@ public sealed class NpyDatasetStage : StagePlugin
         var rows = splits.ToDictionary(s => s.Name, _ => (Inputs: new List<float[]>(), Targets: new List<float[]>(), Samples: new List<int>()));
         var manifest = new JsonArray();
         int? size = null;
+        var assigned = context.Settings.Contains(Schema.StageSettings.Shard)
+            ? null
+            : SplitAssignment.AssignAll(context.Upstream.Select(Id).Distinct().ToList(), splits, salt, "sample", "samples");
         foreach (var sample in context.Upstream)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var id = sample.SampleId ?? sample.NodeId;
-            var split = SplitAssignment.Assign(id, splits, salt);
+            var id = Id(sample);
+            var split = assigned?[id] ?? SplitAssignment.Assign(id, splits, salt);
             var pairs = Pairs(sample, inputStem, targetStem);
             foreach (var (inputFile, targetFile) in pairs)
             {
@@ -108,6 +113,8 @@ public sealed class NpyDatasetStage : StagePlugin
             .ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return Task.CompletedTask;
     }
+
+    private static string Id(UpstreamArtifacts sample) => sample.SampleId ?? sample.NodeId;
 
     /// <summary>The (input, target) files of one sample: augmented copies name.dK.npy when present, else name.npy.</summary>
     public static List<(Artifact Input, Artifact Target)> Pairs(UpstreamArtifacts sample, string inputStem, string targetStem)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
@@ -6,39 +7,57 @@ using Recipes.Plugins.Formats;
 namespace Recipes.Stages.Datasets;
 
 /// <summary>
-/// <c>dataset: { format: learning-to-simulate }</c>: particle trajectories in the layout of "Learning to Simulate
-/// Complex Physics with Graph Networks" (Sanchez-Gonzalez et al. 2020) as numpy files: per split
-/// (<c>train.npz</c>, <c>valid.npz</c>, <c>test.npz</c>, split by trajectory) each trajectory's
-/// <c>trajectory_ID_position</c> [steps, particles, dim] float32 and <c>trajectory_ID_particle_type</c> [particles]
-/// int32; and <c>metadata.json</c> with bounds, sequence_length, default_connectivity_radius, dim, dt and the mean and
-/// standard deviation of velocities (x_t − x_{t−1}) and accelerations (x_{t+1} − 2x_t + x_{t−1}) over the training
-/// trajectories, per dimension. A thin adapter reads it into Python GNS code (docs/dam-break.md).
+/// <c>dataset: { format: learning-to-simulate }</c>: particle trajectories as the graph network simulators of "Learning
+/// to Simulate Complex Physics with Graph Networks" (Sanchez-Gonzalez et al. 2020) read them, split by trajectory
+/// (no requested split is left empty), with <c>metadata.json</c>: bounds, sequence_length, default_connectivity_radius,
+/// dim, dt and the per-dimension mean and standard deviation of velocities (x_t − x_{t−1}) and accelerations
+/// (x_{t+1} − 2x_t + x_{t−1}) over the training trajectories.
+/// <list type="bullet">
+/// <item><c>files: npz</c> (default): <c>train.npz</c>, <c>valid.npz</c>, <c>test.npz</c> in the layout of the
+/// <c>gns</c> package (geoelements/gns <c>data_loader.py</c>): one member <c>trajectory_ID</c> per trajectory, a numpy
+/// object array of two items, positions [steps, particles, dim] float32 and particle types [particles] int64, as
+/// <c>np.savez</c> writes a (positions, particle_type) pair. Loads with <c>np.load(path, allow_pickle=True)</c>.</item>
+/// <item><c>files: tfrecord</c>: <c>train.tfrecord</c>, <c>valid.tfrecord</c>, <c>test.tfrecord</c> as DeepMind's
+/// <c>learning_to_simulate/reading_utils.py</c> parses them: one SequenceExample per trajectory with context
+/// <c>key</c> (int64, index in the split) and <c>particle_type</c> (one bytes value: int64 little-endian), and the
+/// feature list <c>position</c> with one bytes value per step (float32 [particles, dim]). That reader reshapes to
+/// sequence_length + 1 steps, so each trajectory is cut to that many (the shortest one's length).</item>
+/// <item><c>files: both</c>: both sets.</item>
+/// </list>
+/// Within a split trajectories are in ordinal order of their ids in every file.
 /// </summary>
 public sealed class TrajectoryDatasetStage : StagePlugin
 {
     public override string Name => "learning-to-simulate";
     public override string Stage => StageNames.Dataset;
-    public override int Version => 1;
-    public override string Summary => "Particle trajectories in the Learning to Simulate layout (npz per split, metadata.json with statistics).";
+    public override int Version => 2;
+    public override string Summary => "Particle trajectories for graph network simulators (gns npz and/or DeepMind TFRecord per split, metadata.json with statistics).";
 
     private static readonly Setting<ValueMap> Split = Settings.Map("split", "Fractions per split, by trajectory.",
         new JsonObject { ["train"] = 0.8, ["valid"] = 0.1, ["test"] = 0.1 });
     private static readonly Setting<int> SplitSeed = Settings.Int("split_seed", "Salt of the split assignment.", 0);
+    private static readonly Setting<string> Files = Settings.Text("files",
+        "What to write per split: npz (the gns package's layout), tfrecord (DeepMind's learning_to_simulate reader) or both.", "npz", "npz", "tfrecord", "both");
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
         Split,
         SplitSeed,
+        Files,
         new OptionSpec("connectivity_radius", OptionType.Number, "default_connectivity_radius; default 3.5 particle spacings.") { Minimum = 0 },
     ];
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings) => NpyDatasetStage.SplitProblems(settings, Split);
 
+    /// <summary>One collected trajectory: positions [steps, particles, dim] and per-particle types.</summary>
+    private sealed record Member(string Id, NpyArray Positions, int[] Types);
+
     public override Task RunAsync(PluginContext context, CancellationToken cancellationToken)
     {
         var splits = NpyDatasetStage.Splits(context.Settings, Split);
         var salt = SplitSeed.Read(context.Settings);
-        var members = splits.ToDictionary(s => s.Name, _ => new List<(string Id, NpyArray Positions, int[] Types)>());
+        var files = Files.Read(context.Settings);
+        var collected = new List<Member>();
         JsonNode? first = null;
         foreach (var sample in context.Upstream)
         {
@@ -50,25 +69,27 @@ public sealed class TrajectoryDatasetStage : StagePlugin
             first ??= metadata;
             if (metadata["dim"]!.GetValue<int>() != first["dim"]!.GetValue<int>() || Math.Abs(metadata["dt"]!.GetValue<double>() - first["dt"]!.GetValue<double>()) > 1e-12)
                 throw new PluginException($"{sample.NodeId}: trajectories of one dataset must share dim and output dt");
-            members[SplitAssignment.Assign(id, splits, salt)].Add((id, positions, types));
+            collected.Add(new Member(id, positions, types));
         }
         if (first is null) throw new PluginException("no trajectories to collect");
+        var assigned = SplitAssignment.AssignAll(collected.Select(m => m.Id).Distinct().ToList(), splits, salt, "trajectory", "trajectories");
+        var members = splits.ToDictionary(s => s.Name, s => collected.Where(m => assigned[m.Id] == s.Name).OrderBy(m => m.Id, StringComparer.Ordinal).ToList());
         var dim = first["dim"]!.GetValue<int>();
+        var sequence = collected.Min(t => t.Positions.Shape[0]) - 1;
         foreach (var (split, trajectories) in members)
         {
-            var floats = new SortedDictionary<string, NpyArray>(StringComparer.Ordinal);
-            var ints = new SortedDictionary<string, (int[] Shape, int[] Data)>(StringComparer.Ordinal);
-            foreach (var (id, positions, types) in trajectories)
-            {
-                floats[$"trajectory_{id}_position"] = positions;
-                ints[$"trajectory_{id}_particle_type"] = ([types.Length], types);
-            }
-            NpzFile.Write(context.OutputPath($"{split}.npz"), floats, ints);
             context.Metrics[$"{split}_trajectories"] = trajectories.Count;
+            if (trajectories.Count == 0) continue; // only a split asked with fraction 0; gns cannot open an empty file anyway
+            if (files is "npz" or "both")
+                NpzFile.WriteObjects(context.OutputPath($"{split}.npz"), trajectories.ToDictionary(t => $"trajectory_{t.Id}",
+                    t => (IReadOnlyList<PickledArray>)[PickledArray.Of(t.Positions), PickledArray.OfInt64(t.Types.Select(x => (long)x).ToArray())]));
+            if (files is "tfrecord" or "both")
+                TfRecordFile.Write(context.OutputPath($"{split}.tfrecord"), trajectories.Select((t, k) => SequenceExample(k, t, sequence + 1)));
         }
-        var training = members.TryGetValue("train", out var train) && train.Count > 0 ? train : members.Values.SelectMany(m => m).ToList();
+        if ((files is "tfrecord" or "both") && collected.Any(t => t.Positions.Shape[0] > sequence + 1))
+            context.Log.WriteLine($"trajectories cut to {sequence + 1} steps in the .tfrecord files (DeepMind's reader needs equal lengths)");
+        var training = members.TryGetValue("train", out var train) && train.Count > 0 ? train : collected;
         var (velocityMean, velocityStd, accelerationMean, accelerationStd) = Statistics(training.Select(t => t.Positions), dim);
-        var sequence = members.Values.SelectMany(m => m).Min(t => t.Positions.Shape[0]) - 1;
         var radius = context.Settings.TryGet("connectivity_radius", out var r) && r is not null
             ? context.Settings.GetDouble("connectivity_radius")
             : 3.5 * first["spacing"]!.GetValue<double>();
@@ -88,6 +109,19 @@ public sealed class TrajectoryDatasetStage : StagePlugin
         };
         File.WriteAllText(context.OutputPath("metadata.json"), result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return Task.CompletedTask;
+    }
+
+    /// <summary>One trajectory as a tf.train.SequenceExample, its first <paramref name="steps"/> steps.</summary>
+    private static byte[] SequenceExample(int key, Member trajectory, int steps)
+    {
+        var stepValues = trajectory.Positions.Shape[1] * trajectory.Positions.Shape[2];
+        var positions = Enumerable.Range(0, steps)
+            .Select(t => TfExample.BytesFeature(MemoryMarshal.AsBytes(trajectory.Positions.Data.AsSpan(t * stepValues, stepValues)).ToArray()))
+            .ToList();
+        var types = trajectory.Types.Select(x => (long)x).ToArray();
+        return TfExample.SequenceExample(
+            [("key", TfExample.Int64Feature(key)), ("particle_type", TfExample.BytesFeature(MemoryMarshal.AsBytes(types.AsSpan()).ToArray()))],
+            [("position", positions)]);
     }
 
     private static JsonArray Array(double[] values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());

@@ -6,20 +6,31 @@ namespace Recipes.Stages.GraphNetworks;
 /// <summary>One trajectory of a split: positions [steps, particles, dim] and particle types.</summary>
 public sealed record Trajectory(string Id, int Steps, int Particles, float[] Positions, int[] Types)
 {
+    /// <summary>
+    /// The trajectories of <c>&lt;split&gt;.npz</c> in the gns layout the learning-to-simulate stage writes: per member
+    /// <c>trajectory_ID</c> an object array (positions [steps, particles, dim], particle types [particles]).
+    /// </summary>
     public static IReadOnlyList<Trajectory> ReadSplit(UpstreamArtifacts dataset, string split, int dim)
     {
         var file = dataset.Find($"{split}.npz");
-        if (file is null) return [];
-        var arrays = NpzFile.Read(file.Path);
-        var result = new List<Trajectory>();
-        foreach (var key in arrays.Keys.Where(k => k.EndsWith("_position", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        if (file is null)
         {
-            var id = key["trajectory_".Length..^"_position".Length];
-            var positions = arrays[key];
-            var types = arrays[$"trajectory_{id}_particle_type"].Data.Select(t => (int)t).ToArray();
+            if (dataset.Find($"{split}.tfrecord") is not null)
+                throw new PluginException($"the dataset wrote {split}.tfrecord but no {split}.npz, which this reads; set stages.dataset.files to npz or both");
+            return [];
+        }
+        var result = new List<Trajectory>();
+        foreach (var (key, items) in NpzFile.ReadObjects(file.Path).OrderBy(m => m.Name, StringComparer.Ordinal))
+        {
+            var id = key.StartsWith("trajectory_", StringComparison.Ordinal) ? key["trajectory_".Length..] : key;
+            if (items.Count < 2)
+                throw new PluginException($"{split}.npz: {key} holds {items.Count} arrays; expected (positions, particle_type)");
+            var (positions, types) = (items[0], items[1]);
             if (positions.Shape.Length != 3 || positions.Shape[2] != dim)
                 throw new PluginException($"trajectory {id} has shape ({string.Join(", ", positions.Shape)}); expected [steps, particles, {dim}]");
-            result.Add(new Trajectory(id, positions.Shape[0], positions.Shape[1], positions.Data, types));
+            if (types.Count != positions.Shape[1])
+                throw new PluginException($"trajectory {id} has {types.Count} particle types for {positions.Shape[1]} particles");
+            result.Add(new Trajectory(id, positions.Shape[0], positions.Shape[1], positions.ToFloat32(), types.ToInt64().Select(t => (int)t).ToArray()));
         }
         return result;
     }

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+
+namespace Recipes.Tests.Support;
+
+/// <summary>
+/// A Python 3 with numpy, to check that what the stages write opens in the tools users run. Candidates in order:
+/// <c>RECIPES_PYTHON</c>, <c>python3</c> on the PATH, <c>/usr/bin/python3</c> (Debian's, where tests/setup/python.sh
+/// installs python3-numpy); the first that imports numpy is used.
+/// </summary>
+public static class PythonNumpy
+{
+    private static readonly Lazy<string?> Found = new(() =>
+        new[] { Environment.GetEnvironmentVariable("RECIPES_PYTHON"), "python3", "/usr/bin/python3" }
+            .Where(c => !string.IsNullOrEmpty(c))
+            .FirstOrDefault(c => TryRun(c!, "import numpy", out _, out _) == 0));
+
+    public static string? SkipReason() =>
+        Found.Value is null ? "no python3 with numpy (tests/setup/python.sh installs Debian's python3-numpy with apt)" : null;
+
+    /// <summary>Runs <paramref name="script"/> (given on stdin) with the arguments; returns stdout, failing with stderr on a non-zero exit.</summary>
+    public static string Run(string script, params string[] arguments)
+    {
+        var python = Found.Value ?? throw new InvalidOperationException(SkipReason());
+        var exit = TryRun(python, script, out var output, out var error, arguments);
+        Assert.True(exit == 0, $"python exited with {exit}:\n{error}");
+        return output;
+    }
+
+    private static int TryRun(string python, string script, out string output, out string error, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(python)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add("-");
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            (output, error) = ("", e.Message);
+            return -1;
+        }
+        using (process)
+        {
+            process.StandardInput.Write(script);
+            process.StandardInput.Close();
+            var stderr = process.StandardError.ReadToEndAsync();
+            output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            error = stderr.Result;
+            return process.ExitCode;
+        }
+    }
+}
+
+/// <summary>A test that needs Python 3 with numpy: skipped, saying why, where neither is installed.</summary>
+public sealed class PythonNumpyFactAttribute : FactAttribute
+{
+    public PythonNumpyFactAttribute()
+    {
+        if (PythonNumpy.SkipReason() is { } reason) Skip = reason;
+    }
+}
