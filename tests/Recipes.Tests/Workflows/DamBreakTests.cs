@@ -94,6 +94,11 @@ public sealed class DamBreakTests
         var metrics = JsonNode.Parse(File.ReadAllText(Out(ws, "evaluate/metrics.json")))!;
         Assert.True(metrics["rollout_mse"]!.GetValue<double>() > 0);
         Assert.True(metrics["one_step_mse"]!.GetValue<double>() < metrics["rollout_mse"]!.GetValue<double>());
+        // The learned simulator beats extrapolating each particle's last velocity, on the same held-out rollouts.
+        var model = metrics["model"]!["rollout_mse"]!.GetValue<double>();
+        var constantVelocity = metrics["baselines"]!["constant_velocity"]!["rollout_mse"]!.GetValue<double>();
+        Assert.True(model < constantVelocity, $"rollout MSE {model:0.####e0} against constant velocity's {constantVelocity:0.####e0}");
+        Assert.Equal(metrics["rollout_mse"]!.GetValue<double>(), model, 12);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Out(ws, "evaluate/rollout.png")).Take(4));
 
         Assert.Equal(0, ws.Build("ci.yaml").Summary.Executed);

@@ -12,13 +12,14 @@ namespace Recipes.Stages.GraphNetworks;
 /// <summary>
 /// <c>evaluate</c> for <c>gns</c>: one-step position MSE (the true history in, the next position out) and rollout MSE
 /// (the model fed its own predictions from the first six true positions to the end) over the held-out trajectories,
-/// and a PNG strip of a rollout next to the ground truth.
+/// beside the same figures for the trivial baselines (<see cref="RolloutBaseline"/>) and the rollout's physical
+/// plausibility (<see cref="RolloutScore"/>), and a PNG strip of a rollout next to the ground truth.
 /// </summary>
 public sealed class GnsEvaluator : TorchStagePlugin
 {
     public override string Name => "gns";
     public override string Stage => StageNames.Evaluate;
-    public override int Version => 1;
+    public override int Version => 2;
     public override string Summary => "One-step and rollout MSE on held-out trajectories, and a rollout beside the ground truth.";
 
     private static readonly Setting<string> Split = Settings.Text("split", "Held-out split to evaluate on.", "test", "test", "valid", "train");
@@ -50,6 +51,9 @@ public sealed class GnsEvaluator : TorchStagePlugin
         double oneStepSum = 0, rolloutSum = 0;
         long oneStepCount = 0, rolloutCount = 0;
         var perTrajectory = new JsonArray();
+        // The model and the trivial baselines, scored on the same trajectories and horizons.
+        var scores = new Dictionary<string, List<(double OneStep, RolloutScore Rollout)>>(StringComparer.Ordinal) { ["model"] = [] };
+        foreach (var baseline in RolloutRules.All) scores[baseline.Name()] = [];
         float[]? shownRollout = null;
         using (torch.no_grad())
         {
@@ -76,18 +80,42 @@ public sealed class GnsEvaluator : TorchStagePlugin
                 rolloutCount += (long)steps * size;
                 perTrajectory.Add(new JsonObject { ["id"] = trajectory.Id, ["one_step_mse"] = oneStep / ((double)steps * size), ["rollout_mse"] = rollout / ((double)steps * size) });
                 shownRollout ??= predicted.ToArray();
+                scores["model"].Add((oneStep / ((double)steps * size), RolloutScore.Of(predicted.ToArray(), trajectory, GnsFeatures.History, metadata)));
+                foreach (var baseline in RolloutRules.All)
+                {
+                    double baselineOneStep = 0;
+                    for (var t = GnsFeatures.History; t < trajectory.Steps - 1; t++)
+                    {
+                        var next = RolloutRules.OneStep(baseline, trajectory, t, metadata);
+                        var truthNext = trajectory.At(t + 1);
+                        for (var k = 0; k < size; k++) baselineOneStep += Math.Pow(next[k] - truthNext[k], 2);
+                    }
+                    scores[baseline.Name()].Add((baselineOneStep / ((double)steps * size),
+                        RolloutScore.Of(RolloutRules.Roll(baseline, trajectory, GnsFeatures.History, metadata), trajectory, GnsFeatures.History, metadata)));
+                }
             }
         }
+        var summaries = scores.ToDictionary(s => s.Key, s => Figures(s.Value));
+        var best = RolloutRules.All.Select(b => b.Name()).MinBy(name => summaries[name]["rollout_mse"]!.GetValue<double>())!;
+        var bestRollout = summaries[best]["rollout_mse"]!.GetValue<double>();
         var metrics = new JsonObject
         {
             ["split"] = split,
             ["trajectories"] = trajectories.Count,
             ["one_step_mse"] = oneStepSum / oneStepCount,
             ["rollout_mse"] = rolloutSum / rolloutCount,
+            ["model"] = summaries["model"],
+            ["baselines"] = new JsonObject(RolloutRules.All.Select(b => new KeyValuePair<string, JsonNode?>(b.Name(), summaries[b.Name()]))),
+            ["best_baseline"] = best,
+            // Above 1: the model's rollout is that many times closer to the truth than the best trivial rule's.
+            ["rollout_gain_over_best_baseline"] = bestRollout / Math.Max(rolloutSum / rolloutCount, double.Epsilon),
             ["per_trajectory"] = perTrajectory,
         };
         context.Metrics["one_step_mse"] = oneStepSum / oneStepCount;
         context.Metrics["rollout_mse"] = rolloutSum / rolloutCount;
+        context.Metrics["best_baseline_rollout_mse"] = bestRollout;
+        context.Metrics["rollout_gain_over_best_baseline"] = bestRollout / Math.Max(rolloutSum / rolloutCount, double.Epsilon);
+        context.Metrics["outside_fraction"] = summaries["model"]["outside_fraction"]!.GetValue<double>();
         File.WriteAllText(context.OutputPath("metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         DrawRollout(context.OutputPath("rollout.png"), metadata, trajectories[0], shownRollout!);
         if (trained.Find("loss.json") is { } loss)
@@ -98,6 +126,20 @@ public sealed class GnsEvaluator : TorchStagePlugin
                 .SavePng(context.OutputPath("loss.png"));
         }
     }
+
+    /// <summary>Means over trajectories of one predictor's one-step and rollout figures.</summary>
+    private static JsonObject Figures(List<(double OneStep, RolloutScore Rollout)> scores) => new()
+    {
+        ["one_step_mse"] = scores.Average(s => s.OneStep),
+        ["rollout_mse"] = scores.Average(s => s.Rollout.RolloutMse),
+        ["rollout_mse_at_10_percent"] = scores.Average(s => s.Rollout.MseAt10),
+        ["rollout_mse_at_50_percent"] = scores.Average(s => s.Rollout.MseAt50),
+        ["rollout_mse_at_100_percent"] = scores.Average(s => s.Rollout.MseAt100),
+        ["outside_fraction"] = scores.Max(s => s.Rollout.OutsideFraction),
+        ["density_deviation"] = scores.Average(s => s.Rollout.DensityDeviation),
+        ["centre_of_mass_error"] = scores.Average(s => s.Rollout.CentreOfMassError),
+        ["surge_front_error"] = scores.Average(s => s.Rollout.FrontError),
+    };
 
     private static float[] Predict(GnsModel model, GnsFeatures features, Trajectory trajectory, float[] window)
     {
