@@ -203,6 +203,28 @@ public sealed class RunRecordTests
     }
 
     [Fact]
+    public void UsageErrorsOfRunsDiffAndGcAreOneLineAndExitTwo()
+    {
+        using var ws = new Workspace();
+        SampleRecipes.Sweep(ws);
+        ws.Write("broken.yaml", "recipe: broken\nstages:\n  simulate:\n    solver: nosuch\n");
+        var broken = Support.Cli.Run(ws.Root, "diff", "recipe.yaml", "broken.yaml");
+        Assert.Equal(2, broken.ExitCode);
+        Assert.Contains("the recipe was not run", broken.Stderr);
+        Assert.DoesNotContain("   at ", broken.Stderr);
+
+        var gc = Support.Cli.Run(ws.Root, "cache", "gc", "--keep-runs", "-1");
+        Assert.Equal(2, gc.ExitCode);
+        Assert.Contains("--keep-runs must be between 0", gc.Stderr);
+
+        Assert.Equal(0, Support.Cli.Run(ws.Root, "build", "recipe.yaml").ExitCode);
+        var unknown = Support.Cli.Run(ws.Root, "runs", "--metric", "nope", "--json");
+        Assert.Equal(0, unknown.ExitCode);
+        Assert.Contains("warning: no listed run has a metric 'nope'; known: dataset.rows", unknown.Stderr);
+        Assert.Equal(["dataset.rows"], JsonNode.Parse(Support.Cli.Run(ws.Root, "runs", "--metric", "rows", "--json").LastLine)!["metrics"]!.AsArray().Select(Text));
+    }
+
+    [Fact]
     public void ABuildWithAFailingNodeRecordsFailed()
     {
         using var ws = new Workspace();

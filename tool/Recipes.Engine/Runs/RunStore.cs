@@ -121,7 +121,6 @@ public sealed partial class RunStore
     public static bool IsAlive(RunRecord record)
     {
         if (record.Host != Environment.MachineName) return true;
-        if (record.Pid == Environment.ProcessId) return true;
         try
         {
             using var process = Process.GetProcessById(record.Pid);
