@@ -145,6 +145,30 @@ public sealed class RunRecordTests
     }
 
     [Fact]
+    public void CtrlCRewritesTheRecordAsInterrupted()
+    {
+        using var ws = new Workspace();
+        SampleRecipes.Sweep(ws, space: "a: { int: [1, 12] }\n    b: { choice: [x] }", command: "sleep 0.5; cat input.txt > out.txt; echo \"{}\" > result.json");
+        using var process = Support.Cli.Start(ws.Root, null, "build", "recipe.yaml", "--jobs", "2");
+        var clock = Stopwatch.StartNew();
+        while (!Directory.Exists(Path.Combine(ws.CacheDir, "ac")))
+        {
+            Assert.False(process.HasExited, "the build ended before it could be interrupted");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the build made no progress");
+            Thread.Sleep(50);
+        }
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "the build did not stop after SIGINT");
+        Assert.Equal(130, process.ExitCode);
+
+        // Unlike kill -9, the build itself rewrote its record: interrupted on disk, with an end time and what finished.
+        var record = JsonNode.Parse(File.ReadAllText(Directory.EnumerateFiles(RunsDirectory(ws), "*.json").Single()))!;
+        Assert.Equal("interrupted", Text(record["status"]));
+        Assert.NotNull(record["ended"]);
+        Assert.True(record["executed"]!.GetValue<int>() < 25);
+    }
+
+    [Fact]
     public void GcKeepsTheNewestRecordsAndDropsOldOnes()
     {
         using var ws = new Workspace();
