@@ -128,6 +128,9 @@ public static class BuildCommand
         BuildResult result;
         BuildSummary summary;
         string? outDir = null;
+        // Recorded from here on: the recipe is valid and the build is about to touch the cache.
+        using var recorder = Runs.RunRecorder.Begin(new Runs.RunStore(session.Cache.Root), session.Graph, sets, onSlurm ? "slurm" : "local", sampleMemory: !onSlurm);
+        reporter = new CompositeReporter(reporter, recorder);
         try
         {
             // A blob found corrupt while feeding a node or filling out/ is quarantined; one more pass rebuilds what it held.
@@ -144,11 +147,17 @@ public static class BuildCommand
                 Console.Error.WriteLine("rebuilding the nodes whose cached outputs were corrupt");
             }
         }
+        catch
+        {
+            recorder.Abort();
+            throw;
+        }
         finally
         {
             sigint.Dispose();
             sigterm.Dispose();
         }
+        recorder.Complete(result);
 
         if (outDir is not null) summary = summary with { OutputDirectory = DisplayPath.Of(outDir) };
         reporter.Completed(summary);

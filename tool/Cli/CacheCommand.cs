@@ -152,18 +152,20 @@ public static partial class CacheCommand
         var maxSize = new Option<string?>("--max-size") { Description = "Trim least recently used results until the cache holds at most this much (e.g. 20GB, 500MB)." };
         var maxAge = new Option<string?>("--max-age") { Description = "Drop results not used for this long (e.g. 30d, 12h)." };
         var grace = new Option<string>("--grace") { Description = "Never touch anything written more recently than this (protects running builds).", DefaultValueFactory = _ => "10m" };
+        var keepRuns = new Option<int?>("--keep-runs") { Description = $"Keep the newest this many run records (default: {Runs.RunStore.DefaultKeep}); --max-age also drops older ones." }.AtLeast(0, int.MaxValue);
         var command = new Command("gc", "Remove cache entries the given recipes no longer reference, and/or trim by size and age (least recently used first).")
         {
-            recipes, cache, maxSize, maxAge, grace,
+            recipes, cache, maxSize, maxAge, grace, keepRuns,
         };
         command.SetAction(parse =>
         {
             var names = parse.GetValue(recipes) ?? [];
             var sizeText = parse.GetValue(maxSize);
             var ageText = parse.GetValue(maxAge);
-            if (names.Length == 0 && sizeText is null && ageText is null)
+            var keepRunsValue = parse.GetValue(keepRuns);
+            if (names.Length == 0 && sizeText is null && ageText is null && keepRunsValue is null)
             {
-                Console.Error.WriteLine("error: name the recipes to keep, or give --max-size or --max-age");
+                Console.Error.WriteLine("error: name the recipes to keep, or give --max-size, --max-age or --keep-runs");
                 return ExitCodes.InvalidRecipe;
             }
             long? bytes = null;
@@ -203,8 +205,14 @@ public static partial class CacheCommand
                     foreach (var file in node.Files) blobs.Add(file.Hash);
                 }
             }
-            var report = CacheCollector.Collect(store, keys, blobs, age, bytes, graceSpan, DateTime.UtcNow);
-            Console.Out.WriteLine($"kept {report.EntriesKept} entries and {report.BlobsKept} blobs ({Human(report.BytesKept)}); removed {report.EntriesDeleted} entries and {report.BlobsDeleted} blobs ({Human(report.BytesFreed)})");
+            // Run records are bounded on every gc: they are small, but one per build adds up on a CI machine.
+            var runsRemoved = new Runs.RunStore(store.Root).Trim(keepRunsValue ?? Runs.RunStore.DefaultKeep, age, DateTime.UtcNow);
+            if (names.Length > 0 || sizeText is not null || ageText is not null)
+            {
+                var report = CacheCollector.Collect(store, keys, blobs, age, bytes, graceSpan, DateTime.UtcNow);
+                Console.Out.WriteLine($"kept {report.EntriesKept} entries and {report.BlobsKept} blobs ({Human(report.BytesKept)}); removed {report.EntriesDeleted} entries and {report.BlobsDeleted} blobs ({Human(report.BytesFreed)})");
+            }
+            if (runsRemoved > 0 || keepRunsValue is not null) Console.Out.WriteLine($"removed {runsRemoved} run record{(runsRemoved == 1 ? "" : "s")}");
             return ExitCodes.Success;
         });
         return command;

@@ -13,6 +13,8 @@ public static class CommandTree
         root.Subcommands.Add(BuildCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(GraphCommand.Create());
+        root.Subcommands.Add(RunsCommand.Create());
+        root.Subcommands.Add(DiffCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(SchemaCommand.Create());
         root.Subcommands.Add(CacheCommand.Create());

@@ -83,6 +83,17 @@ public sealed class SlurmExecutorTests(SlurmCluster cluster)
         var again = Summary(Support.Cli.Run(ws.Root, cluster.ClientEnvironment, "build", "recipe.yaml", "--executor", "slurm", "--cache", "slurm-cache", "--out", "slurm-out", "--json"));
         Assert.Equal(0, again["executed"]!.GetValue<int>());
         Assert.Equal(0, again["slurm"]!["jobs"]!.GetValue<int>());
+
+        // Both Slurm builds are recorded in their cache, with node keys and times but no memory: the nodes ran elsewhere.
+        var records = Directory.GetFiles(Path.Combine(ws.Path_("slurm-cache"), "runs"), "*.json").Select(f => JsonNode.Parse(File.ReadAllText(f))!).ToList();
+        Assert.Equal(2, records.Count);
+        Assert.All(records, r =>
+        {
+            Assert.Equal("slurm", r["executor"]!.GetValue<string>());
+            Assert.Equal("completed", r["status"]!.GetValue<string>());
+            Assert.All(r["node_list"]!.AsArray(), n => Assert.Null(n!["peak_rss_bytes"]));
+        });
+        Assert.Contains(records, r => r["node_list"]!.AsArray().All(n => n!["seconds"] is not null));
     }
 
     [SlurmFact]

@@ -67,7 +67,35 @@ public sealed class StalenessExplainer
         return reasons;
     }
 
-    private static IEnumerable<string> SpecChanges(string oldSpec, string newSpec)
+    /// <summary>
+    /// What differs between two action entries of one node, in the words <c>status</c> uses: implementation, parameters
+    /// and settings (old -> new), files and upstream outputs. For <c>recipes diff</c>, which has two recorded keys.
+    /// </summary>
+    public static IReadOnlyList<string> EntryChanges(ActionEntry before, ActionEntry after)
+    {
+        var reasons = new List<string>();
+        if (before.Plugin != after.Plugin) reasons.Add($"implementation changed ({before.Plugin} -> {after.Plugin})");
+        else if (before.Version != after.Version) reasons.Add($"implementation version changed ({before.Plugin} {before.Version} -> {after.Version})");
+        reasons.AddRange(SpecChanges(before.Spec, after.Spec));
+        var old = before.Inputs.ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
+        var now = after.Inputs.ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
+        var upstream = 0;
+        foreach (var name in old.Keys.Union(now.Keys).Order(StringComparer.Ordinal))
+        {
+            old.TryGetValue(name, out var o);
+            now.TryGetValue(name, out var n);
+            if (o == n) continue;
+            if (name.StartsWith("file:", StringComparison.Ordinal))
+                reasons.Add($"file {name[5..]} {(o is null ? "added" : n is null ? "removed" : "changed")}");
+            else
+                upstream++;
+        }
+        if (upstream > 0) reasons.Add($"{upstream} upstream output{(upstream == 1 ? "" : "s")} changed");
+        return reasons;
+    }
+
+    /// <summary>The parameters and settings that differ between two node specs, one line each.</summary>
+    public static IEnumerable<string> SpecChanges(string oldSpec, string newSpec)
     {
         if (oldSpec == newSpec) yield break;
         var before = JsonNode.Parse(oldSpec) as JsonObject ?? [];

@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Recipes.Cache;
+using Recipes.Configuration;
+using Recipes.Execution;
+using Recipes.Reporting;
+using Recipes.Runs;
+using Spectre.Console;
+
+namespace Recipes.Cli;
+
+/// <summary>
+/// <c>recipes runs [RECIPE]</c>: past builds newest first, with the parameters that differ between them and chosen
+/// metrics, in the manner of <c>dvc exp show</c>.
+/// </summary>
+public static class RunsCommand
+{
+    /// <summary>How many metrics are shown when none is asked for: enough to compare, few enough to fit a terminal.</summary>
+    private const int DefaultMetrics = 4;
+
+    /// <summary>Parameter columns in the table; <c>--json</c> lists them all.</summary>
+    private const int TableParameters = 6;
+
+    public static Command Create()
+    {
+        var recipe = new Argument<string?>("recipe") { Description = "Only this recipe's runs (its name, or its file).", Arity = ArgumentArity.ZeroOrOne };
+        var cache = CommonOptions.Cache();
+        var metric = new Option<string[]>("--metric", "-m")
+        {
+            Description = "A metric to show, by name (dataset.rows) or its last part (rows); repeatable (default: a few numeric ones).",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var limit = new Option<int?>("--limit", "-n") { Description = "Show at most this many runs (default: 20)." }.AtLeast(1);
+        var json = CommonOptions.Json();
+        var command = new Command("runs", "List past builds newest first: status, duration, the parameters that differ, metrics.") { recipe, cache, metric, limit, json };
+        command.SetAction(parse => Run(parse.GetValue(recipe), parse.GetValue(cache), parse.GetValue(metric) ?? [], parse.GetValue(limit) ?? 20, parse.GetValue(json)));
+        return command;
+    }
+
+    /// <summary>The run records of the project the recipe (or the working directory) belongs to.</summary>
+    public static RunStore Store(string? cacheOption, string? recipe) =>
+        new(CacheLocation.Resolve(cacheOption, ProjectRoot.Find(recipe is not null && File.Exists(recipe) ? recipe : null)));
+
+    private static int Run(string? recipe, string? cacheOption, IReadOnlyList<string> metricNames, int limit, bool json)
+    {
+        var runs = Store(cacheOption, recipe).List(recipe).Take(limit).ToList();
+        var differing = RunParameters.Differing(runs.Select(r => r.Parameters).ToList())
+            .Where(p => p is not ("recipe" or "description")).ToList();
+        List<string> metrics;
+        if (metricNames.Count > 0)
+        {
+            var known = runs.SelectMany(r => r.Metrics.Select(m => m.Key)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            metrics = [];
+            foreach (var name in metricNames)
+            {
+                var matched = known.Where(k => k == name || k.EndsWith("." + name, StringComparison.Ordinal)).ToList();
+                if (matched.Count == 0 && runs.Count > 0)
+                    Console.Error.WriteLine($"warning: no listed run has a metric '{name}'{(known.Count > 0 ? $"; known: {string.Join(", ", known.Take(8))}" : "")}");
+                metrics.AddRange(matched.Except(metrics));
+            }
+        }
+        else
+        {
+            metrics = runs.SelectMany(r => r.Metrics.Where(m => m.Value is JsonValue v && v.TryGetValue(out double _)).Select(m => m.Key))
+                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(DefaultMetrics).ToList();
+        }
+
+        if (json)
+        {
+            Console.Out.WriteLine(JsonEventReporter.Serialize(new JsonObject
+            {
+                ["runs"] = new JsonArray([.. runs.Select(r => (JsonNode?)RunJson(r, differing, metrics))]),
+                ["parameters"] = Strings(differing),
+                ["metrics"] = Strings(metrics),
+            }));
+            return ExitCodes.Success;
+        }
+        if (runs.Count == 0)
+        {
+            Console.Out.WriteLine(recipe is null ? "no runs recorded yet; 'recipes build' records one" : $"no runs of {recipe} recorded");
+            return ExitCodes.Success;
+        }
+        var shown = differing.Take(TableParameters).ToList();
+        var table = new Table().Border(TableBorder.Simple).AddColumn(new TableColumn("id").NoWrap()).AddColumn(new TableColumn("when").NoWrap())
+            .AddColumns("recipe", "status", "duration", "executed", "cached");
+        foreach (var path in shown) table.AddColumn(Markup.Escape(path));
+        foreach (var name in metrics) table.AddColumn(Markup.Escape(name));
+        foreach (var r in runs)
+        {
+            // Cells are markup: everything from the record is escaped, the status is coloured.
+            var cells = new List<string>
+            {
+                Markup.Escape(r.Id), r.Started.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), Markup.Escape(r.Recipe),
+                StatusMarkup(r.Status), r.Ended is null ? "-" : Duration(r.Seconds),
+                r.Executed.ToString(CultureInfo.InvariantCulture), r.Cached.ToString(CultureInfo.InvariantCulture),
+            };
+            cells.AddRange(shown.Select(p => Markup.Escape(Value(r.Parameters, p))));
+            cells.AddRange(metrics.Select(m => Markup.Escape(Value(r.Metrics, m))));
+            table.AddRow([.. cells]);
+        }
+        Terminal.Out.Write(table);
+        if (differing.Count > shown.Count) Console.Out.WriteLine($"{differing.Count - shown.Count} more parameters differ; --json lists them all");
+        return ExitCodes.Success;
+    }
+
+    private static JsonObject RunJson(RunRecord r, IReadOnlyList<string> differing, IReadOnlyList<string> metrics) => new()
+    {
+        ["id"] = r.Id,
+        ["started"] = RunRecord.Iso(r.Started),
+        ["ended"] = r.Ended is { } e ? RunRecord.Iso(e) : null,
+        ["recipe"] = r.Recipe,
+        ["recipe_path"] = r.RecipePath,
+        ["status"] = RunRecord.StatusName(r.Status),
+        ["seconds"] = Math.Round(r.Seconds, 3),
+        ["nodes"] = r.Nodes,
+        ["executed"] = r.Executed,
+        ["cached"] = r.Cached,
+        ["failed"] = r.Failed,
+        ["overrides"] = Strings(r.Overrides),
+        ["parameters"] = new JsonObject(differing.Where(r.Parameters.ContainsKey).Select(p => new KeyValuePair<string, JsonNode?>(p, r.Parameters[p]?.DeepClone()))),
+        ["metrics"] = new JsonObject(metrics.Where(r.Metrics.ContainsKey).Select(m => new KeyValuePair<string, JsonNode?>(m, r.Metrics[m]?.DeepClone()))),
+    };
+
+    public static JsonArray Strings(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode?)JsonValue.Create(v))]);
+
+    /// <summary>A value as a cell: strings bare, everything else as JSON; "-" where the run has none.</summary>
+    public static string Value(JsonObject map, string path) =>
+        !map.TryGetPropertyValue(path, out var v) ? "-" : v is JsonValue s && s.TryGetValue(out string? text) ? text : v?.ToJsonString() ?? "null";
+
+    public static string Duration(double seconds) =>
+        seconds < 60 ? $"{seconds:0.0} s" : seconds < 3600 ? $"{(int)(seconds / 60)} m {seconds % 60:00} s" : $"{(int)(seconds / 3600)} h {(int)(seconds % 3600 / 60):00} m";
+
+    private static string StatusMarkup(RunStatus status) => status switch
+    {
+        RunStatus.Completed => "[green]completed[/]",
+        RunStatus.Failed => "[red]failed[/]",
+        RunStatus.Interrupted => "[yellow]interrupted[/]",
+        _ => "[blue]running[/]",
+    };
+}
