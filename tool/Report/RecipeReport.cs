@@ -99,7 +99,7 @@ public static class RecipeReport
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(node)}</td><td>{E(metric)}</td><td>{N(value)}</td>");
             if (previous is not null)
             {
-                if (previous.Metrics.TryGetValue($"{node}/{metric}", out var before))
+                if (previous.Metrics.TryGetValue(metric, out var before))
                 {
                     var change = value - before;
                     var percent = before != 0 ? $" ({(change / Math.Abs(before) * 100).ToString("+0.#;-0.#;0", CultureInfo.InvariantCulture)} %)" : "";

@@ -5,6 +5,7 @@ using Recipes.Diagnostics;
 using Recipes.Execution;
 using Recipes.Graph;
 using Recipes.Plugins;
+using Recipes.Runs;
 
 namespace Recipes.Report;
 
@@ -20,19 +21,30 @@ public static class ReportCollector
         [".svg"] = "image/svg+xml",
     };
 
-    public static ReportInput Collect(RecipeSession session, string outputRoot, DateTime written, ReportRun? current = null, ReportRun? previous = null)
+    /// <summary>
+    /// The report of the recipe's current plan. Run records (<c>recipes runs</c>) add memory and the comparison: the
+    /// current run is the newest one of this plan, the previous run the newest one before it (any plan).
+    /// </summary>
+    public static ReportInput Collect(RecipeSession session, string outputRoot, DateTime written)
     {
         var graph = session.Graph;
         var states = new BuildEngine(session.Cache).Probe(graph);
+        var planKey = PlanKey.Compute(graph);
         var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
         var metrics = new List<(string, string, double)>();
+        var aggregates = graph.Nodes.Where(n => !StageNames.IsPerSample(n.StageName)).ToList();
         foreach (var node in graph.Nodes)
         {
             if (states.HashOf(node.Index) is not { } key || session.Cache.Actions.TryGet(key) is not { } entry) continue;
             seconds[node.Id] = entry.Seconds;
-            if (!StageNames.IsPerSample(node.StageName))
-                foreach (var (name, value) in Scalars(entry.Metrics, "")) metrics.Add((node.Id, name, value));
+            if (StageNames.IsPerSample(node.StageName)) continue;
+            // Named as run records name them (dataset.rows; the node id where a stage has several), so they line up.
+            var prefix = aggregates.Count(n => n.StageName == node.StageName) == 1 ? node.StageName : node.Id;
+            foreach (var (name, value) in Scalars(entry.Metrics, "")) metrics.Add((node.Id, $"{prefix}.{name}", value));
         }
+        var runs = new RunStore(session.Cache.Root).List(session.Recipe.Name);
+        var currentRecord = runs.FirstOrDefault(r => r.PlanKey == planKey);
+        var previousRecord = currentRecord is null ? (runs.Count > 0 ? runs[0] : null) : runs.SkipWhile(r => r != currentRecord).Skip(1).FirstOrDefault();
         var outputDirectory = Path.Combine(Path.GetFullPath(outputRoot), session.Recipe.Name);
         var benchDirectory = Path.Combine(outputDirectory, "bench");
         JsonNode? bench = null;
@@ -52,7 +64,7 @@ public static class ReportCollector
             RecipeName = session.Recipe.Name,
             Description = session.Recipe.Description,
             RecipePath = DisplayPath.Of(Path.GetFullPath(session.Recipe.RecipePath)),
-            PlanKey = PlanKey.Compute(graph),
+            PlanKey = planKey,
             OutputDirectory = DisplayPath.Of(outputDirectory),
             Written = written,
             Graph = graph,
@@ -62,10 +74,17 @@ public static class ReportCollector
             Pictures = Pictures(outputDirectory, benchDirectory),
             Bench = bench,
             BenchPlot = File.Exists(Path.Combine(benchDirectory, "bench.png")) ? Picture("bench", Path.Combine(benchDirectory, "bench.png"), outputDirectory) : null,
-            Current = current,
-            Previous = previous,
+            Current = currentRecord is null ? null : ToReport(currentRecord),
+            Previous = previousRecord is null ? null : ToReport(previousRecord),
         };
     }
+
+    private static ReportRun ToReport(RunRecord record) => new(
+        record.Id,
+        RunRecord.StatusName(record.Status),
+        record.Started.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture),
+        record.NodeList.Where(n => n.PeakRssBytes is not null).ToDictionary(n => n.Id, n => n.PeakRssBytes!.Value, StringComparer.Ordinal),
+        Scalars(record.Metrics, "").ToDictionary(m => m.Name, m => m.Value, StringComparer.Ordinal));
 
     /// <summary>Numeric leaves of a metrics object as dotted names (<c>rollout.mse</c>), in the object's order.</summary>
     public static IEnumerable<(string Name, double Value)> Scalars(JsonObject metrics, string prefix)

@@ -23,10 +23,26 @@ public sealed class ReportTests
         Assert.DoesNotMatch(new Regex("(src|href)=\"(https?:)?//"), page);
         Assert.Contains("render ×18", page);
         Assert.Contains("simulate ×18", page);
-        Assert.Contains("<td>dataset/shard-0000</td><td>rows</td><td>18</td>", page);
+        Assert.Contains("<td>dataset/shard-0000</td><td>dataset.rows</td><td>18</td>", page);
         Assert.Contains("18/18 up to date", page);
 
         Snapshot.Match(Skeleton(page), "quickstart-report-structure");
+    }
+
+    [Fact]
+    public void TheMetricsSitBesideThePreviousRunAndMemoryComesFromTheRecord()
+    {
+        using var ws = new Workspace();
+        ws.CopyRecipe("quickstart");
+        Assert.Equal(0, Support.Cli.Run(ws.Root, "build", "recipe.yaml").ExitCode);
+        // Two drag values instead of three: 12 rows instead of 18.
+        Assert.Equal(0, Support.Cli.Run(ws.Root, "build", "recipe.yaml", "--set", "parameters.space.drag.steps=2", "--report").ExitCode);
+        var page = File.ReadAllText(ws.Path_("out/quickstart/report.html"));
+
+        Assert.Matches("<th>previous run \\([0-9T]+Z-[0-9a-f]{6}\\)</th>", page);
+        Assert.Contains("<td>dataset/shard-0000</td><td>dataset.rows</td><td>12</td><td>18</td><td>-6 (-33.3 %)</td>", page);
+        Assert.Contains("<th>median peak MiB</th>", page);
+        Assert.Contains("<dt>run</dt>", page);
     }
 
     [Fact]
