@@ -88,7 +88,8 @@ public sealed class LineChart
             var scatter = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => Ty(p.Y)).ToArray(), color);
             scatter.LegendText = label;
             scatter.LineWidth = markers ? 0 : 2;
-            scatter.MarkerSize = markers ? 9 : (points.Count == 1 ? 6 : 0);
+            // A line through a dozen points or fewer shows where the measurements are.
+            scatter.MarkerSize = markers ? 9 : (points.Count <= 12 ? 5 : 0);
         }
         foreach (var (label, y) in _levels)
         {
@@ -101,7 +102,8 @@ public sealed class LineChart
         plot.Axes.Bottom.TickGenerator = Manual(xTicks);
         plot.Axes.Left.TickGenerator = Manual(yTicks);
         plot.Axes.SetLimits(x0, x1, y0, y1);
-        if (_series.Count + _levels.Count > 1) plot.ShowLegend(Edge.Right);
+        // Even one series keeps its legend: its name (a device, "train") is information the axes do not carry.
+        if (_series.Count + _levels.Count > 0) plot.ShowLegend(Edge.Right);
         else plot.HideLegend();
         return plot;
     }
