@@ -85,6 +85,9 @@ public sealed class FieldGrid
                 var box = new CoordinateRect(left, left + aspect * Math.Min(1, panel.Aspect / aspect), top - Math.Min(1, aspect / panel.Aspect), top);
                 switch (panel)
                 {
+                    // A panel with no finite value (a missing example) stays blank.
+                    case FieldPanel field when !field.Values.Any(float.IsFinite):
+                        break;
                     case FieldPanel field:
                         var heatmap = plot.Add.Heatmap(Intensities(field));
                         heatmap.Rectangle = box;

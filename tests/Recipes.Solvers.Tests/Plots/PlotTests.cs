@@ -148,6 +148,15 @@ public sealed class PlotTests
     }
 
     [Fact]
+    public void AMissingFieldLeavesItsPanelBlank()
+    {
+        var scale = new FieldScale("intensity", 0, 1, FieldColors.Gray);
+        var grid = new FieldGrid("Samples", ["#1", "#2"]);
+        grid.AddRow("test", FieldPanel.Square(new float[16], 4, scale), FieldPanel.Square(Enumerable.Repeat(float.NaN, 16).ToArray(), 4, scale));
+        Assert.True(grid.RenderPng().Length > 1000);
+    }
+
+    [Fact]
     public void ParticleGridDrawsLabelledPanels()
     {
         var points = Enumerable.Range(0, 200).Select(i => (X: i % 20 * 0.02 + 0.1, Y: i / 20 * 0.02 + 0.1)).ToList();

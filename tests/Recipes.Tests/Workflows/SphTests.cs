@@ -37,7 +37,7 @@ public sealed class SphTests
     {
         var result = new SphSimulation(MartinMoyce(20)).Run(Devices.CpuBatch);
         var deviations = new List<double>();
-        var plot = new LineChart("Dam-break surge front (square column)", "T = t sqrt(2g/a)", "Z = x/a");
+        var plot = new LineChart("Dam-break surge front (square column)", "T = t·√(2g/a)", "Z = x/a");
         plot.Add("Martin & Moyce 1952", ExperimentT.Zip(ExperimentZ), markers: true);
         plot.Add("Recipes SPH, 20 particles per a", result.Times.Zip(result.FrontX, (t, x) => (t * Math.Sqrt(2 * 9.81 / A), x / A)));
         for (var k = 0; k < ExperimentT.Length; k++)

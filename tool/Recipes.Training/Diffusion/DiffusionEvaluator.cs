@@ -235,6 +235,8 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
     {
         var size = test.Size;
         var cells = size * size;
+        // No columns of blank panels when there are fewer images than the grid is wide.
+        columns = Math.Max(1, Math.Min(columns, Math.Max(test.Count, shownCount)));
         var intensity = new FieldScale("pixel intensity", 0, 1, FieldColors.Gray);
         var grid = new FieldGrid("Test images and generated samples", [.. Enumerable.Range(1, columns).Select(c => $"#{c}")]) { PanelPixels = 80 };
         GridPanel Panel(float[] pixels, int k, int count) =>
