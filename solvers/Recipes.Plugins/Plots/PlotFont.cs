@@ -26,6 +26,10 @@ public static class PlotFont
         {
             if (_registered) return;
             Fonts.FontResolvers.Insert(0, new Resolver());
+            // Elements a chart does not name a font for (colour-bar labels, legends) use ScottPlot's defaults, which it
+            // picks from the system's fonts: point them at the embedded one too. Only these charts use ScottPlot here.
+            Fonts.Default = Family;
+            Fonts.Sans = Family;
             _registered = true;
         }
     }
