@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins.Imaging;
+using Recipes.Plugins.Plots;
 
 namespace Recipes.Bench;
 
@@ -58,7 +59,7 @@ public sealed record BenchRow(string Level, string Device, int Threads, int Runs
 
     public static void Plot(string path, string parameter, IReadOnlyList<BenchRow> rows)
     {
-        var plot = new LinePlot($"Time per sample by {parameter}", parameter, "seconds per sample", logY: true);
+        var plot = new LineChart($"Time per sample by {parameter}", parameter, "time per sample (s)", logY: true);
         foreach (var group in rows.GroupBy(r => $"{r.Device}:{r.Threads}"))
             plot.Add(group.Key, group.Select(r => (double.TryParse(r.Level, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : 0, Math.Max(r.SecondsPerSample, 1e-6))).OrderBy(p => p.Item1), markers: group.Count() == 1);
         plot.SavePng(path);

@@ -137,9 +137,14 @@ public static class BuildCommand
             for (var pass = 0; ; pass++)
             {
                 var quarantinedBefore = session.Cache.Blobs.Quarantined;
-                result = tally is TerminalReporter terminal
-                    ? await TerminalReporter.RunAsync(Terminal.Error, terminal, () => engine.BuildAsync(session.Graph, options, reporter, interrupt.Token))
-                    : await engine.BuildAsync(session.Graph, options, reporter, interrupt.Token);
+                if (tally is TerminalReporter terminal)
+                {
+                    // While the bars are live, native libraries' fd 2 goes to the running node's log (see NativeStderr).
+                    using var native = NativeStderr.Start(line => Console.Error.WriteLine(line));
+                    result = await TerminalReporter.RunAsync(native is null ? Terminal.Error : Terminal.Live(native.Terminal), terminal,
+                        () => engine.BuildAsync(session.Graph, options, reporter, interrupt.Token));
+                }
+                else result = await engine.BuildAsync(session.Graph, options, reporter, interrupt.Token);
                 summary = result.Summary with { Slurm = slurm?.Stats };
                 if (summary.Interrupted) break;
                 outDir = new OutputMaterializer(session.Cache).Materialize(result, options.OutputRoot);

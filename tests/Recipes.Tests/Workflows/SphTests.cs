@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Plugins.Formats;
 using Recipes.Plugins.Imaging;
+using Recipes.Plugins.Plots;
 using Recipes.Solvers.Gpu;
 using Recipes.Solvers.Sph;
 using Recipes.Tests.Support;
@@ -36,7 +37,7 @@ public sealed class SphTests
     {
         var result = new SphSimulation(MartinMoyce(20)).Run(Devices.CpuBatch);
         var deviations = new List<double>();
-        var plot = new LinePlot("Dam-break surge front (square column)", "T = t sqrt(2g/a)", "Z = x/a");
+        var plot = new LineChart("Dam-break surge front (square column)", "T = t·√(2g/a)", "Z = x/a");
         plot.Add("Martin & Moyce 1952", ExperimentT.Zip(ExperimentZ), markers: true);
         plot.Add("Recipes SPH, 20 particles per a", result.Times.Zip(result.FrontX, (t, x) => (t * Math.Sqrt(2 * 9.81 / A), x / A)));
         for (var k = 0; k < ExperimentT.Length; k++)

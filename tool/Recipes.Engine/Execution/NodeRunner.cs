@@ -69,6 +69,7 @@ public sealed class NodeRunner
                 try
                 {
                     VerifyInputs(context.Upstream, node);
+                    using var nativeOutput = NativeStderr.Attach(context.Log);
                     await Task.Run(() => node.Plugin.RunAsync(context, cancellationToken), cancellationToken);
                     cancellationToken.ThrowIfCancellationRequested();
                 }

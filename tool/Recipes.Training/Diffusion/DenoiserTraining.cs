@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Plugins.Imaging;
+using Recipes.Plugins.Plots;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -106,7 +107,7 @@ public static class DenoiserTraining
         foreach (var (name, curve) in curves)
             json[name] = new JsonArray(curve.Select(p => (JsonNode?)new JsonObject { ["step"] = p.Step, ["loss"] = p.Loss }).ToArray());
         File.WriteAllText(context.OutputPath("loss.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        var plot = new LinePlot("Training loss", "step", "loss", logY: true);
+        var plot = new LineChart("Training loss", "step", "loss", logY: true, integerX: true);
         foreach (var (name, curve) in curves) plot.Add(name, curve.Select(p => ((double)p.Step, p.Loss)));
         plot.SavePng(context.OutputPath("loss.png"));
         foreach (var (name, curve) in curves.Where(c => c.Curve.Count > 0))

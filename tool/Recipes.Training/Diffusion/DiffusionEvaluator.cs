@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Plugins.Imaging;
+using Recipes.Plugins.Plots;
 using Recipes.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -23,7 +24,7 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
 {
     public override string Name => "diffusion";
     public override string Stage => StageNames.Evaluate;
-    public override int Version => 1;
+    public override int Version => 2;
     public override bool UsesSeed => true;
     public override string Summary => "Samples from ddpm / latent-ddpm (DDIM or DDPM, guidance) or reconstructs with vae; histogram, density and parameter-recovery metrics; image grid.";
 
@@ -96,7 +97,7 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
                     conditions = test.ConditionBatch(rows, minimum, maximum);
                 }
                 var guidance = Guidance.Read(s);
-                shown = Generate(denoiser, schedule, config["denoiser"]!, count, conditions, guidance, s, vae, scale, cancellationToken);
+                shown = Generate(denoiser, schedule, config["denoiser"]!, count, conditions, guidance, s, vae, scale, context.Progress, cancellationToken);
                 shownCount = count;
                 AddDistances(metrics, shown, test, bins, context.Seed);
                 metrics["sampler"] = Sampler.Read(s);
@@ -122,7 +123,7 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
     }
 
     private static float[] Generate(DiffusionUNet denoiser, DiffusionSchedule schedule, JsonNode denoiserJson, int count, Tensor? conditions, double guidance,
-        ValueMap s, Autoencoder? vae, double scale, CancellationToken cancellationToken)
+        ValueMap s, Autoencoder? vae, double scale, IProgress<double>? progress, CancellationToken cancellationToken)
     {
         var channels = denoiserJson["image_channels"]!.GetValue<int>();
         var size = denoiserJson["size"]!.GetValue<int>();
@@ -145,6 +146,8 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
                 using (no_grad())
                     x = vae.Decode(x / scale);
             parts.AddRange(((x + 1) / 2).clamp(0, 1).contiguous().data<float>().ToArray());
+            // Sampling is most of an evaluation's time; the distances and recovery after it take the last tenth.
+            progress?.Report(0.9 * (start + take) / count);
         }
         return [.. parts];
     }
@@ -227,13 +230,20 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
     }
 
     /// <summary>Up to one row of real test images above the generated (or reconstructed) images for the same rows.</summary>
+    /// <summary>A row of test images above two rows of generated (or reconstructed) ones, grey scale over [0, 1] with its bar.</summary>
     private static void SavePicture(string path, ImageDataset test, float[] shown, int shownCount, int columns)
     {
         var size = test.Size;
-        var display = Math.Max(size, 64);
-        GrayImage Image(float[] pixels, int k) => new GrayImage(size, size, pixels.AsSpan(k * size * size, size * size).ToArray()).Resize(display, display);
-        var real = Enumerable.Range(0, Math.Min(columns, test.Count)).Select(k => Image(test.Images, k)).ToList();
-        var made = Enumerable.Range(0, Math.Min(columns * 2, shownCount)).Select(k => Image(shown, k)).ToList();
-        GrayImage.Stack([GrayImage.Grid(real, columns), GrayImage.Grid(made, columns)]).SavePng(path);
+        var cells = size * size;
+        // No columns of blank panels when there are fewer images than the grid is wide.
+        columns = Math.Max(1, Math.Min(columns, Math.Max(test.Count, shownCount)));
+        var intensity = new FieldScale("pixel intensity", 0, 1, FieldColors.Gray);
+        var grid = new FieldGrid("Test images and generated samples", [.. Enumerable.Range(1, columns).Select(c => $"#{c}")]) { PanelPixels = 80 };
+        GridPanel Panel(float[] pixels, int k, int count) =>
+            FieldPanel.Square(k < count ? pixels.AsSpan(k * cells, cells) : Enumerable.Repeat(float.NaN, cells).ToArray(), size, intensity);
+        grid.AddRow("test", [.. Enumerable.Range(0, columns).Select(k => Panel(test.Images, k, test.Count))]);
+        for (var row = 0; row < 2 && row * columns < shownCount; row++)
+            grid.AddRow(row == 0 ? "generated" : "generated (2)", [.. Enumerable.Range(row * columns, columns).Select(k => Panel(shown, k, shownCount))]);
+        grid.SavePng(path);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Plugins.Imaging;
+using Recipes.Plugins.Plots;
 using Recipes.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -19,7 +20,7 @@ public sealed class GnsEvaluator : TorchStagePlugin
 {
     public override string Name => "gns";
     public override string Stage => StageNames.Evaluate;
-    public override int Version => 2;
+    public override int Version => 3;
     public override string Summary => "One-step and rollout MSE on held-out trajectories, and a rollout beside the ground truth.";
 
     private static readonly Setting<string> Split = Settings.Text("split", "Held-out split to evaluate on.", "test", "test", "valid", "train");
@@ -57,6 +58,7 @@ public sealed class GnsEvaluator : TorchStagePlugin
         float[]? shownRollout = null;
         using (torch.no_grad())
         {
+            var done = 0;
             foreach (var trajectory in trajectories)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -72,7 +74,9 @@ public sealed class GnsEvaluator : TorchStagePlugin
                     var rolled = Predict(model, features, trajectory, own);
                     for (var k = 0; k < size; k++) rollout += Math.Pow(rolled[k] - truthNext[k], 2);
                     predicted.AddRange(rolled);
+                    context.Progress?.Report((done + (t - GnsFeatures.History + 1.0) / (trajectory.Steps - 1 - GnsFeatures.History)) / trajectories.Count);
                 }
+                done++;
                 var steps = trajectory.Steps - 1 - GnsFeatures.History;
                 oneStepSum += oneStep;
                 rolloutSum += rollout;
@@ -121,7 +125,7 @@ public sealed class GnsEvaluator : TorchStagePlugin
         if (trained.Find("loss.json") is { } loss)
         {
             var curve = JsonNode.Parse(File.ReadAllText(loss.Path))!.AsArray();
-            new LinePlot("One-step training loss", "step", "loss", logY: true)
+            new LineChart("One-step training loss", "step", "loss (normalized acceleration MSE)", logY: true, integerX: true)
                 .Add("train", curve.Select(c => (c!["step"]!.GetValue<double>(), c["loss"]!.GetValue<double>())))
                 .SavePng(context.OutputPath("loss.png"));
         }
@@ -149,33 +153,18 @@ public sealed class GnsEvaluator : TorchStagePlugin
         return features.Step(window.AsSpan(GnsFeatures.History * size, size), window.AsSpan((GnsFeatures.History - 1) * size, size), acceleration, trajectory.Particles);
     }
 
-    /// <summary>Ground truth (top) and rollout (bottom) at five moments, x–y plane.</summary>
+    /// <summary>Ground truth (top row) and rollout (bottom row) at five moments, x–y plane, columns labelled with the step.</summary>
     private static void DrawRollout(string path, GnsMetadata metadata, Trajectory truth, float[] rollout)
     {
         const int panels = 5;
-        var width = metadata.Upper[0] - metadata.Lower[0];
-        var height = metadata.Upper[1] - metadata.Lower[1];
-        var scale = 160 / height;
-        var (pw, ph) = ((int)(width * scale), (int)(height * scale));
-        var image = new RgbImage(panels * (pw + 4), 2 * ph + 4, (235, 235, 235));
         var size = truth.Particles * metadata.Dim;
-        for (var k = 0; k < panels; k++)
-        {
-            var t = (int)((long)k * (truth.Steps - 1) / (panels - 1));
-            for (var row = 0; row < 2; row++)
-            {
-                var x0 = k * (pw + 4);
-                var y0 = row * (ph + 4);
-                image.Fill(x0, y0, pw, ph, (255, 255, 255));
-                var frame = row == 0 ? truth.At(t).ToArray() : rollout.AsSpan(t * size, size).ToArray();
-                for (var i = 0; i < truth.Particles; i++)
-                {
-                    var x = (frame[i * metadata.Dim] - metadata.Lower[0]) * scale;
-                    var y = (frame[i * metadata.Dim + 1] - metadata.Lower[1]) * scale;
-                    image.Fill(x0 + (int)x - 1, y0 + ph - 1 - (int)y - 1, 2, 2, row == 0 ? ((byte)31, (byte)119, (byte)180) : ((byte)214, (byte)39, (byte)40));
-                }
-            }
-        }
-        image.SavePng(path);
+        var moments = Enumerable.Range(0, panels).Select(k => (int)((long)k * (truth.Steps - 1) / (panels - 1))).ToList();
+        var (lower, upper) = ((metadata.Lower[0], metadata.Lower[1]), (metadata.Upper[0], metadata.Upper[1]));
+        IReadOnlyList<(double X, double Y)> Points(float[] frame) =>
+            [.. Enumerable.Range(0, truth.Particles).Select(i => ((double)frame[i * metadata.Dim], (double)frame[i * metadata.Dim + 1]))];
+        var grid = new FieldGrid("Rollout against ground truth (x-y plane)", [.. moments.Select(t => $"step {t}")]) { PanelPixels = 150 };
+        grid.AddRow("ground truth", [.. moments.Select(t => (GridPanel)new ParticlePanel(Points(truth.At(t).ToArray()), lower, upper))]);
+        grid.AddRow("rollout", [.. moments.Select(t => (GridPanel)new ParticlePanel(Points(rollout.AsSpan(t * size, size).ToArray()), lower, upper, "#d62728"))]);
+        grid.SavePng(path);
     }
 }

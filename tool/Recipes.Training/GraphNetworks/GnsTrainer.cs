@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Plugins.Imaging;
+using Recipes.Plugins.Plots;
 using Recipes.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -20,7 +21,7 @@ public sealed class GnsTrainer : TorchStagePlugin
 {
     public override string Name => "gns";
     public override string Stage => StageNames.Train;
-    public override int Version => 1;
+    public override int Version => 2;
     public override bool UsesSeed => true;
     public override string Summary => "Graph network simulator (encoder-processor-decoder, message passing over a radius graph), trained on particle trajectories.";
 
@@ -120,7 +121,7 @@ public sealed class GnsTrainer : TorchStagePlugin
         await File.WriteAllTextAsync(context.OutputPath("loss.json"),
             new JsonArray(curve.Select(c => (JsonNode?)new JsonObject { ["step"] = c.Step, ["loss"] = c.Loss }).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n",
             cancellationToken);
-        new LinePlot("One-step loss (normalized acceleration MSE)", "step", "loss", logY: true).Add("train", curve).SavePng(context.OutputPath("loss.png"));
+        new LineChart("One-step training loss", "step", "loss (normalized acceleration MSE)", logY: true, integerX: true).Add("train", curve).SavePng(context.OutputPath("loss.png"));
         // The start is the untrained model's loss (the first few steps); the end, the mean over the last tenth.
         context.Metrics["first_loss"] = losses.Take(Math.Clamp(steps / 20, 1, 10)).Average();
         context.Metrics["final_loss"] = losses.Skip(steps - Math.Max(1, steps / 10)).Average();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Plugins.Imaging;
+using Recipes.Plugins.Plots;
 using Recipes.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -19,7 +20,7 @@ public sealed class SurrogateEvaluator : TorchStagePlugin
 {
     public override string Name => "resnet-unet";
     public override string Stage => StageNames.Evaluate;
-    public override int Version => 2;
+    public override int Version => 3;
     public override string Summary => "Test-split MAE and max error against mean-field and identity baselines, with a picture of predictions.";
 
     private static readonly Setting<int> Examples = Settings.Int("examples", "Test pairs shown in predictions.png.", 6, min: 1, max: 64);
@@ -77,10 +78,10 @@ public sealed class SurrogateEvaluator : TorchStagePlugin
         if (trained.Find("loss.json") is { } lossFile)
         {
             var losses = JsonNode.Parse(File.ReadAllText(lossFile.Path))!.AsArray();
-            new LinePlot("Training loss and test MAE", "epoch", "MAE", logY: true)
+            new LineChart("Training loss and test MAE", "epoch", "MAE (normalized field)", logY: true, integerX: true)
                 .Add("train MAE", losses.Select(l => ((double)l!["epoch"]!.GetValue<int>(), l["loss"]!.GetValue<double>())))
                 .Add("test MAE", [((double)losses.Count, model_.Mae)], markers: true)
-                .Add("best baseline", [(1.0, better), ((double)losses.Count, better)])
+                .Level("best baseline", better)
                 .SavePng(context.OutputPath("loss.png"));
         }
     }
@@ -112,28 +113,26 @@ public sealed class SurrogateEvaluator : TorchStagePlugin
         return (sum / truth.Length, max);
     }
 
-    /// <summary>One row per example: input, truth, prediction, |error| (error on its own scale).</summary>
+    /// <summary>
+    /// One row per test example (labelled with its index): input, truth, prediction on one colour scale over the fields'
+    /// range, |error| on its own scale, each with a colour bar.
+    /// </summary>
     private static void DrawExamples(PluginContext context, FieldPairs test, float[] prediction, int examples)
     {
         var size = test.Size;
         var cells = size * size;
-        var scale = Math.Max(1, 128 / size);
-        const int gap = 4;
-        var panel = size * scale;
-        var image = new RgbImage(4 * panel + 3 * gap, examples * panel + (examples - 1) * gap);
+        var shown = examples * cells;
+        var field = FieldScale.Fit("field value (normalized)", test.Inputs.Take(shown).Concat(test.Targets.Take(shown)).Concat(prediction.Take(shown)));
+        var errors = new float[shown];
+        for (var k = 0; k < shown; k++) errors[k] = Math.Abs(prediction[k] - test.Targets[k]);
+        var error = new FieldScale("|prediction - truth|", 0, Math.Max(1e-6, errors.Max()), FieldColors.Viridis);
+        var grid = new FieldGrid("Test predictions", ["input", "truth", "prediction", "|error|"]) { PanelPixels = Math.Clamp(4 * size, 96, 160) };
         for (var e = 0; e < examples; e++)
-        {
-            var row = e * (panel + gap);
-            var input = test.Inputs.AsSpan(e * cells, cells);
-            var truth = test.Targets.AsSpan(e * cells, cells);
-            var predicted = prediction.AsSpan(e * cells, cells);
-            var error = new float[cells];
-            for (var k = 0; k < cells; k++) error[k] = Math.Abs(predicted[k] - truth[k]);
-            image.DrawField(input, size, 0, row, scale, 0, 1, inferno: true);
-            image.DrawField(truth, size, panel + gap, row, scale, 0, 1, inferno: true);
-            image.DrawField(predicted, size, 2 * (panel + gap), row, scale, 0, 1, inferno: true);
-            image.DrawField(error, size, 3 * (panel + gap), row, scale, 0, Math.Max(1e-6, error.Max()));
-        }
-        image.SavePng(context.OutputPath("predictions.png"));
+            grid.AddRow($"test {e}",
+                FieldPanel.Square(test.Inputs.AsSpan(e * cells, cells), size, field),
+                FieldPanel.Square(test.Targets.AsSpan(e * cells, cells), size, field),
+                FieldPanel.Square(prediction.AsSpan(e * cells, cells), size, field),
+                FieldPanel.Square(errors.AsSpan(e * cells, cells), size, error));
+        grid.SavePng(context.OutputPath("predictions.png"));
     }
 }

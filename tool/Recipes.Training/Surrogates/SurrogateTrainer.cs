@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Plugins.Imaging;
+using Recipes.Plugins.Plots;
 using Recipes.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -20,7 +21,7 @@ public sealed class SurrogateTrainer : TorchStagePlugin
 {
     public override string Name => "resnet-unet";
     public override string Stage => StageNames.Train;
-    public override int Version => 2;
+    public override int Version => 3;
     public override bool UsesSeed => true;
     public override string Summary => "ResNet encoder/decoder surrogate (SELU, BatchNorm, spatial dropout, symmetric skips), MAE, Adam with staircase decay.";
 
@@ -137,7 +138,7 @@ public sealed class SurrogateTrainer : TorchStagePlugin
         };
         await File.WriteAllTextAsync(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
         await File.WriteAllTextAsync(context.OutputPath("loss.json"), losses.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
-        new LinePlot("Training loss", "epoch", "MAE", logY: true)
+        new LineChart("Training loss", "epoch", "MAE (normalized field)", logY: true, integerX: true)
             .Add("train MAE", losses.Select(l => ((double)l!["epoch"]!.GetValue<int>(), l["loss"]!.GetValue<double>())))
             .SavePng(context.OutputPath("loss.png"));
         context.Metrics["final_loss"] = losses[^1]!["loss"]!.GetValue<double>();
