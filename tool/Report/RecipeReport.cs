@@ -73,7 +73,7 @@ public static class RecipeReport
             if (memory)
             {
                 var peaks = stage.Select(n => input.Current!.PeakBytes!.TryGetValue(n.Id, out var b) ? b / 1048576.0 : (double?)null).OfType<double>().Order().ToList();
-                html.Append(peaks.Count == 0 ? "<td colspan=\"2\" class=\"none\">not measured</td>" : $"<td>{N(Quantile(peaks, 0.5))}</td><td>{N(peaks[^1])}</td>");
+                html.Append(peaks.Count == 0 ? "<td colspan=\"2\" class=\"none\">not run in that build</td>" : $"<td>{M(Quantile(peaks, 0.5))}</td><td>{M(peaks[^1])}</td>");
             }
             html.Append("</tr>\n");
         }
@@ -181,6 +181,9 @@ public static class RecipeReport
     /// <summary>Four significant digits, as people compare metrics; never "NaN" or "∞" dressed as a number.</summary>
     public static string N(double value) =>
         double.IsFinite(value) ? value.ToString(Math.Abs(value) is >= 1e-3 and < 1e6 or 0 ? "0.####" : "0.###e0", CultureInfo.InvariantCulture) : "—";
+
+    /// <summary>Mebibytes to the unit: sampled memory is not worth more digits.</summary>
+    private static string M(double mebibytes) => mebibytes.ToString("0", CultureInfo.InvariantCulture);
 
     /// <summary>Seconds to the millisecond, the resolution the times are worth.</summary>
     private static string S(double seconds) => seconds < 0.0005 ? "< 0.001" : seconds.ToString("0.000", CultureInfo.InvariantCulture);

@@ -5,6 +5,7 @@ using Recipes.Diagnostics;
 using Recipes.Execution;
 using Recipes.Graph;
 using Recipes.Plugins;
+using Recipes.Plugins.Plots;
 using Recipes.Runs;
 
 namespace Recipes.Report;
@@ -74,9 +75,29 @@ public static class ReportCollector
             Pictures = Pictures(outputDirectory, benchDirectory),
             Bench = bench,
             BenchPlot = File.Exists(Path.Combine(benchDirectory, "bench.png")) ? Picture("bench", Path.Combine(benchDirectory, "bench.png"), outputDirectory) : null,
+            StagePlots = StagePlots(graph, seconds),
             Current = currentRecord is null ? null : ToReport(currentRecord),
             Previous = previousRecord is null ? null : ToReport(previousRecord),
         };
+    }
+
+    /// <summary>
+    /// A strip chart of every node's time (log scale), one column of markers per stage in pipeline order (spread
+    /// sideways by rank so that equal values stay visible); none for a single node. Peak memory stays a table: it is
+    /// known only for the nodes the last run executed, and a chart of two points would suggest more than it says.
+    /// </summary>
+    private static List<(string, byte[])> StagePlots(BuildGraph graph, IReadOnlyDictionary<string, double> seconds)
+    {
+        var stages = graph.Nodes.GroupBy(n => n.StageName).OrderBy(g => g.Key, StageNames.PipelineOrder).ToList();
+        var plots = new List<(string, byte[])>();
+        if (seconds.Count < 2) return plots;
+        IEnumerable<(double X, double Y)> Strip(int column, IReadOnlyList<double> values) =>
+            values.Order().Select((v, rank) => (column + 1 + 0.5 * ((rank + 0.5) / values.Count - 0.5), v));
+        var time = new LineChart("Node time by stage", "stage (in pipeline order)", "seconds per node", logY: true, integerX: true);
+        for (var c = 0; c < stages.Count; c++)
+            time.Add(stages[c].Key, Strip(c, stages[c].Select(n => seconds.TryGetValue(n.Id, out var v) ? v : double.NaN).Where(double.IsFinite).ToList()), markers: true);
+        plots.Add(("node time by stage", time.RenderPng()));
+        return plots;
     }
 
     private static ReportRun ToReport(RunRecord record) => new(

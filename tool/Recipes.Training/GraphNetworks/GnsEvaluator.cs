@@ -122,6 +122,7 @@ public sealed class GnsEvaluator : TorchStagePlugin
         context.Metrics["outside_fraction"] = summaries["model"]["outside_fraction"]!.GetValue<double>();
         File.WriteAllText(context.OutputPath("metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         DrawRollout(context.OutputPath("rollout.png"), metadata, trajectories[0], shownRollout!);
+        DrawRolloutError(context.OutputPath("rollout_mse.png"), scores, metadata.Dt);
         if (trained.Find("loss.json") is { } loss)
         {
             var curve = JsonNode.Parse(File.ReadAllText(loss.Path))!.AsArray();
@@ -129,6 +130,21 @@ public sealed class GnsEvaluator : TorchStagePlugin
                 .Add("train", curve.Select(c => (c!["step"]!.GetValue<double>(), c["loss"]!.GetValue<double>())))
                 .SavePng(context.OutputPath("loss.png"));
         }
+    }
+
+    /// <summary>
+    /// Rollout MSE against time for the model and each baseline on the same axes (log scale), averaged over the
+    /// held-out trajectories up to the shortest horizon.
+    /// </summary>
+    private static void DrawRolloutError(string path, Dictionary<string, List<(double OneStep, RolloutScore Rollout)>> scores, double dt)
+    {
+        var chart = new LineChart("Rollout error over the held-out horizon", "time since the last true position (s)", "position MSE (m²)", logY: true);
+        foreach (var (name, runs) in scores)
+        {
+            var horizon = runs.Min(r => r.Rollout.MsePerStep.Length);
+            chart.Add(name.Replace('_', ' '), Enumerable.Range(0, horizon).Select(h => ((h + 1) * dt, runs.Average(r => r.Rollout.MsePerStep[h]))));
+        }
+        chart.SavePng(path);
     }
 
     /// <summary>Means over trajectories of one predictor's one-step and rollout figures.</summary>
