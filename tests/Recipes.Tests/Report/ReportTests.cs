@@ -64,7 +64,7 @@ public sealed class ReportTests
         Assert.Equal(0, report.ExitCode);
         var page = File.ReadAllText(ws.Path_("page.html"));
         Assert.Contains("<h3>per sample: simulate</h3>", page);
-        Assert.Equal(RecipeReport.SamplePicturesPerStage, Regex.Count(page, "src=\"data:image/png;base64,"));
+        Assert.Equal(RecipeReport.SamplePicturesPerStage, Regex.Count(page, "<img alt=\"samples/[0-9]{6}/simulate/picture.png\" src=\"data:image/png;base64,"));
         Assert.Contains("samples/000000/simulate/picture.png", page);
         Assert.DoesNotContain($"samples/{RecipeReport.SamplePicturesPerStage:000000}/simulate/picture.png", page);
     }
