@@ -102,13 +102,17 @@ public sealed class FieldGrid
                         var sx = box.Width / (particles.Upper.X - particles.Lower.X);
                         var sy = box.Height / (particles.Upper.Y - particles.Lower.Y);
                         // Particles that left the box (a poor rollout) would be drawn over the neighbouring panels.
-                        var inside = particles.Points.Where(p => p.X >= particles.Lower.X && p.X <= particles.Upper.X
-                            && p.Y >= particles.Lower.Y && p.Y <= particles.Upper.Y).ToList();
-                        var dots = plot.Add.ScatterPoints(
-                            inside.Select(p => box.Left + (p.X - particles.Lower.X) * sx).ToArray(),
-                            inside.Select(p => box.Bottom + (p.Y - particles.Lower.Y) * sy).ToArray(),
-                            Color.FromHex(particles.Color));
-                        dots.MarkerSize = 3;
+                        var inside = particles.Points.Select((p, i) => (p.X, p.Y, Color: particles.PointColors?[i] ?? particles.Color))
+                            .Where(p => p.X >= particles.Lower.X && p.X <= particles.Upper.X && p.Y >= particles.Lower.Y && p.Y <= particles.Upper.Y).ToList();
+                        // One scatter per colour, in first-seen order, so the drawing order is the same every time.
+                        foreach (var group in inside.GroupBy(p => p.Color))
+                        {
+                            var dots = plot.Add.ScatterPoints(
+                                group.Select(p => box.Left + (p.X - particles.Lower.X) * sx).ToArray(),
+                                group.Select(p => box.Bottom + (p.Y - particles.Lower.Y) * sy).ToArray(),
+                                Color.FromHex(group.Key));
+                            dots.MarkerSize = 3;
+                        }
                         break;
                 }
             }

@@ -100,6 +100,8 @@ public sealed class DamBreakTests
         Assert.True(model < constantVelocity, $"rollout MSE {model:0.####e0} against constant velocity's {constantVelocity:0.####e0}");
         Assert.Equal(metrics["rollout_mse"]!.GetValue<double>(), model, 12);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Out(ws, "evaluate/rollout.png")).Take(4));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Out(ws, "evaluate/rollout_mse.png")).Take(4));
+        Assert.Equal("GIF89a"u8.ToArray(), File.ReadAllBytes(Out(ws, "evaluate/rollout.gif")).Take(6));
 
         Assert.Equal(0, ws.Build("ci.yaml").Summary.Executed);
         var latent = ws.Build("ci.yaml", "stages.train.latent_size=16", "stages.train.steps=50");

@@ -20,7 +20,7 @@ public sealed class GnsEvaluator : TorchStagePlugin
 {
     public override string Name => "gns";
     public override string Stage => StageNames.Evaluate;
-    public override int Version => 3;
+    public override int Version => 4;
     public override string Summary => "One-step and rollout MSE on held-out trajectories, and a rollout beside the ground truth.";
 
     private static readonly Setting<string> Split = Settings.Text("split", "Held-out split to evaluate on.", "test", "test", "valid", "train");
@@ -122,6 +122,7 @@ public sealed class GnsEvaluator : TorchStagePlugin
         context.Metrics["outside_fraction"] = summaries["model"]["outside_fraction"]!.GetValue<double>();
         File.WriteAllText(context.OutputPath("metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         DrawRollout(context.OutputPath("rollout.png"), metadata, trajectories[0], shownRollout!);
+        DrawAnimation(context.OutputPath("rollout.gif"), metadata, trajectories[0], shownRollout!);
         DrawRolloutError(context.OutputPath("rollout_mse.png"), scores, metadata.Dt);
         if (trained.Find("loss.json") is { } loss)
         {
@@ -169,18 +170,57 @@ public sealed class GnsEvaluator : TorchStagePlugin
         return features.Step(window.AsSpan(GnsFeatures.History * size, size), window.AsSpan((GnsFeatures.History - 1) * size, size), acceleration, trajectory.Particles);
     }
 
-    /// <summary>Ground truth (top row) and rollout (bottom row) at five moments, x–y plane, columns labelled with the step.</summary>
+    /// <summary>
+    /// Ground truth (top row) and rollout (bottom row) at five moments, x–y plane, the box drawn, columns labelled with
+    /// the time, each particle coloured by its type in both rows.
+    /// </summary>
     private static void DrawRollout(string path, GnsMetadata metadata, Trajectory truth, float[] rollout)
     {
         const int panels = 5;
         var size = truth.Particles * metadata.Dim;
         var moments = Enumerable.Range(0, panels).Select(k => (int)((long)k * (truth.Steps - 1) / (panels - 1))).ToList();
-        var (lower, upper) = ((metadata.Lower[0], metadata.Lower[1]), (metadata.Upper[0], metadata.Upper[1]));
-        IReadOnlyList<(double X, double Y)> Points(float[] frame) =>
-            [.. Enumerable.Range(0, truth.Particles).Select(i => ((double)frame[i * metadata.Dim], (double)frame[i * metadata.Dim + 1]))];
-        var grid = new FieldGrid("Rollout against ground truth (x-y plane)", [.. moments.Select(t => $"step {t}")]) { PanelPixels = 150 };
-        grid.AddRow("ground truth", [.. moments.Select(t => (GridPanel)new ParticlePanel(Points(truth.At(t).ToArray()), lower, upper))]);
-        grid.AddRow("rollout", [.. moments.Select(t => (GridPanel)new ParticlePanel(Points(rollout.AsSpan(t * size, size).ToArray()), lower, upper, "#d62728"))]);
+        var grid = new FieldGrid("Rollout against ground truth (x-y plane; colour: particle type)", [.. moments.Select(t => TimeLabel(t, metadata.Dt))]) { PanelPixels = 150 };
+        grid.AddRow("ground truth", [.. moments.Select(t => Panel(truth.At(t), truth, metadata))]);
+        grid.AddRow("rollout", [.. moments.Select(t => Panel(rollout.AsSpan(t * size, size), truth, metadata))]);
         grid.SavePng(path);
     }
+
+    /// <summary>The same comparison as an animation: ground truth beside the rollout, about 40 frames over the horizon.</summary>
+    private static void DrawAnimation(string path, GnsMetadata metadata, Trajectory truth, float[] rollout)
+    {
+        var size = truth.Particles * metadata.Dim;
+        var every = Math.Max(1, (truth.Steps - 1) / 40);
+        var frames = new List<byte[]>();
+        for (var t = 0; t < truth.Steps; t += every)
+        {
+            // Every frame must have the same size: the varying part (time, given or predicted) is in the title only.
+            var state = t <= GnsFeatures.History ? "given history" : "predicted";
+            var grid = new FieldGrid($"{TimeLabel(t, metadata.Dt)}, {state} (x-y plane; colour: particle type)", ["ground truth", "rollout"]) { PanelPixels = 150 };
+            grid.AddRow("", Panel(truth.At(t), truth, metadata), Panel(rollout.AsSpan(t * size, size), truth, metadata));
+            frames.Add(grid.RenderPng());
+        }
+        GifAnimation.Save(path, frames, TimeSpan.FromMilliseconds(120));
+    }
+
+    private static string TimeLabel(int step, double dt) => $"t = {(step * dt).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} s";
+
+    private static GridPanel Panel(ReadOnlySpan<float> frame, Trajectory truth, GnsMetadata metadata)
+    {
+        var points = new (double X, double Y)[truth.Particles];
+        for (var i = 0; i < truth.Particles; i++) points[i] = (frame[i * metadata.Dim], frame[i * metadata.Dim + 1]);
+        return new ParticlePanel(points, (metadata.Lower[0], metadata.Lower[1]), (metadata.Upper[0], metadata.Upper[1]),
+            PointColors: [.. truth.Types.Select(TypeColor)]);
+    }
+
+    /// <summary>Learning to Simulate's particle types (5 water, 6 sand, 7 goop, 3 boundary), others from a fixed palette.</summary>
+    private static string TypeColor(int type) => type switch
+    {
+        5 => "#1f77b4",
+        6 => "#d4a017",
+        7 => "#2ca02c",
+        3 => "#7f7f7f",
+        _ => Palette[((type % Palette.Length) + Palette.Length) % Palette.Length],
+    };
+
+    private static readonly string[] Palette = ["#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
 }
