@@ -1,12 +1,10 @@
-using System.Diagnostics;
-using System.Globalization;
+using Recipes.Execution;
 
 namespace Recipes.Bench;
 
 /// <summary>
-/// Peak resident memory of a process and all its descendants (an external simulator is a grandchild of the tool),
-/// sampled from /proc every few milliseconds; the process's own high-water mark (VmHWM) is the floor for runs
-/// shorter than one sample.
+/// Peak resident memory of a process and all its descendants (<see cref="ProcessTree"/>), sampled every few
+/// milliseconds; the process's own high-water mark (VmHWM) is the floor for runs shorter than one sample.
 /// </summary>
 public sealed class ProcessTreeMonitor : IDisposable
 {
@@ -22,15 +20,7 @@ public sealed class ProcessTreeMonitor : IDisposable
     public ProcessTreeMonitor(int pid, bool resetPeak = false)
     {
         _root = pid;
-        if (resetPeak)
-        {
-            try
-            {
-                File.WriteAllText($"/proc/{pid}/clear_refs", "5");
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
+        if (resetPeak) ProcessTree.ResetHighWater(pid);
         _loop = Task.Run(async () =>
         {
             while (!_stop.IsCancellationRequested)
@@ -49,13 +39,8 @@ public sealed class ProcessTreeMonitor : IDisposable
 
     private void Sample()
     {
-        long total = 0;
-        foreach (var pid in Tree(_root))
-        {
-            total += StatusKilobytes(pid, "VmRSS:") * 1024;
-            if (pid == _root) Max(StatusKilobytes(pid, "VmHWM:") * 1024);
-        }
-        Max(total);
+        Max(ProcessTree.HighWaterBytes(_root));
+        Max(ProcessTree.ResidentBytes(_root));
     }
 
     private void Max(long value)
@@ -67,47 +52,6 @@ public sealed class ProcessTreeMonitor : IDisposable
             if (value <= seen) return;
         }
         while (Interlocked.CompareExchange(ref _peak, value, seen) != seen);
-    }
-
-    private static IEnumerable<int> Tree(int root)
-    {
-        var pending = new Stack<int>([root]);
-        while (pending.Count > 0)
-        {
-            var pid = pending.Pop();
-            yield return pid;
-            string[] tasks;
-            try
-            {
-                tasks = Directory.GetDirectories($"/proc/{pid}/task");
-            }
-            catch (IOException) { continue; }
-            catch (UnauthorizedAccessException) { continue; }
-            foreach (var task in tasks)
-            {
-                string children;
-                try
-                {
-                    children = File.ReadAllText(Path.Combine(task, "children"));
-                }
-                catch (IOException) { continue; }
-                foreach (var child in children.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                    if (int.TryParse(child, NumberStyles.Integer, CultureInfo.InvariantCulture, out var c)) pending.Push(c);
-            }
-        }
-    }
-
-    private static long StatusKilobytes(int pid, string field)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-                if (line.StartsWith(field, StringComparison.Ordinal))
-                    return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-        return 0;
     }
 
     private int _disposed;

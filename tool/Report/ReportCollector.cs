@@ -33,16 +33,16 @@ public static class ReportCollector
         var planKey = PlanKey.Compute(graph);
         var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
         var metrics = new List<(string, string, double)>();
-        var aggregates = graph.Nodes.Where(n => !StageNames.IsPerSample(n.StageName)).ToList();
+        var entries = new Dictionary<string, ActionEntry>(StringComparer.Ordinal);
         foreach (var node in graph.Nodes)
         {
             if (states.HashOf(node.Index) is not { } key || session.Cache.Actions.TryGet(key) is not { } entry) continue;
             seconds[node.Id] = entry.Seconds;
-            if (StageNames.IsPerSample(node.StageName)) continue;
-            // Named as run records name them (dataset.rows; the node id where a stage has several), so they line up.
-            var prefix = aggregates.Count(n => n.StageName == node.StageName) == 1 ? node.StageName : node.Id;
-            foreach (var (name, value) in Scalars(entry.Metrics, "")) metrics.Add((node.Id, $"{prefix}.{name}", value));
+            entries[node.Id] = entry;
         }
+        // Named as run records name them, so that this build's metrics line up with the previous run's.
+        foreach (var (node, name, value) in RunMetrics.Named(graph.Nodes, n => entries.GetValueOrDefault(n.Id)?.Metrics))
+            if (Number(value) is { } number) metrics.Add((node.Id, name, number));
         var runs = new RunStore(session.Cache.Root).List(session.Recipe.Name);
         var currentRecord = runs.FirstOrDefault(r => r.PlanKey == planKey);
         var previousRecord = currentRecord is null ? (runs.Count > 0 ? runs[0] : null) : runs.SkipWhile(r => r != currentRecord).Skip(1).FirstOrDefault();
@@ -105,20 +105,10 @@ public static class ReportCollector
         RunRecord.StatusName(record.Status),
         record.Started.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture),
         record.NodeList.Where(n => n.PeakRssBytes is not null).ToDictionary(n => n.Id, n => n.PeakRssBytes!.Value, StringComparer.Ordinal),
-        Scalars(record.Metrics, "").ToDictionary(m => m.Name, m => m.Value, StringComparer.Ordinal));
+        record.Metrics.Where(m => Number(m.Value) is not null).ToDictionary(m => m.Key, m => Number(m.Value)!.Value, StringComparer.Ordinal));
 
-    /// <summary>Numeric leaves of a metrics object as dotted names (<c>rollout.mse</c>), in the object's order.</summary>
-    public static IEnumerable<(string Name, double Value)> Scalars(JsonObject metrics, string prefix)
-    {
-        foreach (var (name, value) in metrics)
-        {
-            var full = prefix + name;
-            if (value is JsonObject inner)
-                foreach (var leaf in Scalars(inner, full + ".")) yield return leaf;
-            else if (value is JsonValue v && v.TryGetValue<double>(out var number) && double.IsFinite(number))
-                yield return (full, number);
-        }
-    }
+    private static double? Number(JsonNode? value) =>
+        value is JsonValue v && v.TryGetValue<double>(out var number) && double.IsFinite(number) ? number : null;
 
     /// <summary>
     /// Pictures under the recipe's outputs, grouped by folder in ordinal order; per-sample folders

@@ -19,19 +19,9 @@ namespace Recipes.Tests.Engine;
 public sealed class ProgressReportingTests
 {
     /// <summary>Keeps the exec solver's name and version, and reports progress <c>reports</c> times over <c>duration</c>.</summary>
-    private sealed class ReportingSolver(IStagePlugin inner, int reports, TimeSpan duration, string? nativeLine = null) : IStagePlugin
+    private sealed class ReportingSolver(IStagePlugin inner, int reports, TimeSpan duration, string? nativeLine = null) : WrappedSolver(inner)
     {
-        public string Name => inner.Name;
-        public string Stage => inner.Stage;
-        public int Version => inner.Version;
-        public string Summary => inner.Summary;
-        public IReadOnlyList<OptionSpec> Options => inner.Options;
-        public bool UsesSeed => inner.UsesSeed;
-        public IEnumerable<OptionProblem> Validate(ValueMap settings) => inner.Validate(settings);
-        public NodeResources GetResources(ValueMap settings, int jobs) => inner.GetResources(settings, jobs);
-        public string? Identity(ValueMap settings, string recipeDirectory) => inner.Identity(settings, recipeDirectory);
-
-        public async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
+        public override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
         {
             if (nativeLine is not null)
             {
@@ -45,7 +35,7 @@ public sealed class ProgressReportingTests
                 context.Progress?.Report((double)k / reports);
                 await Task.Delay(duration / reports, cancellationToken);
             }
-            await inner.RunAsync(context, cancellationToken);
+            await Inner.RunAsync(context, cancellationToken);
         }
     }
 

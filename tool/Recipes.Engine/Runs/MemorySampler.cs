@@ -1,4 +1,4 @@
-using System.Globalization;
+using Recipes.Execution;
 
 namespace Recipes.Runs;
 
@@ -56,41 +56,9 @@ public sealed class MemorySampler : IDisposable
         while (total > (seen = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, total, seen) != seen) { }
     }
 
-    /// <summary>RSS of this process and its descendants, from <c>/proc/&lt;pid&gt;/stat</c> (field 4 the parent, 24 the pages).</summary>
-    private static long TreeResidentBytes()
-    {
-        if (!OperatingSystem.IsLinux()) return Environment.WorkingSet;
-        var children = new Dictionary<int, List<int>>();
-        var pages = new Dictionary<int, long>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
-            string stat;
-            try
-            {
-                stat = File.ReadAllText(Path.Combine(dir, "stat"));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue; // the process ended while the list was read
-            }
-            // The command name (field 2) may hold spaces and parentheses; the fields after its last ')' are plain.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            if (fields.Length < 22) continue;
-            var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
-            pages[pid] = long.Parse(fields[21], CultureInfo.InvariantCulture);
-            if (!children.TryGetValue(parent, out var list)) children[parent] = list = [];
-            list.Add(pid);
-        }
-        var total = 0L;
-        var pending = new Stack<int>([Environment.ProcessId]);
-        while (pending.TryPop(out var pid))
-        {
-            total += pages.GetValueOrDefault(pid);
-            if (children.TryGetValue(pid, out var list)) foreach (var child in list) pending.Push(child);
-        }
-        return total * Environment.SystemPageSize;
-    }
+    /// <summary>RSS of this process and its descendants (<see cref="ProcessTree"/>); the working set where /proc is not.</summary>
+    private static long TreeResidentBytes() =>
+        OperatingSystem.IsLinux() ? ProcessTree.ResidentBytes(Environment.ProcessId) : Environment.WorkingSet;
 
     public void Dispose() => _timer.Dispose();
 }

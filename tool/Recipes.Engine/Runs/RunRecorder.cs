@@ -77,16 +77,9 @@ public sealed class RunRecorder : IBuildReporter, IDisposable
         var summary = result.Summary;
         var states = result.States;
         var nodes = result.Graph.Nodes;
-        // Named by stage where the stage has one such node (dataset.rows, train.loss), else by node id.
         var metrics = new JsonObject();
-        var aggregates = nodes.Where(n => n.Sample is null).ToList();
-        foreach (var node in aggregates)
-            if (states.Metrics[node.Index] is { IsEmpty: false } m)
-            {
-                var prefix = aggregates.Count(n => n.StageName == node.StageName) == 1 ? node.StageName : node.Id;
-                foreach (var (name, value) in RunParameters.Flatten(m.ToObject()))
-                    if (value is JsonValue) metrics[$"{prefix}.{name}"] = value.DeepClone();
-            }
+        foreach (var (_, name, value) in RunMetrics.Named(nodes, n => states.Metrics[n.Index] is { IsEmpty: false } m ? m.ToObject() : null))
+            metrics[name] = value.DeepClone();
         var stages = nodes.GroupBy(n => n.StageName).Select(g =>
         {
             var counts = summary.Stages.GetValueOrDefault(g.Key) ?? new StageCounts(g.Count(), 0, 0, 0, 0);
