@@ -39,7 +39,7 @@ public sealed class TinyDiffusionTests
         foreach (var ws in new[] { first, second })
         {
             Recipe(ws, Latent);
-            Assert.Equal(0, ws.Build().Summary.Failed);
+            BuildAssert.NoFailures(ws.Build());
         }
         var (a, b) = (Tree(first.OutDir), Tree(second.OutDir));
         Assert.Contains("tiny-smoke/train/model.safetensors", a.Keys);

@@ -58,7 +58,7 @@ public sealed class ProgressReportingTests
         ws.Reporter = new JsonEventReporter(output);
         var before = DateTime.UtcNow.AddSeconds(-1);
         var result = ws.Build();
-        Assert.Equal(0, result.Summary.Failed);
+        BuildAssert.NoFailures(result);
 
         var events = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
         // Every event carries an absolute UTC time in ISO 8601, within this test's run.

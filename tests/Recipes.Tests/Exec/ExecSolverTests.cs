@@ -52,7 +52,7 @@ public sealed class ExecSolverTests
                 env: { COUNTER: {{counter}} }
             """);
         var result = ws.Build();
-        Assert.Equal(0, result.Summary.Failed);
+        BuildAssert.NoFailures(result);
         Assert.Equal("2", File.ReadAllText(counter + ".1").Trim());
         Assert.Equal("2", File.ReadAllText(counter + ".2").Trim());
     }
@@ -165,7 +165,7 @@ public sealed class ExecSolverTests
         ws.Write("base/data/values.txt", "42\n");
         File.CreateSymbolicLink(ws.Path_("base/alias.txt"), "data/values.txt");
         var result = ws.Build();
-        Assert.Equal(0, result.Summary.Failed);
+        BuildAssert.NoFailures(result);
         var produced = Directory.EnumerateFiles(ws.OutDir, "out.txt", SearchOption.AllDirectories).ToList();
         Assert.NotEmpty(produced);
         Assert.All(produced, f => Assert.Equal("42\n42\n", File.ReadAllText(f)));
@@ -189,7 +189,7 @@ public sealed class ExecSolverTests
         using var ws = new Workspace();
         var versionFile = ws.Write("simulator-version", "solver 1.0\n");
         Recipe(ws, $"    command: cp input.txt out.txt\n    outputs: [out.txt]\n    version: cat {versionFile}");
-        Assert.Equal(0, ws.Build().Summary.Failed);
+        BuildAssert.NoFailures(ws.Build());
         Assert.Equal(0, ws.Build().Summary.Executed);
 
         File.WriteAllText(versionFile, "solver 1.1\n");

@@ -19,7 +19,7 @@ public sealed class TinyImageFolder : IDisposable
         foreach (var ws in new[] { First, Second })
         {
             Write(ws);
-            Assert.Equal(0, ws.Build().Summary.Failed);
+            BuildAssert.NoFailures(ws.Build());
         }
     }
 
@@ -217,7 +217,7 @@ public sealed class ImageFolderHubTests(TinyImageFolder data) : IClassFixture<Ti
     {
         using var ws = new Workspace();
         TinyImageFolder.Write(ws, ", parquet: false");
-        Assert.Equal(0, ws.Build().Summary.Failed);
+        BuildAssert.NoFailures(ws.Build());
         var root = TinyImageFolder.Root(ws);
         Assert.False(Directory.Exists(Path.Combine(root, "data")));
         var config = (YamlMappingNode)((YamlSequenceNode)Header(File.ReadAllText(Path.Combine(root, "README.md")))["configs"])[0];

@@ -53,7 +53,7 @@ public sealed class TrainingDeterminismTests
             ws.CopyRecipe("heat-diffusion");
             string[] sets = [.. HeatSets, $"stages.train.torch_threads={threads}", $"stages.evaluate.torch_threads={threads}"];
             var result = run == 1 ? await UnderLoad(() => ws.Build("ci.yaml", sets)) : ws.Build("ci.yaml", sets);
-            Assert.Equal(0, result.Summary.Failed);
+            BuildAssert.NoFailures(result);
             hashes.Add(ContentHash.OfFile(HeatModel(ws)) + ContentHash.OfFile(Path.Combine(ws.OutDir, "heat-diffusion-ci", "evaluate", "metrics.json")));
         }
         Assert.Single(hashes.Distinct());

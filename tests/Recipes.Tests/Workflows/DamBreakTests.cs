@@ -19,7 +19,7 @@ public sealed class DamBreakTests
         using var ws = new Workspace();
         ws.CopyRecipe("dam-break");
         var result = ws.Build("ci.yaml", "stages.train.steps=1");
-        Assert.Equal(0, result.Summary.Failed);
+        BuildAssert.NoFailures(result);
         var metadata = JsonNode.Parse(File.ReadAllText(Out(ws, "dataset/metadata.json")))!;
         foreach (var key in new[] { "bounds", "sequence_length", "default_connectivity_radius", "dim", "dt", "vel_mean", "vel_std", "acc_mean", "acc_std" })
             Assert.NotNull(metadata[key]);

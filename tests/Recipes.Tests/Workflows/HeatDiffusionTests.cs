@@ -33,7 +33,7 @@ public sealed class HeatDiffusionTests
     {
         using var ws = HeatWorkspace();
         var first = ws.Build(Recipe);
-        Assert.Equal(0, first.Summary.Failed);
+        BuildAssert.NoFailures(first);
         Assert.Equal(12 + 12 + 3 + 1 + 1, first.Summary.Executed);
 
         var metrics = JsonNode.Parse(File.ReadAllText(Out(ws, "evaluate/metrics.json")))!;
@@ -66,7 +66,7 @@ public sealed class HeatDiffusionTests
     public void DatasetShardsKeepEverySamplesCopiesInOneSplit()
     {
         using var ws = HeatWorkspace();
-        Assert.Equal(0, ws.Build(Recipe).Summary.Failed);
+        BuildAssert.NoFailures(ws.Build(Recipe));
         var splits = new Dictionary<string, string>();
         var pairs = 0;
         foreach (var shard in Directory.EnumerateFiles(Out(ws, "dataset"), "*.json"))
@@ -117,7 +117,7 @@ public sealed class HeatDiffusionTests
     {
         using var offline = HeatWorkspace();
         var result = offline.Build(Recipe, "stages.train.online=false");
-        Assert.Equal(0, result.Summary.Failed);
+        BuildAssert.NoFailures(result);
 
         using var online = HeatWorkspace();
         var registry = new PluginRegistry();
@@ -127,7 +127,7 @@ public sealed class HeatDiffusionTests
         var events = new RecordingReporter();
         online.Reporter = events;
         var streamed = online.Build(Recipe, "stages.train.online=true");
-        Assert.Equal(0, streamed.Summary.Failed);
+        BuildAssert.NoFailures(streamed);
 
         // Training started before the last simulation finished, and yet produced the same bytes.
         Assert.True(events.First("started", "train") < events.Last("finished", n => n.StartsWith("simulate/", StringComparison.Ordinal)),
