@@ -2,6 +2,12 @@ using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using Recipes.Benchmarks;
 
+// "gpu-check" is the prepared GPU check of tests/gpu/run.sh (CUDA against CPU, then throughput on both).
+if (args is ["gpu-check", ..])
+{
+    Environment.ExitCode = GpuCheck.Run(args[1..]);
+    return;
+}
 // "quick N" times eight no-op status and build runs of N samples with a stopwatch, beside reading every action entry
 // once (the I/O floor), and prints the medians; anything else goes to BenchmarkDotNet.
 if (args is ["quick", var count])
