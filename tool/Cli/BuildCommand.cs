@@ -70,6 +70,7 @@ public static class BuildCommand
         }
         RecipeSession session;
         var onSlurm = false;
+        var jobsPreview = 1;
         Cluster.SlurmSettings? slurmSettings = null;
         try
         {
@@ -77,7 +78,7 @@ public static class BuildCommand
             onSlurm = (executorOption ?? recipe.Execution.Executor ?? ExecutorKind.Local) == ExecutorKind.Slurm;
             // Checked before the cache is opened, so a build that cannot start leaves nothing behind.
             if (onSlurm && (slurmSettings = SlurmSettingsOrError(recipe.Execution, project)) is null) return ExitCodes.InvalidRecipe;
-            var jobsPreview = jobsOption ?? recipe.Execution.Jobs ?? Environment.ProcessorCount;
+            jobsPreview = jobsOption ?? recipe.Execution.Jobs ?? Environment.ProcessorCount;
             session = RecipeSession.Open(recipe, cacheOption, jobsPreview);
         }
         catch (RecipeException e)
@@ -142,9 +143,9 @@ public static class BuildCommand
                     // While the bars are live, native libraries' fd 2 goes to the running node's log (see NativeStderr).
                     using var native = NativeStderr.Start(line => Console.Error.WriteLine(line));
                     result = await TerminalReporter.RunAsync(native is null ? Terminal.Error : Terminal.Live(native.Terminal), terminal,
-                        () => engine.BuildAsync(session.Graph, options, reporter, interrupt.Token));
+                        () => Adaptive.AdaptiveBuild.BuildAsync(engine, session.Cache, session.Graph, jobsPreview, options, reporter, interrupt.Token));
                 }
-                else result = await engine.BuildAsync(session.Graph, options, reporter, interrupt.Token);
+                else result = await Adaptive.AdaptiveBuild.BuildAsync(engine, session.Cache, session.Graph, jobsPreview, options, reporter, interrupt.Token);
                 summary = result.Summary with { Slurm = slurm?.Stats };
                 if (summary.Interrupted) break;
                 outDir = new OutputMaterializer(session.Cache).Materialize(result, options.OutputRoot);
@@ -199,6 +200,7 @@ public static class BuildCommand
         else
         {
             PrintSummary(summary);
+            if (session.Recipe.Adaptive is not null) Console.Out.WriteLine(Adaptive.AdaptiveRounds.Reuse(result));
         }
         return summary.ExitCode;
     }

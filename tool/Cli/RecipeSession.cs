@@ -36,16 +36,18 @@ public sealed class RecipeSession
     public static RecipeSession Open(RecipeDefinition recipe, string? cacheOption, int jobs)
     {
         BuildGraph graph;
+        var project = ProjectRoot.Find(recipe.RecipePath);
+        var cache = new CacheStore(CacheLocation.Resolve(cacheOption, project));
         try
         {
-            graph = GraphPlanner.Plan(recipe, jobs);
+            // An adaptive sweep is planned as far as its rounds' selections are cached; the build grows it further.
+            graph = recipe.Adaptive is null ? GraphPlanner.Plan(recipe, jobs) : Adaptive.AdaptiveExpansion.Expand(recipe, jobs, cache).Graph;
         }
         catch (AggregateException e) when (e.InnerExceptions.All(x => x is RecipeException))
         {
             throw (RecipeException)e.InnerExceptions[0];
         }
-        var project = ProjectRoot.Find(recipe.RecipePath);
-        return new RecipeSession(recipe, graph, new CacheStore(CacheLocation.Resolve(cacheOption, project)), project);
+        return new RecipeSession(recipe, graph, cache, project);
     }
 
     /// <summary>

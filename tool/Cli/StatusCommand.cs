@@ -39,6 +39,7 @@ public static class StatusCommand
         var states = engine.Probe(session.Graph);
         var stale = new StalenessExplainer(session.Cache).Explain(session.Graph, states);
         var notes = session.Recipe.Warnings.Select(w => w.Message).ToList();
+        if (session.Recipe.Adaptive is { } adaptive) notes.Add(Adaptive.AdaptiveRounds.Describe(adaptive, session.Graph, states));
         var summary = BuildEngine.Summarize(session.Graph, states, 0, false);
 
         if (json)

@@ -7,6 +7,9 @@ public enum StageKind
     Simulate,
     Postprocess,
     Augment,
+
+    /// <summary>An adaptive sampler's rounds: engine-made nodes that choose the next samples, never configured under stages:.</summary>
+    Select,
     Dataset,
     Train,
     Evaluate,

@@ -7,23 +7,27 @@ public static class StageNames
     public const string Simulate = "simulate";
     public const string Postprocess = "postprocess";
     public const string Augment = "augment";
+    public const string Select = "select";
     public const string Dataset = "dataset";
     public const string Train = "train";
     public const string Evaluate = "evaluate";
 
-    /// <summary>Indexed by <see cref="StageKind"/>.</summary>
+    /// <summary>The stages a recipe configures under <c>stages:</c>, in pipeline order.</summary>
     public static IReadOnlyList<string> All { get; } =
         [Render, Simulate, Postprocess, Augment, Dataset, Train, Evaluate];
 
+    /// <summary>Every stage a node can belong to, indexed by <see cref="StageKind"/>: <see cref="All"/> and the adaptive sampler's rounds.</summary>
+    private static readonly string[] Ordered = [Render, Simulate, Postprocess, Augment, Select, Dataset, Train, Evaluate];
+
     private static readonly Dictionary<string, StageKind> Kinds =
-        Enum.GetValues<StageKind>().ToDictionary(k => All[(int)k], k => k, StringComparer.Ordinal);
+        Enum.GetValues<StageKind>().ToDictionary(k => Ordered[(int)k], k => k, StringComparer.Ordinal);
 
     public static bool IsStage(string name) => Kinds.ContainsKey(name);
 
     public static StageKind KindOf(string name) =>
         Kinds.TryGetValue(name, out var kind) ? kind : throw new ArgumentOutOfRangeException(nameof(name), name, "unknown stage");
 
-    public static string Name(this StageKind kind) => All[(int)kind];
+    public static string Name(this StageKind kind) => Ordered[(int)kind];
 
     /// <summary>Orders stage names as the pipeline runs them.</summary>
     public static IComparer<string> PipelineOrder { get; } = Comparer<string>.Create((a, b) => KindOf(a).CompareTo(KindOf(b)));
@@ -41,6 +45,7 @@ public static class StageNames
         Dataset => "format",
         Train => "model",
         Evaluate => "evaluator",
+        Select => "selector",
         _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, "unknown stage"),
     };
 }

@@ -19,9 +19,19 @@ public static class GraphPlanner
     public const int CacheFormat = 1;
 
 
-    public static BuildGraph Plan(RecipeDefinition recipe, int jobs)
+    /// <summary>
+    /// Plans the recipe's graph. For an adaptive sampler this is its first round only (the initial design and the
+    /// round that chooses from it); <see cref="Adaptive.AdaptiveExpansion"/> plans as far as the cache allows.
+    /// </summary>
+    public static BuildGraph Plan(RecipeDefinition recipe, int jobs) =>
+        Plan(recipe, jobs, recipe.Samples, recipe.Adaptive is null ? null : new Adaptive.AdaptiveFrontier(0));
+
+    /// <summary>
+    /// Plans the given samples. With a frontier (adaptive sampler), the graph also holds the select nodes of rounds 1 to
+    /// one past the rounds already chosen, and the dataset, train and evaluate nodes only once every round has chosen.
+    /// </summary>
+    public static BuildGraph Plan(RecipeDefinition recipe, int jobs, IReadOnlyList<Sample> samples, Adaptive.AdaptiveFrontier? frontier)
     {
-        var samples = recipe.Samples;
         var perSample = recipe.Stages.Where(s => StageNames.IsPerSample(s.Stage)).ToList();
         var files = recipe.BaseCase?.Files.Select(f => new FileInput(f.RelativePath, f.FullPath, ContentHash.OfFile(f.FullPath))).ToList() ?? [];
         var templates = new JsonArray(recipe.BaseCase?.Files.Where(f => f.IsTemplate).Select(f => (JsonNode?)JsonValue.Create(f.RelativePath)).ToArray() ?? []);
@@ -60,6 +70,21 @@ public static class GraphPlanner
                 nodes.Add(perSampleNodes[i][s]);
 
         var lasts = perSample.Count == 0 ? [] : perSampleNodes.Select(chain => chain[^1]).ToList();
+        if (frontier is not null && recipe.Adaptive is { } adaptive && recipe.SelectStage is { } selectStage)
+        {
+            var rounds = Math.Min(frontier.ChosenRounds + 1, adaptive.Rounds);
+            var selectParts = StageParts(selectStage, recipe.RecipeDirectory);
+            for (var round = 1; round <= rounds; round++)
+            {
+                var before = Enumerable.Range(0, samples.Count).Where(i => (samples[i].Origin?.Round ?? 0) < round).ToList();
+                var (settings, spec) = Adaptive.AdaptiveRounds.NodeInputs(recipe, adaptive, selectStage, round, before.Select(i => samples[i]).ToList(), selectParts);
+                var node = NewNode(recipe, selectStage, Adaptive.AdaptiveRounds.NodeId(round), settings, spec, jobs);
+                foreach (var i in before) Link(lasts[i], node);
+                nodes.Add(node);
+            }
+            // The tail learns from the whole sweep, so it waits until every round has chosen its samples.
+            if (frontier.ChosenRounds < adaptive.Rounds) return new BuildGraph(recipe, samples, nodes);
+        }
         var shards = new List<GraphNode>();
         if (recipe.Stage(StageNames.Dataset) is { } dataset)
         {

@@ -61,9 +61,10 @@ public sealed class OutputMaterializer
             if (!node.Stage.Materialize) continue;
             foreach (var output in states.Outputs[i]!)
             {
+                // Adaptive rounds each write selection.json, so they go to select/round-NN/ (their node ids).
                 var path = node.Sample is { } s
                     ? $"samples/{s.Id}/{node.StageName}/{output.Name}"
-                    : $"{node.StageName}/{output.Name}";
+                    : node.StageName == StageNames.Select ? $"{node.Id}/{output.Name}" : $"{node.StageName}/{output.Name}";
                 wanted[path] = output;
                 if (node.Sample is { } owner)
                 {
@@ -142,6 +143,12 @@ public sealed class OutputMaterializer
             {
                 w.WriteStartObject();
                 w.WriteString("id", sample.Id);
+                if (graph.Recipe.Adaptive is not null)
+                {
+                    // Which round chose the sample (0: the initial design) and the acquisition score it had then.
+                    w.WriteNumber("round", sample.Origin?.Round ?? 0);
+                    if (sample.Origin is { } origin) w.WriteNumber("score", origin.Score);
+                }
                 w.WritePropertyName("parameters");
                 w.WriteStartObject();
                 // ValueMap keys are sorted, so the parameters come out in canonical order.

@@ -19,6 +19,12 @@ public sealed class RecipeDefinition
     public required IReadOnlyList<StageDefinition> Stages { get; init; }
     public required ExecutionSettings Execution { get; init; }
 
+    /// <summary><c>parameters.adaptive</c> when the sampler is adaptive, else null.</summary>
+    public Adaptive.AdaptiveSettings? Adaptive { get; init; }
+
+    /// <summary>The stage of the adaptive rounds' nodes (engine-made; never under <c>stages:</c>), when the sampler is adaptive.</summary>
+    public StageDefinition? SelectStage { get; init; }
+
     /// <summary>The recipe, its includes and base-case files: what an incremental build system should watch.</summary>
     public required IReadOnlyList<string> SourceFiles { get; init; }
 

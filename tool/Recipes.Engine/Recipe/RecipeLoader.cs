@@ -100,8 +100,11 @@ public sealed class RecipeLoader
             "grid" => SamplerKind.Grid,
             "sobol" => SamplerKind.Sobol,
             "latin-hypercube" => SamplerKind.LatinHypercube,
+            "adaptive" => SamplerKind.Adaptive,
             _ => SamplerKind.Random,
         };
+        var adaptive = sampler == SamplerKind.Adaptive ? BindAdaptive(parametersMap!, diagnostics) : null;
+        if (adaptive is not null) requested = adaptive.Initial;
         var axes = new List<ParameterAxis>();
         if (parametersMap?["space"] is DocMapping spaceMap)
         {
@@ -115,8 +118,10 @@ public sealed class RecipeLoader
         }
         var space = new ParameterSpace(sampler, axes, requested);
         var samplerLocation = parametersMap?["sampler"]?.Location ?? parametersMap?.Location ?? root.Location;
-        if (sampler == SamplerKind.Sobol && axes.Count(a => !a.IsConstant) > SobolSequence.MaxDimensions)
-            diagnostics.Error(samplerLocation, $"the sobol sampler supports at most {SobolSequence.MaxDimensions} varying parameters; use random or latin-hypercube");
+        if (sampler is SamplerKind.Sobol or SamplerKind.Adaptive && axes.Count(a => !a.IsConstant) > SobolSequence.MaxDimensions)
+            diagnostics.Error(samplerLocation, $"the {samplerText} sampler supports at most {SobolSequence.MaxDimensions} varying parameters; use random or latin-hypercube");
+        if (sampler == SamplerKind.Adaptive && axes.All(a => a.IsConstant))
+            diagnostics.Error(samplerLocation, "the adaptive sampler needs at least one varying parameter under parameters.space");
         if (sampler == SamplerKind.Grid && axes.All(a => a.GridCount is not null))
         {
             try
@@ -168,6 +173,8 @@ public sealed class RecipeLoader
             stages.Add(BindStage(stage, plugin, stageMap, entry.Key.Location, diagnostics));
         }
         CheckPipeline(stages, baseCase, stagesMap, root, diagnostics);
+        if (adaptive is not null && !stages.Any(st => StageNames.IsPerSample(st.Stage)) && !diagnostics.HasErrors)
+            diagnostics.Error(samplerLocation, "the adaptive sampler learns from each sample's results; add stages.simulate");
 
         var execution = ExecutionSettings.None;
         if (root["execution"] is DocMapping exec)
@@ -193,9 +200,56 @@ public sealed class RecipeLoader
             Derived = derived,
             Stages = stages,
             Execution = execution,
+            Adaptive = adaptive,
+            SelectStage = adaptive is null ? null : new StageDefinition
+            {
+                Stage = StageNames.Select,
+                Plugin = new Adaptive.AdaptiveSelectStage(),
+                Settings = adaptive.NodeSettings(),
+                Materialize = true,
+                Location = parametersMap!["adaptive"]?.Location ?? samplerLocation,
+            },
             SourceFiles = sourceFiles,
             Warnings = warnings,
         };
+    }
+
+    /// <summary>
+    /// <c>parameters.adaptive</c>, its defaults filled in; the schema has checked the types and ranges, this checks what
+    /// depends on several keys. <c>samples:</c> has no meaning here (the sweep holds initial + rounds × batch samples).
+    /// </summary>
+    private static Adaptive.AdaptiveSettings? BindAdaptive(DocMapping parameters, DiagnosticBag diagnostics)
+    {
+        if (parameters["samples"] is { } samples)
+            diagnostics.Error(samples.Location, "the adaptive sampler draws parameters.adaptive.initial samples, then batch per round; remove samples:");
+        if (parameters["adaptive"] is not DocMapping map)
+        {
+            diagnostics.Error(parameters["sampler"]?.Location ?? parameters.Location, "sampler: adaptive needs parameters.adaptive with at least target: (the result field the surrogate learns)");
+            return null;
+        }
+        int Int(string key, int fallback) => map[key] is DocScalar v && v.TryGetLong(out var n) ? (int)Math.Clamp(n, int.MinValue, int.MaxValue) : fallback;
+        double Number(string key, double fallback) => map[key] is DocScalar v && v.TryGetDouble(out var x) ? x : fallback;
+        string Text(string key, string fallback) => map[key] is DocScalar { IsNull: false } v ? v.Text : fallback;
+        var settings = new Adaptive.AdaptiveSettings
+        {
+            Target = Text("target", ""),
+            Initial = Int("initial", 16),
+            Rounds = Int("rounds", 4),
+            Batch = Int("batch", 8),
+            Pool = Int("pool", 512),
+            Acquisition = Adaptive.Acquisitions.TryParse(Text("acquisition", "ensemble-variance")) ?? Adaptive.AcquisitionKind.EnsembleVariance,
+            Result = Text("result", "result.json"),
+            Members = Int("members", 8),
+            Features = Int("features", 128),
+            LengthScale = Number("length_scale", 0.15),
+            DistanceWeight = Number("distance_weight", 0.5),
+        };
+        if ((long)settings.Rounds * settings.Batch > settings.Pool)
+            diagnostics.Error(map["pool"]?.Location ?? map.Location,
+                $"parameters.adaptive: pool {settings.Pool} is smaller than rounds × batch = {(long)settings.Rounds * settings.Batch}; the rounds would run out of candidates; raise pool");
+        if ((long)settings.Initial + settings.Pool > RecipeLimits.MaxSamples)
+            diagnostics.Error(map.Location, $"parameters.adaptive: initial + pool exceeds {RecipeLimits.MaxSamples} samples; lower pool");
+        return settings;
     }
 
     private StageDefinition Implicit(string stage, SourceLocation at)

@@ -14,7 +14,10 @@ public sealed class ParameterSpace
     public IReadOnlyList<ParameterAxis> Axes { get; }
     public int? RequestedSamples { get; }
 
-    /// <summary>Every combination for grid (capped by <c>samples</c> when given); otherwise <c>samples</c> (default 1).</summary>
+    /// <summary>
+    /// Every combination for grid (capped by <c>samples</c> when given); otherwise <c>samples</c> (default 1). For the
+    /// adaptive sampler, the initial design (the loader passes <c>adaptive.initial</c> as the requested count).
+    /// </summary>
     public int Count
     {
         get
@@ -28,6 +31,7 @@ public sealed class ParameterSpace
     public long GridProduct => Axes.Aggregate(1L, (p, a) => checked(p * (a.GridCount ?? 1)));
 
     /// <summary>Whether sample i depends only on i (true for all but Latin hypercube).</summary>
+    /// <remarks>The adaptive sampler's points are Sobol points, so they are prefix-stable too.</remarks>
     public bool IsPrefixStable => Sampler != SamplerKind.LatinHypercube;
 
     public static string Name(SamplerKind kind) => kind switch
@@ -35,6 +39,7 @@ public sealed class ParameterSpace
         SamplerKind.Grid => "grid",
         SamplerKind.Random => "random",
         SamplerKind.Sobol => "sobol",
+        SamplerKind.Adaptive => "adaptive",
         _ => "latin-hypercube",
     };
 }

@@ -6,4 +6,7 @@ public enum SamplerKind
     Random,
     Sobol,
     LatinHypercube,
+
+    /// <summary>An initial Sobol design, then rounds that pick points of a Sobol pool where a surrogate is least sure.</summary>
+    Adaptive,
 }

@@ -10,7 +10,7 @@ public sealed class RecipeSchema
     public const string NamePattern = "^[a-z0-9][a-z0-9._-]{0,99}$";
     public const string IdentifierPattern = "^[A-Za-z][A-Za-z0-9_]*$";
 
-    public static readonly string[] Samplers = ["grid", "random", "sobol", "latin-hypercube"];
+    public static readonly string[] Samplers = ["grid", "random", "sobol", "latin-hypercube", "adaptive"];
     public static readonly string[] ValueKinds = ["constant", "int", "uniform", "log_uniform", "normal", "choice", "linked"];
 
     public RecipeSchema(PluginRegistry registry)
@@ -92,7 +92,8 @@ public sealed class RecipeSchema
                     Properties =
                     [
                         ("samples", new ScalarSchema(ScalarKind.Integer) { Minimum = 1, Maximum = Recipe.RecipeLimits.MaxSamples, Description = "How many samples to draw (grid: optional cap)." }),
-                        ("sampler", new ScalarSchema(ScalarKind.String) { Enum = Samplers, Description = "grid (every combination), random, sobol (prefix-stable low-discrepancy), latin-hypercube (re-draws when samples changes)." }),
+                        ("sampler", new ScalarSchema(ScalarKind.String) { Enum = Samplers, Description = "grid (every combination), random, sobol (prefix-stable low-discrepancy), latin-hypercube (re-draws when samples changes), adaptive (rounds that simulate where a surrogate is least sure; see adaptive)." }),
+                        ("adaptive", AdaptiveSchema()),
                         ("space", new MappingSchema { Values = parameterValue, KeyPattern = IdentifierPattern, KeyNoun = "parameter", AllowEmpty = false, Description = "Parameters by name." }),
                         ("derived", new MappingSchema { Values = new ScalarSchema(ScalarKind.String), KeyPattern = IdentifierPattern, KeyNoun = "parameter", Description = "Values computed per sample by a Scriban expression over the other parameters." }),
                     ],
@@ -113,6 +114,27 @@ public sealed class RecipeSchema
             ],
         };
     }
+
+    /// <summary><c>parameters.adaptive</c>: the adaptive sampler's design, rounds, pool, acquisition and surrogate.</summary>
+    private static MappingSchema AdaptiveSchema() => new()
+    {
+        Description = "The adaptive sampler (sampler: adaptive): an initial Sobol design, then rounds that each fit a surrogate ensemble to the results so far and simulate the pool points it is least sure about.",
+        Required = new HashSet<string> { "target" },
+        Properties =
+        [
+            ("initial", new ScalarSchema(ScalarKind.Integer) { Minimum = 2, Maximum = Recipe.RecipeLimits.MaxSamples, Description = "Samples of the initial Sobol design (default 16)." }),
+            ("rounds", new ScalarSchema(ScalarKind.Integer) { Minimum = 0, Maximum = 1000, Description = "Rounds after the initial design (default 4); raising it runs only the new rounds." }),
+            ("batch", new ScalarSchema(ScalarKind.Integer) { Minimum = 1, Maximum = Recipe.RecipeLimits.MaxSamples, Description = "Samples each round adds (default 8)." }),
+            ("pool", new ScalarSchema(ScalarKind.Integer) { Minimum = 1, Maximum = 1_000_000, Description = "Candidate Sobol points after the initial design, shared by every round (default 512)." }),
+            ("acquisition", new ScalarSchema(ScalarKind.String) { Enum = [.. Adaptive.Acquisitions.Names], Description = "ensemble-variance (where the surrogates disagree; default), space-filling (farthest from every simulated point), variance-and-distance (both, weighted by distance_weight)." }),
+            ("target", new ScalarSchema(ScalarKind.String) { Description = "The number the surrogate learns: a field of each sample's result file." }),
+            ("result", new ScalarSchema(ScalarKind.String) { Description = "The JSON file of the last per-sample stage that holds target (default result.json)." }),
+            ("members", new ScalarSchema(ScalarKind.Integer) { Minimum = 2, Maximum = 64, Description = "Surrogates in the ensemble (default 8)." }),
+            ("features", new ScalarSchema(ScalarKind.Integer) { Minimum = 4, Maximum = 2048, Description = "Random Fourier features per surrogate (default 128)." }),
+            ("length_scale", new ScalarSchema(ScalarKind.Number) { Minimum = 0, ExclusiveMinimum = true, Description = "The surrogates' kernel length scale, as a fraction of each parameter's range (default 0.15)." }),
+            ("distance_weight", new ScalarSchema(ScalarKind.Number) { Minimum = 0, Description = "Weight of the distance term for variance-and-distance (default 0.5)." }),
+        ],
+    };
 
     /// <summary>The executor's <c>execution.slurm</c> block; the same keys may sit in the <c>slurm</c> section of <c>.recipes.json</c>.</summary>
     private static MappingSchema SlurmSchema() => new()

@@ -36,7 +36,9 @@ public sealed class StalenessExplainer
         var key = states.HashOf(node.Index);
         if (!previous.TryGetValue(node.Id, out var record))
         {
-            reasons.Add(node.Sample is not null ? "new sample" : "never built");
+            reasons.Add(node.Sample is not null ? "new sample"
+                : Adaptive.AdaptiveRounds.RoundOf(node.Id) is { } round ? $"new round {round}: no earlier build chose samples in it"
+                : "never built");
         }
         else
         {
