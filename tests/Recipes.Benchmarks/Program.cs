@@ -2,6 +2,12 @@ using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using Recipes.Benchmarks;
 
+// "adaptive-curve OUT.png" measures test error against simulations for the random, sobol and adaptive samplers.
+if (args is ["adaptive-curve", .. var curveArgs])
+{
+    Environment.ExitCode = AdaptiveCurve.Run(curveArgs);
+    return;
+}
 // "gpu-check" is the prepared GPU check of tests/gpu/run.sh (CUDA against CPU, then throughput on both).
 if (args is ["gpu-check", ..])
 {

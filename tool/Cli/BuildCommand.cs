@@ -200,7 +200,7 @@ public static class BuildCommand
         else
         {
             PrintSummary(summary);
-            if (session.Recipe.Adaptive is not null) Console.Out.WriteLine(Adaptive.AdaptiveRounds.Reuse(result));
+            if (session.Recipe.Adaptive is not null && summary.ExitCode == ExitCodes.Success) Console.Out.WriteLine(Adaptive.AdaptiveRounds.Reuse(result));
         }
         return summary.ExitCode;
     }

@@ -1,6 +1,7 @@
 # A point mass with quadratic drag (semi-implicit Euler) thrown at a wall: if it passes below the top of the wall it
 # stops there and falls (range = wall distance); otherwise it flies on until it lands.
-# Input: key = value lines (case.ini). Output: result.json with the range, and whether it cleared the wall.
+# Input: key = value lines (case.ini). Output: result.json with the range, how far beyond the wall it landed (0 when
+# it fell short or hit the wall) and whether it cleared the wall.
 BEGIN { FS = "=" }
 /^[ \t]*#/ { next }
 NF == 2 { gsub(/[ \t]/, "", $1); gsub(/[ \t]/, "", $2); p[$1] = $2 + 0 }
@@ -23,5 +24,6 @@ END {
         }
         if (y < 0) { f = py / (py - y); land = px + f * (x - px); break }
     }
-    printf "{\"range\": %.6f, \"cleared\": %d}\n", land, cleared > "result.json"
+    beyond = cleared && land > wall ? land - wall : 0
+    printf "{\"range\": %.6f, \"beyond\": %.6f, \"cleared\": %d}\n", land, beyond, cleared > "result.json"
 }

@@ -58,6 +58,12 @@ public sealed class MalformedRecipeTests
         new("output escapes sandbox", Base.Replace("outputs: [out.txt]", "outputs: [../out.txt]"), "recipe.yaml:8:74", "would leave the work directory"),
         new("zero samples", Base.Replace("space:", "samples: 0\n  space:"), "recipe.yaml:5:12", "must be at least 1"),
         new("empty choice", Base.Replace("[1, 2]", "[]"), "recipe.yaml:6:18", "is empty"),
+        new("adaptive without its settings", Base.Replace("space:", "sampler: adaptive\n  space:"), "recipe.yaml:5:12", "sampler: adaptive needs parameters.adaptive with at least target:"),
+        new("adaptive with samples", Base.Replace("space:", "sampler: adaptive\n  samples: 4\n  adaptive: { target: v }\n  space:"), "recipe.yaml:6:12", "the adaptive sampler draws parameters.adaptive.initial samples"),
+        new("adaptive pool too small", Base.Replace("space:", "sampler: adaptive\n  adaptive: { target: v, rounds: 4, batch: 8, pool: 16 }\n  space:"), "recipe.yaml:6:53", "pool 16 is smaller than rounds × batch = 32"),
+        new("adaptive without target", Base.Replace("space:", "sampler: adaptive\n  adaptive: { rounds: 2 }\n  space:"), "recipe.yaml:6:13", "target"),
+        new("unknown acquisition", Base.Replace("space:", "sampler: adaptive\n  adaptive: { target: v, acquisition: ensemble-varience }\n  space:"), "recipe.yaml:6:39", "did you mean 'ensemble-variance'"),
+
         new("missing required option", Base.Replace(", command: \"cat input.txt > out.txt\"", ""), "recipe.yaml:8:13", "missing required key 'command'"),
         new("dataset without samples", "recipe: bad\nstages:\n  dataset: { format: csv }\n", "recipe.yaml:3:3", "stages.dataset needs per-sample stages"),
         new("recipe is a list", "- recipe: bad\n", "recipe.yaml:1:1", "must be a mapping"),

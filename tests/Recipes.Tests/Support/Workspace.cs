@@ -58,9 +58,11 @@ public sealed class Workspace : IDisposable
     public BuildResult BuildWith(BuildOptions options, string recipe = "recipe.yaml", params string[] sets)
     {
         var definition = Load(recipe, sets);
-        var graph = GraphPlanner.Plan(definition, options.Jobs);
         var cache = new CacheStore(CacheDir);
-        var result = new BuildEngine(cache).BuildAsync(graph, options with { OutputRoot = OutDir }, Reporter, CancellationToken.None).GetAwaiter().GetResult();
+        // As the build command does: an adaptive sweep is planned from the cache and grows while it builds.
+        var graph = definition.Adaptive is null ? GraphPlanner.Plan(definition, options.Jobs) : Recipes.Adaptive.AdaptiveExpansion.Expand(definition, options.Jobs, cache).Graph;
+        var result = Recipes.Adaptive.AdaptiveBuild.BuildAsync(new BuildEngine(cache), cache, graph, options.Jobs, options with { OutputRoot = OutDir }, Reporter, CancellationToken.None)
+            .GetAwaiter().GetResult();
         if (!result.Summary.Interrupted) new OutputMaterializer(cache).Materialize(result, OutDir);
         return result;
     }

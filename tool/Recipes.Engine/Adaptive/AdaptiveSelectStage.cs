@@ -34,7 +34,7 @@ public sealed class AdaptiveSelectStage : StagePlugin
             var file = upstream.Find(settings.Result)
                 ?? throw new PluginException($"{upstream.NodeId} has no output '{settings.Result}' to read '{settings.Target}' from (it has: {string.Join(", ", upstream.Files.Select(f => f.Name))}); set parameters.adaptive.result");
             points.Add(known.TryGetValue(index, out var point) ? point : throw new PluginException($"sample {upstream.SampleId} has no unit point"));
-            targets.Add(ReadTarget(file.Path, settings.Target, upstream.NodeId));
+            targets.Add(ReadTarget(file, settings.Target, upstream.NodeId));
         }
         if (points.Count == 0) throw new PluginException("no simulated samples to learn from");
         var candidates = pool.Select(p => new AdaptiveSelector.Candidate(p.Key, p.Value)).ToList();
@@ -61,19 +61,19 @@ public sealed class AdaptiveSelectStage : StagePlugin
         return result;
     }
 
-    private static double ReadTarget(string path, string target, string nodeId)
+    private static double ReadTarget(Artifact file, string target, string nodeId)
     {
         JsonNode? json;
         try
         {
-            json = JsonNode.Parse(File.ReadAllText(path));
+            json = JsonNode.Parse(File.ReadAllText(file.Path));
         }
         catch (JsonException e)
         {
-            throw new PluginException($"{nodeId}: {Path.GetFileName(path)} is not JSON ({e.Message})");
+            throw new PluginException($"{nodeId}: {file.Name} is not JSON ({e.Message})");
         }
         var value = json is JsonObject obj ? obj[target] : null;
         if (value is JsonValue v && v.TryGetValue(out double number) && double.IsFinite(number)) return number;
-        throw new PluginException($"{nodeId}: {Path.GetFileName(path)} has no finite number '{target}'; set parameters.adaptive.target to one of its fields");
+        throw new PluginException($"{nodeId}: {file.Name} has no finite number '{target}'; set parameters.adaptive.target to one of its fields");
     }
 }

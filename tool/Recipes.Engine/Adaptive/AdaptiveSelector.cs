@@ -3,7 +3,7 @@ namespace Recipes.Adaptive;
 /// <summary>
 /// One round's choice: fit the surrogate ensemble to every result so far, score each candidate of the pool, and pick a
 /// batch greedily. A batch of the top scores alone would crowd into one uncertain spot, so after each pick the
-/// candidates near it are discounted (local penalization: the score is multiplied by 1 − exp(−(r/r₀)²), r₀ half the
+/// candidates near it are discounted (local penalization: the score is multiplied by 1 − exp(−(r/r₀)²), r₀ the
 /// spacing the sweep will have) and distances count the picks as simulated. Ties go to the lower pool index.
 /// </summary>
 public static class AdaptiveSelector
@@ -34,7 +34,7 @@ public static class AdaptiveSelector
         }
         var maxVariance = variance.DefaultIfEmpty(0).Max();
         var meanVariance = count == 0 ? 0 : variance.Average();
-        var spacing = 0.5 * Math.Pow(1.0 / (points.Count + settings.Batch), 1.0 / dimensions);
+        var spacing = Math.Pow(1.0 / (points.Count + settings.Batch), 1.0 / dimensions);
         var penalty = Enumerable.Repeat(1.0, count).ToArray();
         var taken = new bool[count];
         var picks = new List<Pick>();
