@@ -96,6 +96,27 @@ public sealed class SlurmExecutorTests(SlurmCluster cluster)
         Assert.Contains(records, r => r["node_list"]!.AsArray().All(n => n!["seconds"] is not null));
     }
 
+    /// <summary>The adaptive sampler's rounds on Slurm: each pass's stale nodes go out as array jobs, and the rounds choose what a local build chooses.</summary>
+    [SlurmFact]
+    public void AnAdaptiveSweepRunsItsRoundsOnSlurmAndChoosesWhatALocalBuildChooses()
+    {
+        using var ws = new Workspace();
+        ws.CopyRecipe("adaptive-wall");
+        File.AppendAllText(ws.Path_("recipe.yaml"), "execution:\n  slurm: { pack_seconds: 2, default_seconds: 1, poll_seconds: 0.3 }\n");
+        string[] small = ["--set", "parameters.adaptive.initial=6", "--set", "parameters.adaptive.batch=3", "--set", "parameters.adaptive.rounds=2", "--set", "parameters.adaptive.pool=32"];
+        var local = Summary(Support.Cli.Run(ws.Root, ["build", "recipe.yaml", "--cache", "local-cache", "--out", "local-out", "--json", .. small]));
+        Assert.Equal(0, local["failed"]!.GetValue<int>());
+
+        var onSlurm = Support.Cli.Run(ws.Root, cluster.ClientEnvironment, ["build", "recipe.yaml", "--executor", "slurm", "--cache", "slurm-cache", "--out", "slurm-out", "--json", .. small]);
+        Assert.Equal(0, onSlurm.ExitCode);
+        var summary = Summary(onSlurm);
+        // 12 renders and simulations, 2 rounds, 1 dataset shard: each pass of the growing graph went to Slurm.
+        Assert.True(summary["executed"]!.GetValue<int>() == 12 + 12 + 2 + 1, onSlurm.Stdout + onSlurm.Stderr);
+        Assert.True(summary["slurm"]!["jobs"]!.GetValue<int>() >= 7, $"{summary["slurm"]!["jobs"]} array jobs: the rounds did not go out one pass at a time");
+        Assert.Equal(Files(ws.Path_("local-out")), Files(ws.Path_("slurm-out")));
+        Assert.Equal(ActionKeys(ws.Path_("local-cache")), ActionKeys(ws.Path_("slurm-cache")));
+    }
+
     [SlurmFact]
     public void ATaskKilledMidRunIsResubmittedAndTheBuildFinishes()
     {

@@ -35,7 +35,7 @@ public sealed class SlurmExecutor : INodeExecutor, IDisposable
     private readonly List<Pending> _queue = [];
     private readonly Dictionary<string, Element> _elements = new(StringComparer.Ordinal);
     private readonly HashSet<string> _jobs = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stop = new();
+    private CancellationTokenSource _stop = new();
     private readonly Dictionary<string, double> _stageSeconds;
     private readonly List<Task> _submissions = [];
     private bool _flushScheduled;
@@ -318,6 +318,18 @@ public sealed class SlurmExecutor : INodeExecutor, IDisposable
             _log($"slurm: cancelled job{(jobs.Length > 1 ? "s" : "")} {string.Join(", ", jobs)}");
         }
         if (_monitor is not null) await _monitor;
+        if (interrupted) return;
+        // An adaptive sweep builds its growing graph in passes with one executor: after a clean finish it is ready
+        // for the next pass, with its counts (Stats) carried over.
+        lock (_gate)
+        {
+            var stopped = _stop;
+            _stop = new CancellationTokenSource();
+            stopped.Dispose();
+            _monitor = null;
+            _submissions.Clear();
+            _flushScheduled = false;
+        }
     }
 
     public void Dispose() => _stop.Dispose();
