@@ -4,15 +4,16 @@ namespace Recipes.Solvers.Heat2d;
 /// Geometric multigrid V-cycles for the masked Laplace problem, in plain C# on one CPU core. Each cycle smooths with
 /// red-black Gauss-Seidel (held nodes untouched), restricts the residual by full weighting to a grid of half the
 /// resolution, solves for the correction there recursively, and adds its bilinear interpolation to the free nodes.
-/// The error shrinks by roughly a factor of ten per cycle at every grid size, so a 64² steady state to 1e-8 takes
-/// about ten cycles (a millisecond) where SOR takes about 200 sweeps.
+/// The error shrinks by about a factor of ten per cycle at every grid size (5–8 cycles from a zero start to 1e-8 at
+/// 12² to 257²), so a 64² steady state takes under a millisecond where SOR takes about 200 sweeps.
 /// <para>
 /// Coarse grids: the node (I, J) of the coarse grid sits on the fine node (2I, 2J), so a grid of n nodes per side has
 /// n/2 + 1. With n = 2^k + 1 the coarse grid covers the fine one exactly; with an even n (64: spacing 1/63) its last
 /// row and column lie one fine spacing beyond the fine boundary and are held, as if the fine grid were padded by a
-/// held row and column, which changes nothing on the fine grid because its own last row and column are held. A coarse
-/// node is held where its fine node is held or lies outside: the correction is the error, which is zero on held
-/// nodes. Coarsening stops at 5 nodes per side or fewer, where Gauss-Seidel sweeps solve the few unknowns.
+/// held row and column, which changes nothing on the fine grid because its own last row and column are held. Coarse
+/// operators are Galerkin products (see <see cref="Hierarchy"/>), so held nodes of any shape, disks narrower than a
+/// coarse spacing included, are seen on every grid. Coarsening stops at 5 nodes per side or fewer, where
+/// Gauss-Seidel sweeps solve the few unknowns.
 /// </para>
 /// <para>
 /// The stopping test is the one <see cref="SorSolver"/> uses (max-norm of the unscaled 5-point residual over the free
