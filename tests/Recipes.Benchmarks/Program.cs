@@ -66,6 +66,12 @@ if (args is ["heat", var device, var sizeText])
     }
     return;
 }
+// "heat-compare [N]" times the heat2d solvers with a stopwatch beside SciPy's spsolve (N problems in the parallel case).
+if (args is ["heat-compare", ..])
+{
+    HeatComparison.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 64);
+    return;
+}
 if (args is ["sph", var resolutionText])
 {
     const double a = 0.1;

@@ -133,7 +133,7 @@ public static class SorSolver
         stream.Synchronize();
         var field = u.GetAsArray1D(stream);
         var numbers = stats.GetAsArray1D(stream);
-        return problems.Select((_, p) => new HeatSolution(field.AsSpan(p * cells, cells).ToArray(), (int)numbers[2 * p], numbers[2 * p + 1], "cpu")).ToList();
+        return problems.Select((_, p) => new HeatSolution(field.AsSpan(p * cells, cells).ToArray(), (int)numbers[2 * p], numbers[2 * p + 1], "cpu", HeatScheme.Sor)).ToList();
     }
 
     private static HeatSolution SolveOnGpu(Accelerator accelerator, HeatProblem problem, double tolerance, int maxIterations, CancellationToken cancellationToken)
@@ -166,6 +166,6 @@ public static class SorSolver
             worst = host.Max();
             if (worst <= tolerance) break;
         }
-        return new HeatSolution(u.GetAsArray1D(stream), iterations, worst, "cuda");
+        return new HeatSolution(u.GetAsArray1D(stream), iterations, worst, "cuda", HeatScheme.Sor);
     }
 }

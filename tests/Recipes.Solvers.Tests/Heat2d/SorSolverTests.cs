@@ -4,50 +4,14 @@ namespace Recipes.Solvers.Tests.Heat2d;
 
 public sealed class SorSolverTests
 {
-    /// <summary>Annulus around (0.5, 0.5): u = ln(r2/r)/ln(r2/r1), harmonic; nodes inside r1 and outside r2 hold it exactly.</summary>
-    private static (HeatProblem Problem, Func<double, double, double> Exact) Annulus(int size)
-    {
-        const double r1 = 0.1, r2 = 0.4;
-        double Exact(double x, double y) => Math.Log(r2 / Math.Sqrt((x - 0.5) * (x - 0.5) + (y - 0.5) * (y - 0.5))) / Math.Log(r2 / r1);
-        var problem = new HeatProblem(size);
-        var h = problem.Spacing;
-        for (var i = 0; i < size; i++)
-            for (var j = 0; j < size; j++)
-            {
-                var r = Math.Sqrt((j * h - 0.5) * (j * h - 0.5) + (i * h - 0.5) * (i * h - 0.5));
-                var k = i * size + j;
-                if (r <= r1 || r >= r2 || problem.Held[k])
-                {
-                    problem.Held[k] = true;
-                    problem.Values[k] = r < 1e-12 ? 1.0 : Exact(j * h, i * h);
-                }
-            }
-        return (problem, Exact);
-    }
-
-    private static double MaxError(int size)
-    {
-        var (problem, exact) = Annulus(size);
-        var solution = SorSolver.Solve(problem, tolerance: 1e-12);
-        var h = problem.Spacing;
-        var worst = 0.0;
-        for (var i = 0; i < size; i++)
-            for (var j = 0; j < size; j++)
-                if (!problem.Held[i * size + j]) worst = Math.Max(worst, Math.Abs(solution.Field[i * size + j] - exact(j * h, i * h)));
-        return worst;
-    }
-
     [Fact]
     public void ConvergesAtSecondOrderOnAnAnnulus()
     {
         // The staircase of held nodes changes with the grid, so single ratios scatter; the fitted slope of
         // log(error) against log(h) over four doublings is the order.
         int[] sizes = [33, 65, 129, 257];
-        var errors = sizes.Select(MaxError).ToArray();
-        var xs = sizes.Select(n => Math.Log(1.0 / (n - 1))).ToArray();
-        var ys = errors.Select(e => Math.Log(e)).ToArray();
-        var (mx, my) = (xs.Average(), ys.Average());
-        var slope = xs.Zip(ys, (x, y) => (x - mx) * (y - my)).Sum() / xs.Sum(x => (x - mx) * (x - mx));
+        var errors = sizes.Select(n => HeatProblems.AnnulusError(n, p => SorSolver.Solve(p, tolerance: 1e-12))).ToArray();
+        var slope = HeatProblems.Order(sizes, errors);
         Assert.InRange(slope, 1.85, 2.25);
         for (var k = 1; k < errors.Length; k++) Assert.True(errors[k] < errors[k - 1] / 3, $"error did not shrink enough from {sizes[k - 1]} to {sizes[k]}");
     }
