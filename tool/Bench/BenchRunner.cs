@@ -30,10 +30,13 @@ public sealed class BenchRunner
 
     public static IReadOnlyList<string> LevelSets(RecipeSession session, string parameter, string level)
     {
+        // A dotted path is a setting (stages.simulate.spacing): many solvers' fidelity knob is a stage setting, not a
+        // sampled parameter. It goes through --set, which checks the path and the value.
+        if (parameter.Contains('.', StringComparison.Ordinal)) return [$"{parameter}={level}"];
         var root = session.Recipe.Constants.Contains(parameter) ? "base_case.params" : "parameters.space";
         if (root == "parameters.space" && !session.Recipe.Space.Axes.Any(a => a.Names.Contains(parameter)))
             throw new RecipeException(new SourceLocation(DisplayPath.Of(session.Recipe.RecipePath), 1, 1),
-                $"--fidelity: the recipe has no parameter '{parameter}'{Suggestions.DidYouMean(parameter, session.Recipe.Constants.Keys.Concat(session.Recipe.Space.Axes.SelectMany(a => a.Names)))}");
+                $"--fidelity: the recipe has no parameter '{parameter}'{Suggestions.DidYouMean(parameter, session.Recipe.Constants.Keys.Concat(session.Recipe.Space.Axes.SelectMany(a => a.Names)))} (a stage setting is given by its path, e.g. stages.simulate.{parameter})");
         return [$"{root}.{parameter}={level}"];
     }
 

@@ -18,7 +18,7 @@ public static class BenchCommand
     public static Command Create()
     {
         var recipe = CommonOptions.Recipe();
-        var fidelity = new Option<string>("--fidelity") { Description = "PARAM=v1,v2,...: the parameter that sets the fidelity and its levels.", Required = true };
+        var fidelity = new Option<string>("--fidelity") { Description = "PARAM=v1,v2,...: the parameter (or a setting path such as stages.simulate.spacing) that sets the fidelity, and its levels.", Required = true };
         var samples = new Option<int>("--samples") { Description = "Variations per level.", DefaultValueFactory = _ => 3 };
         var devices = new Option<string?>("--devices") { Description = "cpu, cuda, or cpu:THREADS, comma-separated (default: cpu:1 and cpu:all, and cuda when present)." };
         var workers = new Option<int>("--workers") { Description = "Workers the projection assumes.", DefaultValueFactory = _ => 1 };

@@ -102,4 +102,24 @@ public sealed class BenchTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("did you mean 'size'", result.Stderr);
     }
+
+    /// <summary>A fidelity knob that is a stage setting (sph's spacing, smoke2d's size) is named by its path.</summary>
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void AStageSettingPathIsAFidelityKnob()
+    {
+        using var ws = new Workspace();
+        ws.CopyRecipe("heat-diffusion");
+        // The base case's size would win over the setting, so the benched recipe reads it from the stage.
+        File.WriteAllText(ws.Path_("recipe.yaml"), File.ReadAllText(ws.Path_("recipe.yaml")).Replace("    size: 64                     # grid nodes per side\n", "    unused: 0\n"));
+        var result = Support.Cli.Run(ws.Root, "bench", "recipe.yaml", "--fidelity", "stages.simulate.size=16,48", "--samples", "1", "--devices", "cpu:1", "--json");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var rows = JsonNode.Parse(result.LastLine)!["rows"]!.AsArray();
+        Assert.Equal(["16", "48"], rows.Select(r => r!["level"]!.GetValue<string>()));
+        Assert.True(rows[1]!["output_bytes"]!.GetValue<long>() > 4 * rows[0]!["output_bytes"]!.GetValue<long>(), "48² fields are 9 times the bytes of 16² ones");
+
+        var wrong = Support.Cli.Run(ws.Root, "bench", "recipe.yaml", "--fidelity", "stages.simulate.sise=16,32");
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains("sise", wrong.Stderr);
+    }
 }
