@@ -39,10 +39,12 @@ public sealed class GnsEvaluator : TorchStagePlugin
         var trained = context.Upstream.First(u => u.Stage == StageNames.Train);
         var (dataset, metadata) = GnsTrainer.Dataset(context.Upstream);
         var config = JsonNode.Parse(File.ReadAllText(trained.Get("model.json").Path))!;
-        var features = new GnsFeatures(metadata, config["noise_std"]!.GetValue<double>());
+        var device = TorchDevices.Resolve(context.Device);
+        var features = new GnsFeatures(metadata, config["noise_std"]!.GetValue<double>()) { Device = device };
         using var model = new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim,
             config["latent_size"]!.GetValue<int>(), config["message_passing_steps"]!.GetValue<int>());
         model.load_safetensors(trained.Get("model.safetensors").Path);
+        model.to(device);
         model.eval();
 
         var split = Split.Read(context.Settings);
@@ -166,7 +168,7 @@ public sealed class GnsEvaluator : TorchStagePlugin
     {
         using var scope = torch.NewDisposeScope();
         var size = trajectory.Particles * features.Dim;
-        var acceleration = model.call(features.Graph(window, trajectory.Particles, trajectory.Types)).data<float>().ToArray();
+        var acceleration = model.call(features.Graph(window, trajectory.Particles, trajectory.Types)).cpu().data<float>().ToArray();
         return features.Step(window.AsSpan(GnsFeatures.History * size, size), window.AsSpan((GnsFeatures.History - 1) * size, size), acceleration, trajectory.Particles);
     }
 

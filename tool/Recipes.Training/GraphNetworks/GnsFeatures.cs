@@ -23,6 +23,9 @@ public sealed class GnsFeatures
 
     public GnsMetadata Metadata { get; }
     public double Noise { get; }
+
+    /// <summary>Where the graphs' tensors are made: the model's device (<see cref="TorchDevices"/>).</summary>
+    public Device Device { get; init; } = CPU;
     public double[] VelocityScale { get; }
     public double[] AccelerationScale { get; }
     public int Dim => Metadata.Dim;
@@ -66,11 +69,11 @@ public sealed class GnsFeatures
             edges[e * EdgeFeatureCount + dim] = (float)Math.Sqrt(squared);
         }
         return new GnsGraph(
-            tensor(nodes, [particles, NodeFeatureCount]),
-            tensor(types.Select(t => (long)t).ToArray(), [particles]),
-            tensor(senders.Select(s => (long)s).ToArray(), [senders.Length]),
-            tensor(receivers.Select(r => (long)r).ToArray(), [receivers.Length]),
-            tensor(edges, [senders.Length, EdgeFeatureCount]));
+            tensor(nodes, [particles, NodeFeatureCount], device: Device),
+            tensor(types.Select(t => (long)t).ToArray(), [particles], device: Device),
+            tensor(senders.Select(s => (long)s).ToArray(), [senders.Length], device: Device),
+            tensor(receivers.Select(r => (long)r).ToArray(), [receivers.Length], device: Device),
+            tensor(edges, [senders.Length, EdgeFeatureCount], device: Device));
     }
 
     /// <summary>Several windows as one graph (their disjoint union), so a step trains on a batch.</summary>

@@ -59,10 +59,14 @@ public sealed class GnsTrainer : TorchStagePlugin
 
         var random = new SeededRandom(context.Seed);
         var noise = NoiseStd.Read(s);
-        var features = new GnsFeatures(metadata, noise);
+        var device = TorchDevices.Resolve(context.Device);
+        var features = new GnsFeatures(metadata, noise) { Device = device };
         var latent = LatentSize.Read(s);
         var passes = MessagePassingSteps.Read(s);
         using var model = new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim, latent, passes);
+        // Initialized on the CPU from the node's seed, then moved: the same starting weights on either device.
+        model.to(device);
+        context.Log.WriteLine($"training on {device.type}");
         var lr0 = LearningRate.Read(s);
         var lrMin = LearningRateMin.Read(s);
         var decay = LrDecay.Read(s);
@@ -89,7 +93,7 @@ public sealed class GnsTrainer : TorchStagePlugin
             using var scope = torch.NewDisposeScope();
             var graph = features.Batch(windows);
             optimizer.ZeroGrad();
-            var loss = nn.functional.mse_loss(model.call(graph), tensor(targets.ToArray(), [targets.Count / metadata.Dim, metadata.Dim]));
+            var loss = nn.functional.mse_loss(model.call(graph), tensor(targets.ToArray(), [targets.Count / metadata.Dim, metadata.Dim], device: device));
             loss.backward();
             optimizer.Step();
             losses[step] = loss.item<float>();
@@ -102,6 +106,7 @@ public sealed class GnsTrainer : TorchStagePlugin
         }
 
         Divergence.CheckWeights(context, model, LearningRate.Name);
+        model.cpu();
         model.save_safetensors(context.OutputPath("model.safetensors"));
         model.save(context.OutputPath("model.dat"));
         var config = new JsonObject
