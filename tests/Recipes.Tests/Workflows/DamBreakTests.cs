@@ -103,6 +103,17 @@ public sealed class DamBreakTests
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Out(ws, "evaluate/rollout_mse.png")).Take(4));
         Assert.Equal("GIF89a"u8.ToArray(), File.ReadAllBytes(Out(ws, "evaluate/rollout.gif")).Take(6));
 
+        // The trainer's validation curve (validate_every: 5000): the valid trajectory rolled out at three steps.
+        var validation = JsonNode.Parse(File.ReadAllText(Out(ws, "train/validation.json")))!;
+        var points = validation["points"]!.AsArray();
+        Assert.Equal([5000, 10000, 15000], points.Select(p => p!["step"]!.GetValue<int>()));
+        var curve = points.Select(p => p!["rollout_mse"]!.GetValue<double>()).ToList();
+        Assert.All(curve, v => Assert.True(double.IsFinite(v) && v > 0));
+        Assert.True(curve[^1] <= curve[0], $"validation rollout MSE rose during training: {string.Join(", ", curve)}");
+        Assert.True(validation["baseline_rollout_mse"]!.GetValue<double>() > 0);
+        Assert.Equal(curve[^1], training["validation_rollout_mse"]!.GetValue<double>(), 12);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Out(ws, "train/validation.png")).Take(4));
+
         Assert.Equal(0, ws.Build("ci.yaml").Summary.Executed);
         var latent = ws.Build("ci.yaml", "stages.train.latent_size=16", "stages.train.steps=50");
         Assert.Equal(1, Workspace.Executed(latent, StageNames.Train));

@@ -70,10 +70,10 @@ public sealed class GnsEvaluator : TorchStagePlugin
                 for (var t = GnsFeatures.History; t < trajectory.Steps - 1; t++)
                 {
                     var truthNext = trajectory.At(t + 1);
-                    var next = Predict(model, features, trajectory, trajectory.Window(t));
+                    var next = GnsRollout.Predict(model, features, trajectory, trajectory.Window(t));
                     for (var k = 0; k < size; k++) oneStep += Math.Pow(next[k] - truthNext[k], 2);
                     var own = predicted.GetRange((t - GnsFeatures.History) * size, (GnsFeatures.History + 1) * size).ToArray();
-                    var rolled = Predict(model, features, trajectory, own);
+                    var rolled = GnsRollout.Predict(model, features, trajectory, own);
                     for (var k = 0; k < size; k++) rollout += Math.Pow(rolled[k] - truthNext[k], 2);
                     predicted.AddRange(rolled);
                     context.Progress?.Report((done + (t - GnsFeatures.History + 1.0) / (trajectory.Steps - 1 - GnsFeatures.History)) / trajectories.Count);
@@ -163,14 +163,6 @@ public sealed class GnsEvaluator : TorchStagePlugin
         ["centre_of_mass_error"] = scores.Average(s => s.Rollout.CentreOfMassError),
         ["surge_front_error"] = scores.Average(s => s.Rollout.FrontError),
     };
-
-    private static float[] Predict(GnsModel model, GnsFeatures features, Trajectory trajectory, float[] window)
-    {
-        using var scope = torch.NewDisposeScope();
-        var size = trajectory.Particles * features.Dim;
-        var acceleration = model.call(features.Graph(window, trajectory.Particles, trajectory.Types)).cpu().data<float>().ToArray();
-        return features.Step(window.AsSpan(GnsFeatures.History * size, size), window.AsSpan((GnsFeatures.History - 1) * size, size), acceleration, trajectory.Particles);
-    }
 
     /// <summary>
     /// Ground truth (top row) and rollout (bottom row) at five moments, x–y plane, the box drawn, columns labelled with

@@ -35,8 +35,12 @@ public sealed class GnsTrainer : TorchStagePlugin
     private static readonly Setting<double> LrDecay = Settings.Number("lr_decay", "Decay factor reached after lr_decay_steps.", 0.1, min: 0, max: 1);
     private static readonly Setting<int> LrDecaySteps = Settings.Int("lr_decay_steps", "Steps over which the learning rate decays by lr_decay.", 5_000_000, min: 1);
 
+    private static readonly Setting<int> ValidateEvery = Settings.Int("validate_every",
+        "Every this many steps, roll the model out over the valid split and record its rollout MSE (validation.json, validation.png); 0: never.", 0, min: 0);
+    private static readonly Setting<int> ValidateTrajectories = Settings.Int("validate_trajectories", "Valid trajectories each validation rolls out (the first ones).", 2, min: 1);
+
     protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
-        [LatentSize, MessagePassingSteps, NoiseStd, Steps, Batch, LearningRate, LearningRateMin, LrDecay, LrDecaySteps];
+        [LatentSize, MessagePassingSteps, NoiseStd, Steps, Batch, LearningRate, LearningRateMin, LrDecay, LrDecaySteps, ValidateEvery, ValidateTrajectories];
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
 
@@ -75,6 +79,8 @@ public sealed class GnsTrainer : TorchStagePlugin
         var steps = Steps.Read(s);
         var batch = Batch.Read(s);
         var losses = new double[steps];
+        var validateEvery = ValidateEvery.Read(s);
+        var validation = validateEvery == 0 ? null : new GnsValidation(dataset, metadata, ValidateTrajectories.Read(s));
         model.train();
         for (var step = 0; step < steps; step++)
         {
@@ -98,6 +104,14 @@ public sealed class GnsTrainer : TorchStagePlugin
             optimizer.Step();
             losses[step] = loss.item<float>();
             Divergence.Check(context, losses[step], step + 1, LearningRate.Name);
+            if (validation is not null && ((step + 1) % validateEvery == 0 || step + 1 == steps))
+            {
+                // Rollouts draw no random numbers and the model has no dropout, so validating leaves training unchanged.
+                model.eval();
+                validation.Record(step + 1, model, features);
+                model.train();
+                context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step + 1}: validation rollout MSE {validation.Points[^1].RolloutMse:E3} m²"));
+            }
             if ((step + 1) % Math.Max(1, steps / 20) == 0)
             {
                 context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step + 1}/{steps}: loss {losses.Skip(Math.Max(0, step - 49)).Take(Math.Min(50, step + 1)).Average():0.00000}"));
@@ -131,6 +145,15 @@ public sealed class GnsTrainer : TorchStagePlugin
         context.Metrics["first_loss"] = losses.Take(Math.Clamp(steps / 20, 1, 10)).Average();
         context.Metrics["final_loss"] = losses.Skip(steps - Math.Max(1, steps / 10)).Average();
         context.Metrics["steps"] = steps;
+        if (validation is not null)
+        {
+            validation.Write(context.OutputPath("validation.json"), context.OutputPath("validation.png"));
+            var best = validation.Points.MinBy(p => p.RolloutMse)!;
+            context.Metrics["validation_rollout_mse"] = validation.Points[^1].RolloutMse;
+            context.Metrics["validation_best_rollout_mse"] = best.RolloutMse;
+            context.Metrics["validation_best_step"] = best.Step;
+            context.Metrics["validation_baseline_rollout_mse"] = validation.BaselineMse;
+        }
         context.Metrics["train_trajectories"] = trajectories.Count;
     }
 
