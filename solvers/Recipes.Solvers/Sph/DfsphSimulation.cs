@@ -52,25 +52,33 @@ public sealed class DfsphSimulation
     private bool Direct(Accelerator accelerator) => accelerator.AcceleratorType == AcceleratorType.CPU && !LaunchThroughIlgpu;
 
     /// <summary>Runs <paramref name="body"/> for particles 0..count-1 in fixed contiguous ranges, one task per range.</summary>
-    private static void ForEach(int count, Action<int> body)
+    private static void ForEach(int count, Action<int> body) => ForRanges(count, (from, to) =>
+    {
+        for (var i = from; i < to; i++) body(i);
+    });
+
+    /// <summary>Splits 0..count-1 into fixed contiguous ranges (each particle's result depends only on its own sums).</summary>
+    private static void ForRanges(int count, Action<int, int> body)
     {
         var ranges = Math.Max(1, Math.Min(count, 8 * Environment.ProcessorCount));
-        Parallel.For(0, ranges, r =>
-        {
-            var end = (int)((long)count * (r + 1) / ranges);
-            for (var i = (int)((long)count * r / ranges); i < end; i++) body(i);
-        });
+        Parallel.For(0, ranges, r => body((int)((long)count * r / ranges), (int)((long)count * (r + 1) / ranges)));
     }
+
+    private Action<Index1D, DfsphKernels.Views, DfsphKernels.Parameters> Load(Accelerator accelerator, Action<Index1D, DfsphKernels.Views, DfsphKernels.Parameters> kernel,
+        Action<int, int, DfsphKernels.Views, DfsphKernels.Parameters> cpu) =>
+        Direct(accelerator)
+            ? (extent, views, p) => ForRanges(extent, (from, to) => cpu(from, to, views, p))
+            : accelerator.LoadAutoGroupedStreamKernel(kernel);
 
     private Action<Index1D, DfsphKernels.Views, DfsphKernels.Parameters> Load(Accelerator accelerator, Action<Index1D, DfsphKernels.Views, DfsphKernels.Parameters> kernel) =>
         Direct(accelerator)
             ? (extent, views, p) => ForEach(extent, i => kernel(i, views, p))
             : accelerator.LoadAutoGroupedStreamKernel(kernel);
 
-    private Action<Index1D, DfsphKernels.Views, ArrayView<float>, DfsphKernels.Parameters> LoadWithTotal(Accelerator accelerator, Action<Index1D, DfsphKernels.Views, ArrayView<float>, DfsphKernels.Parameters> kernel) =>
+    private Action<Index1D, DfsphKernels.Views, ArrayView<float>, DfsphKernels.Parameters> LoadApply(Accelerator accelerator) =>
         Direct(accelerator)
-            ? (extent, views, t, p) => ForEach(extent, i => kernel(i, views, t, p))
-            : accelerator.LoadAutoGroupedStreamKernel(kernel);
+            ? (extent, views, t, p) => ForRanges(extent, (from, to) => DfsphCpuKernels.Apply(from, to, views, t, p))
+            : accelerator.LoadAutoGroupedStreamKernel<Index1D, DfsphKernels.Views, ArrayView<float>, DfsphKernels.Parameters>(DfsphKernels.Apply);
 
     private Action<Index1D, DfsphKernels.Views, ArrayView<float>, float> LoadWarm(Accelerator accelerator, Action<Index1D, DfsphKernels.Views, ArrayView<float>, float> kernel) =>
         Direct(accelerator)
@@ -197,12 +205,12 @@ public sealed class DfsphSimulation
                 Sorted = order.View,
             };
             var views = Views();
-            var neighboursKernel = Load(accelerator, DfsphKernels.Neighbours);
-            var divergenceKernel = Load(accelerator, DfsphKernels.DivergenceError);
-            var densityKernel = Load(accelerator, DfsphKernels.DensityError);
-            var applyKernel = LoadWithTotal(accelerator, DfsphKernels.Apply);
+            var neighboursKernel = Load(accelerator, DfsphKernels.Neighbours, DfsphCpuKernels.Neighbours);
+            var divergenceKernel = Load(accelerator, DfsphKernels.DivergenceError, DfsphCpuKernels.DivergenceError);
+            var densityKernel = Load(accelerator, DfsphKernels.DensityError, DfsphCpuKernels.DensityError);
+            var applyKernel = LoadApply(accelerator);
             var warmKernel = LoadWarm(accelerator, DfsphKernels.WarmStart);
-            var nonPressureKernel = Load(accelerator, DfsphKernels.NonPressure);
+            var nonPressureKernel = Load(accelerator, DfsphKernels.NonPressure, DfsphCpuKernels.NonPressure);
             var kickKernel = Load(accelerator, DfsphKernels.Kick);
             var driftKernel = Load(accelerator, DfsphKernels.Drift);
 
