@@ -217,6 +217,30 @@ if (args.Length >= 1 && args[0] == "sph-cube")
         Console.WriteLine($"time: neighbour search {timing.SearchSeconds:0.0} s, divergence solve {timing.DivergenceSeconds:0.0} s, density solve {timing.DensitySeconds:0.0} s, rest {timing.TotalSeconds - timing.SearchSeconds - timing.DivergenceSeconds - timing.DensitySeconds:0.0} s");
     return;
 }
+// "sph-schemes [seconds]": the 2D dam break of SphBenchmarks (6,400 particles) for the same simulated time with each
+// scheme, in one process: particle-steps per second, and simulated seconds per wall second, the figure that counts.
+if (args.Length >= 1 && args[0] == "sph-schemes")
+{
+    var seconds = args.Length >= 2 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0.1;
+    var rows = new List<(Recipes.Solvers.Sph.SphScheme Scheme, double Wall, Recipes.Solvers.Sph.SphResult Result)>();
+    foreach (var scheme in new[] { Recipes.Solvers.Sph.SphScheme.Wcsph, Recipes.Solvers.Sph.SphScheme.Dfsph })
+    {
+        // Frames every 0.01 s with either scheme; a short warm-up run first, so that JIT time is not counted.
+        var scene = Recipes.Benchmarks.SphBenchmarks.TwoDimensional() with { Scheme = scheme, OutputInterval = 0.01 };
+        scene = scene with { OutputEvery = Math.Max(1, (int)Math.Round(0.01 / scene.Step)) };
+        new Recipes.Solvers.Sph.SphSimulation(scene with { Duration = 0.01 }).Run(Recipes.Solvers.Gpu.Devices.CpuBatch);
+        var clock = Stopwatch.StartNew();
+        var result = new Recipes.Solvers.Sph.SphSimulation(scene with { Duration = seconds }).Run(Recipes.Solvers.Gpu.Devices.CpuBatch);
+        rows.Add((scheme, clock.Elapsed.TotalSeconds, result));
+    }
+    foreach (var (scheme, wall, result) in rows)
+    {
+        var extra = result.Dfsph is { } stats ? $"; density iterations {stats.DensityIterations.Average():0.0}, divergence {stats.DivergenceIterations.Average():0.0}" : "";
+        Console.WriteLine($"{scheme}: {result.Fluid} fluid + {result.Walls} wall particles, {result.Steps} steps (mean dt {result.Dt:E2} s) for {seconds} s in {wall:0.00} s: {(double)result.Fluid * result.Steps / wall:E3} particle-steps/s, {seconds / wall:0.0000} simulated s per wall s{extra}");
+    }
+    Console.WriteLine($"DFSPH vs WCSPH: steps {(double)rows[0].Result.Steps / rows[1].Result.Steps:0.0}x fewer, cost per step {rows[1].Wall / rows[1].Result.Steps / (rows[0].Wall / rows[0].Result.Steps):0.0}x, wall time {rows[0].Wall / rows[1].Wall:0.00}x faster");
+    return;
+}
 if (args is ["torch"])
 {
     Recipes.Training.TorchRuntime.EnsureLoadable();
