@@ -1,5 +1,9 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Recipes.Plugins;
 using Recipes.Solvers.Gpu;
 using Recipes.Solvers.Sph;
+using Recipes.Tests.Support;
 
 namespace Recipes.Tests.Workflows;
 
@@ -108,5 +112,23 @@ public sealed class DfsphTests
         Assert.Contains("exceeds the stable limit", Assert.Single((scene with { Scheme = SphScheme.Wcsph }).Problems()));
         var viscous = MartinMoyce(20) with { Viscosity = 0.5 };
         Assert.Contains(viscous.Problems(), p => p.Contains("viscosity", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ARecipeChoosesTheSchemeAndKeepsItsFrameInterval()
+    {
+        using var ws = new Workspace();
+        ws.CopyRecipe("dam-break");
+        var built = ws.BuildWith(new Execution.BuildOptions { Jobs = 2, KeepGoing = true }, "ci.yaml", "stages.train.steps=1", "parameters.samples=1",
+            "stages.simulate.duration=0.1", "stages.simulate.scheme=dfsph");
+        Assert.Equal(1, built.Summary.Stages[StageNames.Simulate].Executed);
+        var simulate = Path.Combine(ws.OutDir, "dam-break-ci", "samples", "000000", "simulate");
+        var metadata = JsonNode.Parse(File.ReadAllText(Path.Combine(simulate, "metadata.json")))!;
+        // The frame interval wcsph would write: output_every (100) acoustic steps of the ci box.
+        var wcsph = new SphScene { Dimensions = 2, Box = [0.8, 0.4], Blocks = [], Spacing = 0.02, Duration = 0.1, OutputEvery = 100 };
+        Assert.Equal(wcsph.FrameInterval, metadata["dt"]!.GetValue<double>(), 12);
+        var times = File.ReadAllLines(Path.Combine(simulate, "front.csv")).Skip(1).Select(l => double.Parse(l.Split(',')[0], CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(metadata["frames"]!.GetValue<int>(), times.Length);
+        for (var f = 0; f < times.Length; f++) Assert.Equal(f * wcsph.FrameInterval, times[f], 12);
     }
 }
