@@ -313,6 +313,10 @@ public sealed class DfsphSimulation
                     count.View.CopyToCPU(hostCount);
                     var most = hostCount.Max();
                     if (most <= p.Capacity) break;
+                    // Eight times a lattice's neighbours only happens when particles have piled onto each other: the
+                    // run has gone unstable, and widening the lists would only exhaust memory.
+                    if (most > 8 * latticeNeighbours)
+                        throw new Recipes.Plugins.PluginException($"DFSPH went unstable at t = {time:G4} s: a particle has {most} neighbours within 2h (a lattice has {latticeNeighbours}); lower cfl or dt, or raise artificial_viscosity");
                     // A compressed region has more neighbours than the lists hold: widen them and search again.
                     p.Capacity = most + most / 4;
                     neighbour.Dispose();
