@@ -8,7 +8,9 @@ namespace Recipes.Benchmarks;
 /// SPH throughput in particle-steps per second (fluid particles × time steps / wall time) for a 2D dam break and for
 /// the 3D scene of the SPlisHSPlasH figure (a 1 m cube of water, 32,768 particles of radius 0.015 m, in a 2 m box),
 /// each for a fixed number of steps on all cores. The 2D case is the baseline of the ratios.
-/// Run: <c>dotnet run -c Release --project tests/Recipes.Benchmarks -- --filter '*Sph*'</c>
+/// Run: <c>dotnet run -c Release --project tests/Recipes.Benchmarks -- --filter '*Sph*'</c>. These are WCSPH (a fixed
+/// number of steps); DFSPH's steps differ in length and cost, so it is compared at equal simulated time by the Program
+/// modes <c>sph-schemes</c> (this 2D scene, both schemes) and <c>sph-cube</c> (the 3D scene for its full 6 s).
 /// </summary>
 [SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 3)]
 public class SphBenchmarks

@@ -25,6 +25,29 @@ public sealed record SphScene
     public double SmoothingRatio { get; init; } = 1.3;
     public double SoundSpeedFactor { get; init; } = 10;
     public int WallLayers { get; init; } = 3;
+    public SphScheme Scheme { get; init; } = SphScheme.Wcsph;
+
+    /// <summary>DFSPH: time between recorded frames, s. Default: the WCSPH frame interval (output_every acoustic steps), so a
+    /// recipe keeps its frame times, and its dataset's dt, whichever scheme it picks.</summary>
+    public double? OutputInterval { get; init; }
+
+    /// <summary>DFSPH: the CFL number λ of dt = λ·dx/max|v| (Bender and Koschier use 0.4 with the particle diameter).</summary>
+    public double Cfl { get; init; } = 0.4;
+
+    /// <summary>DFSPH: the largest step, s (SPlisHSPlasH's default cap); a set <see cref="TimeStep"/> lowers it.</summary>
+    public double MaxTimeStep { get; init; } = 0.005;
+
+    /// <summary>DFSPH: the smallest step, s, so a runaway particle slows the run down but cannot stall it.</summary>
+    public double MinTimeStep { get; init; } = 1e-6;
+
+    /// <summary>DFSPH: mean relative compression allowed after the constant-density solve (SPlisHSPlasH's default 0.01%).</summary>
+    public double DensityTolerance { get; init; } = 1e-4;
+
+    /// <summary>DFSPH: mean relative density change per step allowed after the divergence solve (SPlisHSPlasH's default 0.1%).</summary>
+    public double DivergenceTolerance { get; init; } = 1e-3;
+
+    /// <summary>DFSPH: iteration cap of each solve; a step that hits it is recorded, not refused.</summary>
+    public int MaxIterations { get; init; } = 100;
 
     public double SmoothingLength => SmoothingRatio * Spacing;
 
@@ -63,6 +86,12 @@ public sealed record SphScene
     /// <summary>The fixed step: as set, or 80% of the acoustic and force limit.</summary>
     public double Step => TimeStep ?? 0.8 * StableTimeStep;
 
+    /// <summary>The interval between recorded frames, s: fixed for the whole run, so every frame of a dataset shares one dt.</summary>
+    public double FrameInterval => Scheme == SphScheme.Dfsph && OutputInterval is { } interval ? interval : OutputEvery * Step;
+
+    /// <summary>DFSPH's largest step: the cap, the body-force limit 0.25·√(h/g), and never past the next frame.</summary>
+    public double DfsphMaxStep => Math.Min(Math.Min(TimeStep ?? MaxTimeStep, 0.25 * Math.Sqrt(SmoothingLength / Math.Max(Gravity, 1e-12))), FrameInterval);
+
     /// <summary>Problems with the settings, each a sentence the user can act on.</summary>
     public IEnumerable<string> Problems()
     {
@@ -78,10 +107,24 @@ public sealed record SphScene
             else if (block.Size.Any(s => s < Spacing))
                 yield return $"fluid block {k} is thinner than one particle spacing ({Spacing})";
         }
-        if (TimeStep is { } dt && dt > StableTimeStep)
+        if (Scheme == SphScheme.Dfsph)
+        {
+            foreach (var problem in DfsphProblems()) yield return problem;
+        }
+        else if (TimeStep is { } dt && dt > StableTimeStep)
             yield return $"time step {dt:G3} s exceeds the stable limit {StableTimeStep:G3} s (acoustic CFL 0.25·h/(c+U) with c = {SoundSpeed:G3} m/s); lower dt or coarsen the spacing";
-        if (Step > ViscousTimeStep)
+        if (Scheme == SphScheme.Wcsph && Step > ViscousTimeStep)
             yield return $"viscosity {Viscosity:G3} m²/s needs a time step below {ViscousTimeStep:G3} s (0.125·h²/ν) but the step is {Step:G3} s; lower the viscosity, set a smaller dt, or coarsen the spacing";
         if (Duration <= 0) yield return "duration must be positive";
+    }
+
+    private IEnumerable<string> DfsphProblems()
+    {
+        if (OutputInterval is <= 0) yield return "output_dt must be positive";
+        if (Cfl is <= 0 or > 1) yield return $"cfl must be in (0, 1], not {Cfl}";
+        if (DensityTolerance <= 0 || DivergenceTolerance <= 0) yield return "the DFSPH tolerances must be positive";
+        if (MinTimeStep > DfsphMaxStep) yield return $"the smallest step {MinTimeStep:G3} s is above the largest {DfsphMaxStep:G3} s";
+        if (DfsphMaxStep > ViscousTimeStep)
+            yield return $"viscosity {Viscosity:G3} m²/s needs a time step below {ViscousTimeStep:G3} s (0.125·h²/ν) but steps may reach {DfsphMaxStep:G3} s; lower the viscosity or set a smaller dt";
     }
 }

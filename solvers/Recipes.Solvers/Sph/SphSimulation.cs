@@ -15,7 +15,11 @@ public sealed record SphResult(
     double[] Energy,
     double[] FrontX,
     double Mass,
-    double MaxDensityRatio);
+    double MaxDensityRatio)
+{
+    /// <summary>The DFSPH solver's per-step record; null for the weakly compressible scheme.</summary>
+    public DfsphStatistics? Dfsph { get; init; }
+}
 
 /// <summary>
 /// Runs one weakly compressible SPH scene: lattice-placed fluid blocks in a box whose walls are layers of fixed
@@ -84,6 +88,7 @@ public sealed class SphSimulation
 
     public SphResult Run(Accelerator accelerator, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
+        if (_scene.Scheme == SphScheme.Dfsph) return new DfsphSimulation(_scene).Run(accelerator, progress, cancellationToken);
         var scene = _scene;
         var (fluid, velocity, walls) = Place(scene);
         var nf = fluid.Length / 3;
@@ -220,7 +225,7 @@ public sealed class SphSimulation
     }
 
     /// <summary>Counting sort of particles by cell, stable in particle index, so neighbour sums are reproducible.</summary>
-    private static void BuildCells(float[] positions, int total, SphKernels.Parameters p, int[] cellOf, int[] counts, int[] start, int[] end, int[] sorted)
+    internal static void BuildCells(float[] positions, int total, SphKernels.Parameters p, int[] cellOf, int[] counts, int[] start, int[] end, int[] sorted)
     {
         Array.Clear(counts);
         for (var i = 0; i < total; i++)
