@@ -100,8 +100,13 @@ public sealed class StageSchema : SchemaNode
             },
         };
         foreach (var option in Shared) properties[option.Name] = OptionSchemas.JsonFor(option);
-        foreach (var option in plugins.SelectMany(p => p.Options))
-            if (!properties.ContainsKey(option.Name)) properties[option.Name] = OptionSchemas.JsonFor(option);
+        // A name several implementations use with different meanings (heat2d's scheme: multigrid|sor, sph's scheme:
+        // wcsph|dfsph) is any of them here; the implementation's branch below holds it to its own.
+        foreach (var group in plugins.SelectMany(p => p.Options).Where(o => !properties.ContainsKey(o.Name)).GroupBy(o => o.Name))
+        {
+            var distinct = group.Select(OptionSchemas.JsonFor).DistinctBy(j => j.ToJsonString()).ToList();
+            properties[group.Key] = distinct.Count == 1 ? distinct[0] : new JsonObject { ["anyOf"] = new JsonArray([.. distinct]) };
+        }
 
         var branches = new JsonArray();
         foreach (var plugin in plugins)
