@@ -13,30 +13,17 @@ namespace Recipes.Solvers.Sph;
 /// </summary>
 internal static class DfsphCpuKernels
 {
+    private static float W(float r, float h, float norm) => Wendland.W(r, h, norm);
+
+    private static float DW(float r, float h, float norm) => Wendland.DW(r, h, norm);
+
+    private static int CellOf(float x, float cell, int count) => Wendland.CellOf(x, cell, count);
+
     private static Span<T> Span<T>(ArrayView<T> view) where T : unmanaged =>
         view.Length == 0 ? [] : MemoryMarshal.CreateSpan(ref view[0], checked((int)view.Length));
 
-    private static float W(float r, float h, float norm)
-    {
-        var q = r / h;
-        if (q >= 2f) return 0f;
-        var t = 1f - 0.5f * q;
-        return norm * t * t * t * t * (2f * q + 1f);
-    }
 
-    private static float DW(float r, float h, float norm)
-    {
-        var q = r / h;
-        if (q >= 2f) return 0f;
-        var t = 1f - 0.5f * q;
-        return norm / h * -5f * q * t * t * t;
-    }
 
-    private static int CellOf(float x, float cell, int count)
-    {
-        var c = (int)(x / cell) + 1;
-        return c < 0 ? 0 : c >= count ? count - 1 : c;
-    }
 
     public static void Neighbours(int from, int to, DfsphKernels.Views v, DfsphKernels.Parameters p)
     {

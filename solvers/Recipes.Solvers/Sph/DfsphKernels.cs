@@ -54,27 +54,12 @@ public static class DfsphKernels
         public ArrayView<int> Sorted;
     }
 
-    public static float W(float r, Parameters p)
-    {
-        var q = r / p.H;
-        if (q >= 2f) return 0f;
-        var t = 1f - 0.5f * q;
-        return p.KernelNorm * t * t * t * t * (2f * q + 1f);
-    }
+    public static float W(float r, Parameters p) => Wendland.W(r, p.H, p.KernelNorm);
 
-    public static float DW(float r, Parameters p)
-    {
-        var q = r / p.H;
-        if (q >= 2f) return 0f;
-        var t = 1f - 0.5f * q;
-        return p.KernelNorm / p.H * -5f * q * t * t * t;
-    }
+    public static float DW(float r, Parameters p) => Wendland.DW(r, p.H, p.KernelNorm);
 
-    private static int CellOf(float x, float cell, int count)
-    {
-        var c = (int)(x / cell) + 1;
-        return c < 0 ? 0 : c >= count ? count - 1 : c;
-    }
+    private static int CellOf(float x, float cell, int count) => Wendland.CellOf(x, cell, count);
+
 
     /// <summary>
     /// Neighbour list, density ρ_i = Σ V_j W_ij (fluid and wall particles alike, each with its volume, as Akinci et al.

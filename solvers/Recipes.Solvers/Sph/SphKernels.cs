@@ -35,28 +35,13 @@ public static class SphKernels
     }
 
     /// <summary>Wendland C2, support radius 2h: W = α (1 − q/2)⁴ (2q + 1), q = r/h.</summary>
-    public static float W(float r, Parameters p)
-    {
-        var q = r / p.H;
-        if (q >= 2f) return 0f;
-        var t = 1f - 0.5f * q;
-        return p.KernelNorm * t * t * t * t * (2f * q + 1f);
-    }
+    public static float W(float r, Parameters p) => Wendland.W(r, p.H, p.KernelNorm);
 
     /// <summary>dW/dr = α/h · (−5q)(1 − q/2)³.</summary>
-    public static float DW(float r, Parameters p)
-    {
-        var q = r / p.H;
-        if (q >= 2f) return 0f;
-        var t = 1f - 0.5f * q;
-        return p.KernelNorm / p.H * -5f * q * t * t * t;
-    }
+    public static float DW(float r, Parameters p) => Wendland.DW(r, p.H, p.KernelNorm);
 
-    private static int CellOf(float x, float cell, int count)
-    {
-        var c = (int)(x / cell) + 1;
-        return c < 0 ? 0 : c >= count ? count - 1 : c;
-    }
+    private static int CellOf(float x, float cell, int count) => Wendland.CellOf(x, cell, count);
+
 
     public static float Pressure(float rho, Parameters p)
     {
