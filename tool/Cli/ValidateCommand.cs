@@ -25,7 +25,10 @@ public static class ValidateCommand
                     return ExitCodes.Success;
                 }
                 RecipeSession.PrintWarnings(definition);
-                Console.Out.WriteLine($"{definition.Name}: valid ({definition.Space.Count} samples, stages: {string.Join(", ", definition.Stages.Select(s => $"{s.Stage}={s.Plugin.Name}"))})");
+                var samples = definition.Adaptive is { } adaptive
+                    ? $"{adaptive.Initial} initial samples, then {adaptive.Rounds} rounds of {adaptive.Batch}: {adaptive.Total} in all"
+                    : $"{definition.Space.Count} samples";
+                Console.Out.WriteLine($"{definition.Name}: valid ({samples}, stages: {string.Join(", ", definition.Stages.Select(s => $"{s.Stage}={s.Plugin.Name}"))})");
                 return ExitCodes.Success;
             }
             catch (RecipeException e)

@@ -136,6 +136,8 @@ public sealed class AdaptiveSamplingTests
 
         var graph = Support.Cli.Run(ws.Root, ["graph", "recipe.yaml", .. Small.SelectMany(s => new[] { "--set", s })]).Stdout;
         Assert.Contains("select x2 (adaptive-select)", graph);
+        var valid = Support.Cli.Run(ws.Root, ["validate", "recipe.yaml", .. Small.SelectMany(s => new[] { "--set", s })]).Stdout;
+        Assert.Contains("valid (8 initial samples, then 2 rounds of 4: 16 in all", valid);
     }
 
     [Fact]
