@@ -12,7 +12,8 @@ namespace Recipes.Benchmarks;
 /// <summary>
 /// The prepared GPU check (tests/gpu/run.sh): each ILGPU solver's CUDA path against its CPU path on a small problem
 /// (largest difference, held to the tolerance the CPU tests use), then throughput of heat2d (batches at 64² and 256²),
-/// sph (the 2D dam break and SPlisHSPlasH's 32,768-particle cube) and smoke2d (256²) on both, as one Markdown table.
+/// sph (the 2D dam break and SPlisHSPlasH's 32,768-particle cube, WCSPH per step and DFSPH over simulated time) and
+/// smoke2d (256²) on both, as one Markdown table.
 /// Every case is sized to finish the whole check in well under 5 minutes on one GPU and a 16-core host. Without a
 /// CUDA device it still runs the CPU column, so the script can be tried anywhere; the CUDA column then reads
 /// "no device".
@@ -65,6 +66,17 @@ public static class GpuCheck
             if (!(difference <= SphTolerance)) failures.Add($"sph: CPU and CUDA positions differ by {difference:E2} spacings > {SphTolerance}");
         }
 
+        var smallDfsph = SphBenchmarks.TwoDimensional() with { Spacing = 0.02, Scheme = SphScheme.Dfsph, Duration = 0.05 };
+        var dfsphCpu = new SphSimulation(smallDfsph).Run(Devices.CpuBatch);
+        if (cuda is not null)
+        {
+            SphResult dfsphGpu;
+            lock (Devices.CudaLock) dfsphGpu = new SphSimulation(smallDfsph).Run(cuda);
+            var difference = dfsphCpu.Frames[^1].Zip(dfsphGpu.Frames[^1], (a, b) => (double)Math.Abs(a - b)).Max() / smallDfsph.Spacing;
+            rows.Add(new Row($"sph 2D DFSPH, {dfsphCpu.Fluid} particles, 0.05 s", "max |x_cpu − x_cuda| / dx", "—", difference.ToString("E2", CultureInfo.InvariantCulture), $"tolerance {SphTolerance}"));
+            if (!(difference <= SphTolerance)) failures.Add($"sph dfsph: CPU and CUDA positions differ by {difference:E2} spacings > {SphTolerance}");
+        }
+
         var smallSmoke = new SmokeScene { Size = 64, Steps = 20, Frames = [20] };
         var smokeCpu = new SmokeSimulation(smallSmoke).Run(Devices.CpuBatch);
         if (cuda is not null)
@@ -99,10 +111,20 @@ public static class GpuCheck
             {
                 var fullSteps = Math.Ceiling(scene.Duration / scene.Step);
                 string Projection(double rate) => $"{fullSteps * particles / rate / 60:0.0} min";
-                rows.Add(new Row($"  projected: {scene.Duration} s simulated = {fullSteps} steps", "wall time", Projection(cpu * particles * stepsRun),
+                rows.Add(new Row($"  WCSPH projected: {scene.Duration} s simulated = {fullSteps} steps", "wall time", Projection(cpu * particles * stepsRun),
                     gpu is { } g ? Projection(g * particles * stepsRun) : "no device", "SPlisHSPlasH: 2.95 min on 16 vCPU"));
             }
         }
+
+        // DFSPH's steps follow the flow, so it is timed over simulated time: the cube's first stretch, projected to 6 s.
+        var stretch = quick ? 0.05 : 0.2;
+        var cube = SphBenchmarks.ThreeDimensional() with { Scheme = SphScheme.Dfsph, Duration = stretch, OutputInterval = stretch };
+        var cubeCpu = 1 / Rate(() => new SphSimulation(cube).Run(Devices.CpuBatch), 1);
+        double? cubeGpu = null;
+        if (cuda is not null) lock (Devices.CudaLock) cubeGpu = 1 / Rate(() => new SphSimulation(cube).Run(cuda), 1);
+        string Seconds(double? seconds) => seconds is { } value ? value.ToString("0.00", CultureInfo.InvariantCulture) + " s" : "no device";
+        rows.Add(new Row($"sph 3D cube, DFSPH, first {stretch} s simulated", "wall time", Seconds(cubeCpu), Seconds(cubeGpu),
+            cubeGpu is { } g3 ? $"{cubeCpu / g3:0.0}× CPU; the whole 6 s took 622 s on 2 cores" : "the whole 6 s took 622 s on 2 cores"));
 
         var smoke = new SmokeScene { Size = 256, Steps = quick ? 5 : 20, Frames = [quick ? 5 : 20] };
         var smokeRateCpu = Rate(() => new SmokeSimulation(smoke).Run(Devices.CpuBatch), smoke.Steps);
