@@ -94,7 +94,7 @@ public sealed class StatusAndGraphTests
         foreach (var stage in new[] { "render", "simulate", "augment", "dataset", "train", "evaluate" })
             Assert.True(stages.ContainsKey(stage), stage);
         var samplers = properties["parameters"]!["properties"]!["sampler"]!["enum"]!.AsArray().Select(s => s!.GetValue<string>());
-        Assert.Equal(["grid", "random", "sobol", "latin-hypercube"], samplers);
+        Assert.Equal(["grid", "random", "sobol", "latin-hypercube", "adaptive"], samplers);
         Assert.Contains("exec", stages["simulate"]!["properties"]!["solver"]!["enum"]!.AsArray().Select(s => s!.GetValue<string>()));
     }
 }
