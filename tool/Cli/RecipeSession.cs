@@ -41,7 +41,7 @@ public sealed class RecipeSession
         try
         {
             // An adaptive sweep is planned as far as its rounds' selections are cached; the build grows it further.
-            graph = recipe.Adaptive is null ? GraphPlanner.Plan(recipe, jobs) : Adaptive.AdaptiveExpansion.Expand(recipe, jobs, cache).Graph;
+            graph = Adaptive.AdaptiveExpansion.Plan(recipe, jobs, cache);
         }
         catch (AggregateException e) when (e.InnerExceptions.All(x => x is RecipeException))
         {

@@ -15,6 +15,10 @@ public static class AdaptiveExpansion
 {
     public sealed record Expanded(BuildGraph Graph, int ChosenRounds);
 
+    /// <summary>The graph a command starts from: the plain plan, or for an adaptive sweep as far as the cache knows it.</summary>
+    public static BuildGraph Plan(RecipeDefinition recipe, int jobs, CacheStore cache) =>
+        recipe.Adaptive is null ? GraphPlanner.Plan(recipe, jobs) : Expand(recipe, jobs, cache).Graph;
+
     public static Expanded Expand(RecipeDefinition recipe, int jobs, CacheStore cache)
     {
         var adaptive = recipe.Adaptive ?? throw new ArgumentException("the recipe's sampler is not adaptive", nameof(recipe));
