@@ -28,8 +28,8 @@ public static class Settings
             new ValueMap(((System.Text.Json.Nodes.JsonObject)@default.DeepClone()).Select(p => KeyValuePair.Create(p.Key, p.Value))),
             (s, key, d) => s.Contains(key) ? s.GetMap(key) : d);
 
-    /// <summary>A setting of any shape, read as the recipe gave it (a null included).</summary>
-    public static Setting<System.Text.Json.Nodes.JsonNode?> Any(string name, string description, System.Text.Json.Nodes.JsonNode @default) =>
-        new(new OptionSpec(name, OptionType.Any, description) { Default = @default }, @default.DeepClone(),
+    /// <summary>A setting of any shape, read as the recipe gave it (a null included); a null default: none, the plugin decides.</summary>
+    public static Setting<System.Text.Json.Nodes.JsonNode?> Any(string name, string description, System.Text.Json.Nodes.JsonNode? @default) =>
+        new(new OptionSpec(name, OptionType.Any, description) { Default = @default }, @default?.DeepClone(),
             (s, key, d) => s.TryGet(key, out var v) ? v : d);
 }

@@ -33,6 +33,8 @@ public static class DfsphKernels
         public float BoxX;
         public float BoxY;
         public float BoxZ;
+        /// <summary>The box's lower corner in the shifted coordinates (the wall layers' width), on every axis.</summary>
+        public float Lower;
     }
 
     /// <summary>The device arrays; neighbour lists have a fixed stride of <see cref="Parameters.Capacity"/> per particle.</summary>
@@ -279,9 +281,9 @@ public static class DfsphKernels
             var velocity = v.Velocity[3 * i + d];
             var x = v.Position[3 * i + d] + p.Dt * velocity;
             var limit = d == 0 ? p.BoxX : d == 1 ? p.BoxY : p.BoxZ;
-            if (x < 0f)
+            if (x < p.Lower)
             {
-                x = 0f;
+                x = p.Lower;
                 velocity = 0f;
             }
             else if (x > limit)

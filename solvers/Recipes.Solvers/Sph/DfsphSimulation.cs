@@ -146,6 +146,7 @@ public sealed class DfsphSimulation
             BoxX = (float)scene.Box[0] + offset,
             BoxY = (float)scene.Box[1] + offset,
             BoxZ = dims == 3 ? (float)scene.Box[2] + offset : 0f,
+            Lower = offset,
         };
         // The host cell list is shared with the weakly compressible scheme; it reads only the cell fields.
         var cells = new SphKernels.Parameters { Dimensions = dims, Cell = cell, CellsX = p.CellsX, CellsY = p.CellsY, CellsZ = p.CellsZ };

@@ -31,6 +31,8 @@ public static class SphKernels
         public float BoxX;
         public float BoxY;
         public float BoxZ;
+        /// <summary>The box's lower corner in the shifted coordinates (the wall layers' width), on every axis.</summary>
+        public float Lower;
         public float Delta;
     }
 
@@ -188,9 +190,9 @@ public static class SphKernels
             var v = velocity[3 * i + d] + p.Dt * acceleration[3 * i + d];
             var x = position[3 * i + d] + p.Dt * v;
             var limit = d == 0 ? p.BoxX : d == 1 ? p.BoxY : p.BoxZ;
-            if (x < 0f)
+            if (x < p.Lower)
             {
-                x = 0f;
+                x = p.Lower;
                 v = 0f;
             }
             else if (x > limit)

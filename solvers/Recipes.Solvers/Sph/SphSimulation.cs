@@ -167,6 +167,8 @@ public sealed class SphSimulation
             var energy = new List<double>();
             var front = new List<double>();
             var maxRatio = 0.0;
+            // Positions are shifted by the wall layers' width: the box is [offset, box + offset] on every axis.
+            p.Lower = offset;
             p.BoxX += offset;
             p.BoxY += offset;
             if (scene.Dimensions == 3) p.BoxZ += offset;

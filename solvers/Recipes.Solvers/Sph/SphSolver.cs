@@ -24,13 +24,15 @@ public sealed class SphSolver : StagePlugin
 
     public override string Name => "sph";
     public override string Stage => StageNames.Simulate;
-    public override int Version => 2;
+    public override int Version => 3;   // 3: the lower walls hold particles at the box (they could sink by the wall layers' width)
     public override string Summary => "SPH fluid in a box (2D or 3D), weakly compressible or divergence-free (DFSPH), as ILGPU kernels; trajectories for graph network simulators.";
 
     private static readonly Setting<int> Dim = Settings.Int("dim", "2 or 3 dimensions.", 2, min: 2, max: 3);
     private static readonly Setting<IReadOnlyList<double>> Box = Settings.Numbers("box", "Box size per dimension, m; walls on every side.", 1.6, 0.8);
-    private static readonly Setting<JsonNode?> Blocks = Settings.Any("blocks", "Fluid blocks: [{origin: [..], size: [..], velocity: [..]}]; sample parameters block_x, block_y, block_width, block_height (block_z, block_depth, block_vx, ...) define one block instead.",
-        new JsonArray(new JsonObject { ["origin"] = new JsonArray(0.0, 0.0), ["size"] = new JsonArray(0.4, 0.4), ["velocity"] = new JsonArray(0.0, 0.0) }));
+    // No default array: the default block (0.4 m per side at the origin) takes the recipe's dimension, so a 3D recipe
+    // whose block comes from sample parameters validates as written.
+    private static readonly Setting<JsonNode?> Blocks = Settings.Any("blocks", "Fluid blocks: [{origin: [..], size: [..], velocity: [..]}]; default one block of 0.4 m per side at the origin. Sample parameters block_x, block_y, block_width, block_height (block_z, block_depth, block_vx, ...) define one block instead.",
+        null);
     private static readonly Setting<double> Spacing = Settings.Number("spacing", "Particle spacing, m: the fidelity knob (a sample parameter 'spacing' wins).", 0.02, min: 1e-5);
     private static readonly Setting<double> Density = Settings.Number("density", "Rest density, kg/m^3.", 1000, min: 1e-6);
     private static readonly Setting<double> Viscosity = Settings.Number("viscosity", "Kinematic viscosity, m^2/s (a sample parameter 'viscosity' wins).", 1e-6, min: 0);
@@ -87,7 +89,7 @@ public sealed class SphSolver : StagePlugin
                 Enumerable.Range(0, dim).Select(d => parameters.GetDouble($"block_{sizes[d]}")).ToArray(),
                 Enumerable.Range(0, dim).Select(d => parameters.Contains($"block_v{axes[d]}") ? parameters.GetDouble($"block_v{axes[d]}") : 0).ToArray()));
         }
-        else if (Blocks.Read(settings) is JsonArray array)
+        else if ((Blocks.Read(settings) ?? DefaultBlock(dim)) is JsonArray array)
         {
             foreach (var (node, k) in array.Select((n, k) => (n, k)))
             {
@@ -119,6 +121,15 @@ public sealed class SphSolver : StagePlugin
             OutputInterval = settings.TryGet("output_dt", out var interval) && interval is not null ? settings.GetDouble("output_dt") : null,
         };
     }
+
+    private static JsonArray DefaultBlock(int dim) => new(new JsonObject
+    {
+        ["origin"] = Repeat(0.0, dim),
+        ["size"] = Repeat(0.4, dim),
+        ["velocity"] = Repeat(0.0, dim),
+    });
+
+    private static JsonArray Repeat(double value, int count) => [.. Enumerable.Range(0, count).Select(_ => (JsonNode?)JsonValue.Create(value))];
 
     public override Task RunAsync(PluginContext context, CancellationToken cancellationToken)
     {

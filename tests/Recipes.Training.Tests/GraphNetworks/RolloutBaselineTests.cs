@@ -54,6 +54,37 @@ public sealed class RolloutBaselineTests
         Assert.True(frozen.RolloutMse > score.RolloutMse, "standing still is worse than moving on");
     }
 
+    /// <summary>
+    /// The same free fall in 3D (a 3×3×3 block drifting along x and z, gravity down y, the second axis as in the SPH
+    /// solver): the rules and scores take the dimension from the metadata, as the 3D dam-break recipe needs.
+    /// </summary>
+    [Fact]
+    public void TheRulesAndScoresHoldIn3D()
+    {
+        const int particles = 27;
+        var positions = new float[Steps * particles * 3];
+        for (var t = 0; t < Steps; t++)
+            for (var i = 0; i < particles; i++)
+            {
+                positions[(t * particles + i) * 3] = (float)(0.1 * (i % 3) + 0.005 * t);
+                positions[(t * particles + i) * 3 + 1] = (float)(0.1 * (i / 3 % 3) - 0.01 * t + 0.5 * Acceleration * t * t);
+                positions[(t * particles + i) * 3 + 2] = (float)(0.1 * (i / 9) - 0.002 * t);
+            }
+        var metadata = new GnsMetadata(3, 0.01, 0.15, [-10, -10, -10], [10, 10, 10], [0, 0, 0], [1, 1, 1], [0, Acceleration, 0], [1, 1, 1]);
+        var truth = new Trajectory("fall-3d", Steps, particles, positions, new int[particles]);
+
+        var gravity = RolloutScore.Of(RolloutRules.Roll(RolloutBaseline.ConstantVelocityGravity, truth, Start, metadata), truth, Start, metadata);
+        Assert.True(gravity.RolloutMse < 1e-9, $"rollout MSE {gravity.RolloutMse}");
+        Assert.Equal(0, gravity.OutsideFraction);
+        Assert.True(gravity.DensityDeviation < 1e-9);
+
+        // Constant velocity is off by a·h·(h+1)/2 in y only: the MSE averages over three coordinates now.
+        var horizon = Steps - 1 - Start;
+        var expected = Math.Pow(Acceleration * horizon * (horizon + 1) / 2, 2) / 3;
+        var velocity = RolloutScore.Of(RolloutRules.Roll(RolloutBaseline.ConstantVelocity, truth, Start, metadata), truth, Start, metadata);
+        Assert.Equal(expected, velocity.MseAt100, expected * 1e-3);
+    }
+
     [Fact]
     public void OneStepBaselinesUseTheTrueHistory()
     {

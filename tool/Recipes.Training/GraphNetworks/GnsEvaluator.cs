@@ -20,13 +20,17 @@ public sealed class GnsEvaluator : TorchStagePlugin
 {
     public override string Name => "gns";
     public override string Stage => StageNames.Evaluate;
-    public override int Version => 4;
+    public override int Version => 5;
     public override string Summary => "One-step and rollout MSE on held-out trajectories, and a rollout beside the ground truth.";
 
     private static readonly Setting<string> Split = Settings.Text("split", "Held-out split to evaluate on.", "test", "test", "valid", "train");
 
+    /// <summary>Shared with the trainer's validation rollouts.</summary>
+    public static Setting<bool> ClampToBox { get; } = Settings.Flag("clamp_to_box",
+        "Roll out with predicted positions held inside the dataset's bounds, where the simulator that made the data holds its particles; the evaluator then also scores the model without it (model_without_clamp).", true);
+
     protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
-        [Split];
+        [Split, ClampToBox];
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken)
     {
@@ -40,7 +44,7 @@ public sealed class GnsEvaluator : TorchStagePlugin
         var (dataset, metadata) = GnsTrainer.Dataset(context.Upstream);
         var config = JsonNode.Parse(File.ReadAllText(trained.Get("model.json").Path))!;
         var device = TorchDevices.Resolve(context.Device);
-        var features = new GnsFeatures(metadata, config["noise_std"]!.GetValue<double>()) { Device = device };
+        var features = new GnsFeatures(metadata, config["noise_std"]!.GetValue<double>()) { Device = device, ClampToBox = ClampToBox.Read(context.Settings) };
         using var model = new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim,
             config["latent_size"]!.GetValue<int>(), config["message_passing_steps"]!.GetValue<int>());
         model.load_safetensors(trained.Get("model.safetensors").Path);
@@ -51,13 +55,17 @@ public sealed class GnsEvaluator : TorchStagePlugin
         var trajectories = Trajectory.ReadSplit(dataset, split, metadata.Dim).Where(t => t.Steps > GnsFeatures.History + 1).ToList();
         if (trajectories.Count == 0) throw GnsFeatures.NoTrajectories(split);
 
-        double oneStepSum = 0, rolloutSum = 0;
-        long oneStepCount = 0, rolloutCount = 0;
         var perTrajectory = new JsonArray();
         // The model and the trivial baselines, scored on the same trajectories and horizons.
         var scores = new Dictionary<string, List<(double OneStep, RolloutScore Rollout)>>(StringComparer.Ordinal) { ["model"] = [] };
         foreach (var baseline in RolloutRules.All) scores[baseline.Name()] = [];
         float[]? shownRollout = null;
+        // The box constraint (clamp_to_box) is scored both ways: "model" is the simulator as configured, and with the
+        // clamp on, "model_without_clamp" shows what the network alone does (how many particles it would push out).
+        var clamp = ClampToBox.Read(context.Settings);
+        var free = clamp ? new GnsFeatures(metadata, features.Noise) { Device = device } : null;
+        if (free is not null) scores["model_without_clamp"] = [];
+        var heldShares = new List<double>();
         using (torch.no_grad())
         {
             var done = 0;
@@ -65,28 +73,31 @@ public sealed class GnsEvaluator : TorchStagePlugin
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var size = trajectory.Particles * metadata.Dim;
-                double oneStep = 0, rollout = 0;
-                var predicted = trajectory.Positions.AsSpan(0, (GnsFeatures.History + 1) * size).ToArray().ToList();
+                var steps = trajectory.Steps - 1 - GnsFeatures.History;
+                double oneStep = 0;
                 for (var t = GnsFeatures.History; t < trajectory.Steps - 1; t++)
                 {
                     var truthNext = trajectory.At(t + 1);
                     var next = GnsRollout.Predict(model, features, trajectory, trajectory.Window(t));
                     for (var k = 0; k < size; k++) oneStep += Math.Pow(next[k] - truthNext[k], 2);
-                    var own = predicted.GetRange((t - GnsFeatures.History) * size, (GnsFeatures.History + 1) * size).ToArray();
-                    var rolled = GnsRollout.Predict(model, features, trajectory, own);
-                    for (var k = 0; k < size; k++) rollout += Math.Pow(rolled[k] - truthNext[k], 2);
-                    predicted.AddRange(rolled);
-                    context.Progress?.Report((done + (t - GnsFeatures.History + 1.0) / (trajectory.Steps - 1 - GnsFeatures.History)) / trajectories.Count);
+                }
+                oneStep /= (double)steps * size;
+                var held = new List<int>();
+                var passes = free is null ? 1 : 2;
+                var predicted = GnsRollout.Roll(model, features, trajectory, held: held,
+                    progress: f => context.Progress?.Report((done + f / passes) / trajectories.Count));
+                heldShares.Add(held.Count == 0 ? 0 : held.Max() / (double)trajectory.Particles);
+                var score = RolloutScore.Of(predicted, trajectory, GnsFeatures.History, metadata);
+                perTrajectory.Add(new JsonObject { ["id"] = trajectory.Id, ["one_step_mse"] = oneStep, ["rollout_mse"] = score.RolloutMse });
+                shownRollout ??= predicted;
+                scores["model"].Add((oneStep, score));
+                if (free is not null)
+                {
+                    var unclamped = GnsRollout.Roll(model, free, trajectory,
+                        progress: f => context.Progress?.Report((done + 0.5 + f / 2) / trajectories.Count));
+                    scores["model_without_clamp"].Add((oneStep, RolloutScore.Of(unclamped, trajectory, GnsFeatures.History, metadata)));
                 }
                 done++;
-                var steps = trajectory.Steps - 1 - GnsFeatures.History;
-                oneStepSum += oneStep;
-                rolloutSum += rollout;
-                oneStepCount += (long)steps * size;
-                rolloutCount += (long)steps * size;
-                perTrajectory.Add(new JsonObject { ["id"] = trajectory.Id, ["one_step_mse"] = oneStep / ((double)steps * size), ["rollout_mse"] = rollout / ((double)steps * size) });
-                shownRollout ??= predicted.ToArray();
-                scores["model"].Add((oneStep / ((double)steps * size), RolloutScore.Of(predicted.ToArray(), trajectory, GnsFeatures.History, metadata)));
                 foreach (var baseline in RolloutRules.All)
                 {
                     double baselineOneStep = 0;
@@ -104,23 +115,32 @@ public sealed class GnsEvaluator : TorchStagePlugin
         var summaries = scores.ToDictionary(s => s.Key, s => Figures(s.Value));
         var best = RolloutRules.All.Select(b => b.Name()).MinBy(name => summaries[name]["rollout_mse"]!.GetValue<double>())!;
         var bestRollout = summaries[best]["rollout_mse"]!.GetValue<double>();
+        // Every figure is a mean over trajectories (each trajectory's own mean first), the model's as the baselines':
+        // pooling over particles instead would weigh large scenes more and compare the model unlike the baselines.
+        var oneStepMse = summaries["model"]["one_step_mse"]!.GetValue<double>();
+        var rolloutMse = summaries["model"]["rollout_mse"]!.GetValue<double>();
         var metrics = new JsonObject
         {
             ["split"] = split,
             ["trajectories"] = trajectories.Count,
-            ["one_step_mse"] = oneStepSum / oneStepCount,
-            ["rollout_mse"] = rolloutSum / rolloutCount,
+            ["one_step_mse"] = oneStepMse,
+            ["rollout_mse"] = rolloutMse,
             ["model"] = summaries["model"],
+            ["clamp_to_box"] = clamp,
+            ["model_without_clamp"] = clamp ? summaries["model_without_clamp"] : null,
             ["baselines"] = new JsonObject(RolloutRules.All.Select(b => new KeyValuePair<string, JsonNode?>(b.Name(), summaries[b.Name()]))),
             ["best_baseline"] = best,
+            // The largest share of particles the box had to hold at any step (mean over trajectories): how much the
+            // constraint does. Zero without clamp_to_box.
+            ["held_by_box_fraction"] = heldShares.Average(),
             // Above 1: the model's rollout is that many times closer to the truth than the best trivial rule's.
-            ["rollout_gain_over_best_baseline"] = bestRollout / Math.Max(rolloutSum / rolloutCount, double.Epsilon),
+            ["rollout_gain_over_best_baseline"] = bestRollout / Math.Max(rolloutMse, double.Epsilon),
             ["per_trajectory"] = perTrajectory,
         };
-        context.Metrics["one_step_mse"] = oneStepSum / oneStepCount;
-        context.Metrics["rollout_mse"] = rolloutSum / rolloutCount;
+        context.Metrics["one_step_mse"] = oneStepMse;
+        context.Metrics["rollout_mse"] = rolloutMse;
         context.Metrics["best_baseline_rollout_mse"] = bestRollout;
-        context.Metrics["rollout_gain_over_best_baseline"] = bestRollout / Math.Max(rolloutSum / rolloutCount, double.Epsilon);
+        context.Metrics["rollout_gain_over_best_baseline"] = bestRollout / Math.Max(rolloutMse, double.Epsilon);
         context.Metrics["outside_fraction"] = summaries["model"]["outside_fraction"]!.GetValue<double>();
         File.WriteAllText(context.OutputPath("metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         DrawRollout(context.OutputPath("rollout.png"), metadata, trajectories[0], shownRollout!);

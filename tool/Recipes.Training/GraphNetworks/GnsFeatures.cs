@@ -29,6 +29,16 @@ public sealed class GnsFeatures
     public double[] VelocityScale { get; }
     public double[] AccelerationScale { get; }
     public int Dim => Metadata.Dim;
+
+    /// <summary>
+    /// Keep predicted positions inside the dataset's bounds, as the simulator that made the data keeps its particles
+    /// (its walls end in a hard limit): the learned simulator's integrator honours the same known constraint.
+    /// </summary>
+    public bool ClampToBox { get; init; }
+
+    /// <summary>Particles the last <see cref="Step"/> held at a wall (zero without <see cref="ClampToBox"/>).</summary>
+    public int LastHeld { get; private set; }
+
     public int NodeFeatureCount => History * Dim + 2 * Dim;
     public int EdgeFeatureCount => Dim + 1;
 
@@ -149,17 +159,33 @@ public sealed class GnsFeatures
         return result;
     }
 
-    /// <summary>The next positions from a predicted normalized acceleration: v' = v + a, x' = x + v'.</summary>
+    /// <summary>
+    /// The next positions from a predicted normalized acceleration: v' = v + a, x' = x + v', then held inside the box
+    /// with <see cref="ClampToBox"/>.
+    /// </summary>
     public float[] Step(ReadOnlySpan<float> current, ReadOnlySpan<float> previous, ReadOnlySpan<float> normalized, int particles)
     {
         var dim = Dim;
         var next = new float[particles * dim];
-        for (var k = 0; k < next.Length; k++)
+        var held = 0;
+        for (var i = 0; i < particles; i++)
         {
-            var d = k % dim;
-            var acceleration = normalized[k] * AccelerationScale[d] + Metadata.AccelerationMean[d];
-            next[k] = (float)(current[k] + (current[k] - previous[k]) + acceleration);
+            var wall = false;
+            for (var d = 0; d < dim; d++)
+            {
+                var k = i * dim + d;
+                var acceleration = normalized[k] * AccelerationScale[d] + Metadata.AccelerationMean[d];
+                var x = current[k] + (current[k] - previous[k]) + acceleration;
+                if (ClampToBox && (x < Metadata.Lower[d] || x > Metadata.Upper[d]))
+                {
+                    x = Math.Clamp(x, Metadata.Lower[d], Metadata.Upper[d]);
+                    wall = true;
+                }
+                next[k] = (float)x;
+            }
+            if (wall) held++;
         }
+        LastHeld = held;
         return next;
     }
 

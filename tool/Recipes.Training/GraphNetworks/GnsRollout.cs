@@ -18,14 +18,21 @@ public static class GnsRollout
     /// The trajectory's first History+1 true positions, then the model's own predictions up to step
     /// <paramref name="steps"/> (the whole trajectory by default); call under <c>no_grad</c>.
     /// </summary>
-    public static float[] Roll(GnsModel model, GnsFeatures features, Trajectory trajectory, int? steps = null)
+    /// <param name="held">When given, receives the number of particles the box held at each predicted step.</param>
+    /// <param name="progress">When given, receives the share of the rollout done after each step.</param>
+    public static float[] Roll(GnsModel model, GnsFeatures features, Trajectory trajectory, int? steps = null,
+        List<int>? held = null, Action<double>? progress = null)
     {
         var size = trajectory.Particles * features.Dim;
         var last = Math.Min(trajectory.Steps, steps ?? trajectory.Steps);
         var positions = new List<float>(last * size);
         positions.AddRange(trajectory.Positions.AsSpan(0, (GnsFeatures.History + 1) * size).ToArray());
         for (var t = GnsFeatures.History; t < last - 1; t++)
+        {
             positions.AddRange(Predict(model, features, trajectory, positions.GetRange((t - GnsFeatures.History) * size, (GnsFeatures.History + 1) * size).ToArray()));
+            held?.Add(features.LastHeld);
+            progress?.Invoke((t - GnsFeatures.History + 1.0) / (last - 1 - GnsFeatures.History));
+        }
         return [.. positions];
     }
 

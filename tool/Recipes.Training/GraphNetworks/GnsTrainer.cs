@@ -21,7 +21,7 @@ public sealed class GnsTrainer : TorchStagePlugin
 {
     public override string Name => "gns";
     public override string Stage => StageNames.Train;
-    public override int Version => 2;
+    public override int Version => 3;
     public override bool UsesSeed => true;
     public override string Summary => "Graph network simulator (encoder-processor-decoder, message passing over a radius graph), trained on particle trajectories.";
 
@@ -40,7 +40,7 @@ public sealed class GnsTrainer : TorchStagePlugin
     private static readonly Setting<int> ValidateTrajectories = Settings.Int("validate_trajectories", "Valid trajectories each validation rolls out (the first ones).", 2, min: 1);
 
     protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
-        [LatentSize, MessagePassingSteps, NoiseStd, Steps, Batch, LearningRate, LearningRateMin, LrDecay, LrDecaySteps, ValidateEvery, ValidateTrajectories];
+        [LatentSize, MessagePassingSteps, NoiseStd, Steps, Batch, LearningRate, LearningRateMin, LrDecay, LrDecaySteps, ValidateEvery, ValidateTrajectories, GnsEvaluator.ClampToBox];
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
 
@@ -64,7 +64,8 @@ public sealed class GnsTrainer : TorchStagePlugin
         var random = new SeededRandom(context.Seed);
         var noise = NoiseStd.Read(s);
         var device = TorchDevices.Resolve(context.Device);
-        var features = new GnsFeatures(metadata, noise) { Device = device };
+        // The clamp acts on rollouts only (the validation's here): training targets are the true next positions.
+        var features = new GnsFeatures(metadata, noise) { Device = device, ClampToBox = GnsEvaluator.ClampToBox.Read(s) };
         var latent = LatentSize.Read(s);
         var passes = MessagePassingSteps.Read(s);
         using var model = new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim, latent, passes);
@@ -132,6 +133,7 @@ public sealed class GnsTrainer : TorchStagePlugin
             ["node_features"] = features.NodeFeatureCount,
             ["edge_features"] = features.EdgeFeatureCount,
             ["dim"] = metadata.Dim,
+            ["clamp_to_box"] = features.ClampToBox,
         };
         await File.WriteAllTextAsync(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
         var span = Math.Max(1, Math.Min(50, steps / 10));
