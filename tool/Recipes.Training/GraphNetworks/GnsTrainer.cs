@@ -37,10 +37,12 @@ public sealed class GnsTrainer : TorchStagePlugin
 
     private static readonly Setting<int> ValidateEvery = Settings.Int("validate_every",
         "Every this many steps, roll the model out over the valid split and record its rollout MSE (validation.json, validation.png); 0: never.", 0, min: 0);
+    private static readonly Setting<double> EmaDecay = Settings.Number("ema_decay",
+        "Keep an exponential moving average of the weights with this decay per step (0.999: about the last thousand steps); validation rolls it out and it is the model saved. 0: off, the last weights.", 0, min: 0, max: 0.99999);
     private static readonly Setting<int> ValidateTrajectories = Settings.Int("validate_trajectories", "Valid trajectories each validation rolls out (the first ones).", 2, min: 1);
 
     protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
-        [LatentSize, MessagePassingSteps, NoiseStd, Steps, Batch, LearningRate, LearningRateMin, LrDecay, LrDecaySteps, ValidateEvery, ValidateTrajectories, GnsEvaluator.ClampToBox];
+        [LatentSize, MessagePassingSteps, NoiseStd, Steps, Batch, LearningRate, LearningRateMin, LrDecay, LrDecaySteps, ValidateEvery, ValidateTrajectories, EmaDecay, GnsEvaluator.ClampToBox];
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
 
@@ -82,6 +84,10 @@ public sealed class GnsTrainer : TorchStagePlugin
         var losses = new double[steps];
         var validateEvery = ValidateEvery.Read(s);
         var validation = validateEvery == 0 ? null : new GnsValidation(dataset, metadata, ValidateTrajectories.Read(s));
+        // Averaged weights (Polyak averaging): one step's weights carry that step's gradient noise, and a rollout of
+        // 100+ steps amplifies it (the validation curve of the last weights jumps several-fold between checkpoints).
+        using var average = WeightAverage<GnsModel>.Create(model, EmaDecay.Read(s), () => new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim, latent, passes), device);
+        var kept = average?.Model ?? model;
         model.train();
         for (var step = 0; step < steps; step++)
         {
@@ -103,13 +109,14 @@ public sealed class GnsTrainer : TorchStagePlugin
             var loss = nn.functional.mse_loss(model.call(graph), tensor(targets.ToArray(), [targets.Count / metadata.Dim, metadata.Dim], device: device));
             loss.backward();
             optimizer.Step();
+            average?.Update(step);
             losses[step] = loss.item<float>();
             Divergence.Check(context, losses[step], step + 1, LearningRate.Name);
             if (validation is not null && ((step + 1) % validateEvery == 0 || step + 1 == steps))
             {
                 // Rollouts draw no random numbers and the model has no dropout, so validating leaves training unchanged.
                 model.eval();
-                validation.Record(step + 1, model, features);
+                validation.Record(step + 1, kept, features);
                 model.train();
                 context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step + 1}: validation rollout MSE {validation.Points[^1].RolloutMse:E3} m²"));
             }
@@ -120,10 +127,10 @@ public sealed class GnsTrainer : TorchStagePlugin
             }
         }
 
-        Divergence.CheckWeights(context, model, LearningRate.Name);
-        model.cpu();
-        model.save_safetensors(context.OutputPath("model.safetensors"));
-        model.save(context.OutputPath("model.dat"));
+        Divergence.CheckWeights(context, kept, LearningRate.Name);
+        kept.cpu();
+        kept.save_safetensors(context.OutputPath("model.safetensors"));
+        kept.save(context.OutputPath("model.dat"));
         var config = new JsonObject
         {
             ["model"] = "gns",
@@ -134,6 +141,7 @@ public sealed class GnsTrainer : TorchStagePlugin
             ["edge_features"] = features.EdgeFeatureCount,
             ["dim"] = metadata.Dim,
             ["clamp_to_box"] = features.ClampToBox,
+            ["ema_decay"] = EmaDecay.Read(s),
         };
         await File.WriteAllTextAsync(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
         var span = Math.Max(1, Math.Min(50, steps / 10));
