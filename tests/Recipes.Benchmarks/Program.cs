@@ -8,6 +8,12 @@ if (args is ["adaptive-curve", .. var curveArgs])
     Environment.ExitCode = AdaptiveCurve.Run(curveArgs);
     return;
 }
+// "gns-curve OUT.png DIR=LABEL ..." draws validation rollout MSE against training time for GNS builds.
+if (args is ["gns-curve", .. var gnsCurveArgs])
+{
+    Environment.ExitCode = GnsTrainingCurve.Run(gnsCurveArgs);
+    return;
+}
 // "gpu-check" is the prepared GPU check of tests/gpu/run.sh (CUDA against CPU, then throughput on both).
 if (args is ["gpu-check", ..])
 {

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Recipes.Plugins.Plots;
+
+namespace Recipes.Benchmarks;
+
+/// <summary>
+/// "gns-curve OUT.png DIR=LABEL ...": validation rollout MSE against training time for builds of a GNS recipe, one
+/// series per workspace DIR. Each point's time is its step times the train node's seconds per step from the newest run
+/// record that executed it (validation included, so a slight overestimate); the dashed level is the validation's
+/// baseline (constant velocity with gravity on the same trajectories). Training time is machine time, so it is read
+/// from the run record and never written into an artifact.
+/// </summary>
+public static class GnsTrainingCurve
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length < 2)
+        {
+            Console.Error.WriteLine("usage: gns-curve OUT.png DIR=LABEL [DIR=LABEL ...]");
+            return 2;
+        }
+        var chart = new LineChart("Validation rollout error against training time (2 CPU cores)", "training time (min)", "rollout MSE (m²)", logY: true);
+        double? baseline = null;
+        foreach (var spec in args[1..])
+        {
+            var (dir, label) = spec.Split('=', 2) is [var d, var l] ? (d, l) : (spec, Path.GetFileName(spec));
+            var validationPath = Directory.EnumerateFiles(Path.Combine(dir, "out"), "validation.json", SearchOption.AllDirectories).Single();
+            var validation = JsonNode.Parse(File.ReadAllText(validationPath))!;
+            var points = validation["points"]!.AsArray().Select(p => (Step: p!["step"]!.GetValue<int>(), Mse: p["rollout_mse"]!.GetValue<double>())).ToList();
+            var seconds = TrainSeconds(dir);
+            var perStep = seconds / points[^1].Step;
+            chart.Add(label, points.Select(p => (p.Step * perStep / 60, p.Mse)));
+            baseline ??= validation["baseline_rollout_mse"]!.GetValue<double>();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{label}: {points[^1].Step} steps in {seconds:0} s ({perStep * 1000:0.0} ms/step); best {points.Min(p => p.Mse):0.0000} m² at step {points.MinBy(p => p.Mse).Step}, last {points[^1].Mse:0.0000} m²"));
+        }
+        chart.Level("constant velocity + gravity", baseline!.Value);
+        chart.SavePng(args[0]);
+        Console.WriteLine($"wrote {args[0]}");
+        return 0;
+    }
+
+    private static double TrainSeconds(string dir)
+    {
+        foreach (var record in Directory.EnumerateFiles(Path.Combine(dir, ".recipes", "runs"), "*.json").Order(StringComparer.Ordinal).Reverse())
+        {
+            var train = JsonNode.Parse(File.ReadAllText(record))!["node_list"]!.AsArray()
+                .FirstOrDefault(n => n!["stage"]!.GetValue<string>() == "train" && n["status"]!.GetValue<string>() == "executed");
+            if (train is not null) return train["seconds"]!.GetValue<double>();
+        }
+        throw new InvalidOperationException($"no run record in {dir} executed a train node");
+    }
+}
