@@ -143,7 +143,7 @@ public sealed class DamBreakTests
         double[] box = [1.0, 0.6, 0.4];
         var positions = pair[0].ToFloat32();
         for (var k = 0; k < positions.Length; k++)
-            Assert.True(positions[k] >= 0 && positions[k] <= box[k % 3], $"a training position, {positions[k]} m on axis {k % 3}, is outside the box");
+            Assert.True(positions[k] >= 0 && positions[k] <= (float)box[k % 3], $"a training position, {positions[k]} m on axis {k % 3}, is outside the box");
 
         var metrics = JsonNode.Parse(File.ReadAllText(Out3D("evaluate/metrics.json")))!;
         var names = new[] { "frozen", "constant_velocity", "constant_velocity_gravity" };
