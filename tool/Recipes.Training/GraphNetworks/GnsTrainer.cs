@@ -39,10 +39,12 @@ public sealed class GnsTrainer : TorchStagePlugin
         "Every this many steps, roll the model out over the valid split and record its rollout MSE (validation.json, validation.png); 0: never.", 0, min: 0);
     private static readonly Setting<double> EmaDecay = Settings.Number("ema_decay",
         "Keep an exponential moving average of the weights with this decay per step (0.999: about the last thousand steps); validation rolls it out and it is the model saved. 0: off, the last weights.", 0, min: 0, max: 0.99999);
+    // The evaluator's setting, declared here too: the trainer's validation rollouts hold the box the same way.
+    private static readonly Setting<bool> ClampToBox = GnsEvaluator.ClampToBox;
     private static readonly Setting<int> ValidateTrajectories = Settings.Int("validate_trajectories", "Valid trajectories each validation rolls out (the first ones).", 2, min: 1);
 
     protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
-        [LatentSize, MessagePassingSteps, NoiseStd, Steps, Batch, LearningRate, LearningRateMin, LrDecay, LrDecaySteps, ValidateEvery, ValidateTrajectories, EmaDecay, GnsEvaluator.ClampToBox];
+        [LatentSize, MessagePassingSteps, NoiseStd, Steps, Batch, LearningRate, LearningRateMin, LrDecay, LrDecaySteps, ValidateEvery, ValidateTrajectories, EmaDecay, ClampToBox];
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
 
@@ -67,7 +69,7 @@ public sealed class GnsTrainer : TorchStagePlugin
         var noise = NoiseStd.Read(s);
         var device = TorchDevices.Resolve(context.Device);
         // The clamp acts on rollouts only (the validation's here): training targets are the true next positions.
-        var features = new GnsFeatures(metadata, noise) { Device = device, ClampToBox = GnsEvaluator.ClampToBox.Read(s) };
+        var features = new GnsFeatures(metadata, noise) { Device = device, ClampToBox = ClampToBox.Read(s) };
         var latent = LatentSize.Read(s);
         var passes = MessagePassingSteps.Read(s);
         using var model = new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim, latent, passes);
