@@ -44,7 +44,8 @@ public sealed class GnsEvaluator : TorchStagePlugin
         var (dataset, metadata) = GnsTrainer.Dataset(context.Upstream);
         var config = JsonNode.Parse(File.ReadAllText(trained.Get("model.json").Path))!;
         var device = TorchDevices.Resolve(context.Device);
-        var features = new GnsFeatures(metadata, config["noise_std"]!.GetValue<double>()) { Device = device, ClampToBox = ClampToBox.Read(context.Settings) };
+        var clamp = ClampToBox.Read(context.Settings);
+        var features = new GnsFeatures(metadata, config["noise_std"]!.GetValue<double>()) { Device = device, ClampToBox = clamp };
         using var model = new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim,
             config["latent_size"]!.GetValue<int>(), config["message_passing_steps"]!.GetValue<int>());
         model.load_safetensors(trained.Get("model.safetensors").Path);
@@ -62,7 +63,6 @@ public sealed class GnsEvaluator : TorchStagePlugin
         float[]? shownRollout = null;
         // The box constraint (clamp_to_box) is scored both ways: "model" is the simulator as configured, and with the
         // clamp on, "model_without_clamp" shows what the network alone does (how many particles it would push out).
-        var clamp = ClampToBox.Read(context.Settings);
         var free = clamp ? new GnsFeatures(metadata, features.Noise) { Device = device } : null;
         if (free is not null) scores["model_without_clamp"] = [];
         var heldShares = new List<double>();
