@@ -19,7 +19,7 @@ public sealed class DdpmTrainer : TorchStagePlugin
 {
     public override string Name => "ddpm";
     public override string Stage => StageNames.Train;
-    public override int Version => 2;
+    public override int Version => 3;
     public override bool UsesSeed => true;
     public override string Summary => "Unconditional pixel-space DDPM (UNet, linear schedule, epsilon-prediction, EMA).";
 

@@ -24,7 +24,7 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
 {
     public override string Name => "diffusion";
     public override string Stage => StageNames.Evaluate;
-    public override int Version => 2;
+    public override int Version => 3;
     public override bool UsesSeed => true;
     public override string Summary => "Samples from ddpm / latent-ddpm (DDIM or DDPM, guidance) or reconstructs with vae; histogram, density and parameter-recovery metrics; image grid.";
 

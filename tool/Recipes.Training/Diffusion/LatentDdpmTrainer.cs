@@ -19,7 +19,7 @@ public sealed class LatentDdpmTrainer : TorchStagePlugin
 {
     public override string Name => "latent-ddpm";
     public override string Stage => StageNames.Train;
-    public override int Version => 2;
+    public override int Version => 3;
     public override bool UsesSeed => true;
     public override string Summary => "Latent diffusion: KL autoencoder, then a denoiser on its latents conditioned on simulation parameters (classifier-free guidance).";
 

@@ -16,7 +16,7 @@ public sealed class VaeTrainer : TorchStagePlugin
 {
     public override string Name => "vae";
     public override string Stage => StageNames.Train;
-    public override int Version => 2;
+    public override int Version => 3;
     public override bool UsesSeed => true;
     public override string Summary => "KL-regularized convolutional autoencoder (x4 or x8 downsampling) for latent diffusion.";
 

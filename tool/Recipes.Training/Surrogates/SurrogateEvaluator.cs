@@ -20,7 +20,7 @@ public sealed class SurrogateEvaluator : TorchStagePlugin
 {
     public override string Name => "resnet-unet";
     public override string Stage => StageNames.Evaluate;
-    public override int Version => 3;
+    public override int Version => 4;
     public override string Summary => "Test-split MAE and max error against mean-field and identity baselines, with a picture of predictions.";
 
     private static readonly Setting<int> Examples = Settings.Int("examples", "Test pairs shown in predictions.png.", 6, min: 1, max: 64);

@@ -21,7 +21,7 @@ public sealed class SurrogateTrainer : TorchStagePlugin
 {
     public override string Name => "resnet-unet";
     public override string Stage => StageNames.Train;
-    public override int Version => 3;
+    public override int Version => 4;
     public override bool UsesSeed => true;
     public override string Summary => "ResNet encoder/decoder surrogate (SELU, BatchNorm, spatial dropout, symmetric skips), MAE, Adam with staircase decay.";
 
