@@ -47,6 +47,9 @@ public static class TorchDeterminism
             if (_applied) return;
             DeterministicOneDnn = SetContextFlag("_ZN2at7Context22setDeterministicMkldnnEb", true);
             OneDnnOff = SetContextFlag("_ZN2at7Context20setUserEnabledMkldnnEb", false);
+            // Without oneDNN, ATen would try NNPACK for every convolution and, on CPUs NNPACK does not support, log a
+            // warning each time (18,000 lines in one node's log); its own kernels are used either way.
+            SetContextFlag("_ZN2at7Context20setUserEnabledNNPACKEb", false);
             _applied = true;
         }
     }
