@@ -10,13 +10,13 @@ namespace Recipes.Tests.Packaging;
 [Trait("Category", "Slow")]
 public sealed class MSBuildIntegrationTests
 {
-    private static readonly Lazy<string> TasksAssembly = new(() =>
+    private static readonly Lazy<string> TasksAssembly = new(() => FixtureClock.Measure("dotnet build tasks", () =>
     {
         var output = Path.Combine(Path.GetTempPath(), "recipes-tests", "tasks-" + Guid.NewGuid().ToString("N")[..8]);
         var result = Dotnet(Cli.MalformedRecipeTests.RepoRoot(), "build", Path.Combine("tasks", "Recipes.Tasks.csproj"), "-c", "Release", "-o", output);
         Assert.True(result.ExitCode == 0, result.Output);
         return Path.Combine(output, "Recipes.Tasks.dll");
-    });
+    }));
 
     private static DotnetProcess.Result Dotnet(string directory, params string[] args) => DotnetProcess.Run(directory, null, args);
 

@@ -8,7 +8,7 @@ namespace Recipes.Tests.Packaging;
 /// </summary>
 public static class PackedFeed
 {
-    private static readonly Lazy<string> Packed = new(() =>
+    private static readonly Lazy<string> Packed = new(() => FixtureClock.Measure("dotnet pack tool and tasks", () =>
     {
         var feed = Path.Combine(Path.GetTempPath(), "recipes-tests", "feed-" + Guid.NewGuid().ToString("N")[..8]);
         var repo = Cli.MalformedRecipeTests.RepoRoot();
@@ -18,7 +18,7 @@ public static class PackedFeed
             Assert.True(pack.ExitCode == 0, pack.Output);
         }
         return feed;
-    });
+    }));
 
     public static string Folder => Packed.Value;
 

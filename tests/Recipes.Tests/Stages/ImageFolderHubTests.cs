@@ -16,11 +16,14 @@ public sealed class TinyImageFolder : IDisposable
 {
     public TinyImageFolder()
     {
-        foreach (var ws in new[] { First, Second })
+        FixtureClock.Measure("tiny image folder, two builds", () =>
         {
-            Write(ws);
-            BuildAssert.NoFailures(ws.Build());
-        }
+            foreach (var ws in new[] { First, Second })
+            {
+                Write(ws);
+                BuildAssert.NoFailures(ws.Build());
+            }
+        });
     }
 
     internal static void Write(Workspace ws, string extra = "") =>

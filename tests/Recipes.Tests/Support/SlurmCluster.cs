@@ -17,6 +17,7 @@ public sealed class SlurmCluster : IDisposable
     public SlurmCluster()
     {
         if (SkipReason() is not null) return;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         Root = Path.Combine(Path.GetTempPath(), "recipes-slurm", Guid.NewGuid().ToString("N")[..10]);
         foreach (var dir in new[] { "state", "spool", "log" }) Directory.CreateDirectory(Path.Combine(Root, dir));
         _startedMunge = EnsureMunge();
@@ -52,6 +53,7 @@ public sealed class SlurmCluster : IDisposable
         _daemons.Add(Daemon("/usr/sbin/slurmctld", "-D", "-c", "-f", ConfigPath));
         _daemons.Add(Daemon("/usr/sbin/slurmd", "-D", "-N", "localhost", "-f", ConfigPath));
         WaitUntilIdle();
+        FixtureClock.Record("one-node Slurm started", clock.Elapsed.TotalSeconds);
     }
 
     public string Root { get; } = "";

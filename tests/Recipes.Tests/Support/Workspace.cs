@@ -12,14 +12,34 @@ namespace Recipes.Tests.Support;
 /// <summary>A scratch directory holding recipe files, a cache and an out/ tree, removed after the test.</summary>
 public sealed class Workspace : IDisposable
 {
-    public Workspace()
+    /// <param name="sharedCache">
+    /// A cache directory outside the workspace that other tests use too (see <see cref="SharedCaches"/>): builds here
+    /// find what they built (simulations, datasets) and add to it; the workspace's own files are still removed.
+    /// </param>
+    public Workspace(string? sharedCache = null)
     {
         Root = Path.Combine(Path.GetTempPath(), "recipes-tests", Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Root);
+        CacheDir = sharedCache ?? Path.Combine(Root, ".recipes");
     }
 
     public string Root { get; }
-    public string CacheDir => Path.Combine(Root, ".recipes");
+    public string CacheDir { get; }
+
+    /// <summary>A workspace whose own cache starts as a copy of <paramref name="cache"/> (to rebuild what it holds on top of the same simulations).</summary>
+    public static Workspace CopyingCache(string cache)
+    {
+        var ws = new Workspace();
+        foreach (var file in Directory.EnumerateFiles(cache, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(cache, file);
+            if (relative.StartsWith("tmp", StringComparison.Ordinal)) continue;
+            var target = Path.Combine(ws.CacheDir, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        return ws;
+    }
     public string OutDir => Path.Combine(Root, "out");
 
     public string Path_(string relative) => Path.Combine(Root, relative);
@@ -55,12 +75,20 @@ public sealed class Workspace : IDisposable
     /// <summary>Builds in-process with the real engine, cache and materializer.</summary>
     public BuildResult Build(string recipe = "recipe.yaml", params string[] sets) => BuildWith(new BuildOptions { Jobs = 2, OutputRoot = OutDir }, recipe, sets);
 
-    public BuildResult BuildWith(BuildOptions options, string recipe = "recipe.yaml", params string[] sets)
+    /// <summary>Builds only the nodes of the stages up to <paramref name="lastStage"/> (e.g. the dataset, without training).</summary>
+    public BuildResult BuildThrough(string lastStage, string recipe = "recipe.yaml", params string[] sets) =>
+        BuildWith(new BuildOptions { Jobs = 2, OutputRoot = OutDir }, recipe, sets,
+            graph => graph.Subset(graph.Nodes.Where(n => Recipes.Plugins.StageNames.PipelineOrder.Compare(n.StageName, lastStage) <= 0).Select(n => n.Id)));
+
+    public BuildResult BuildWith(BuildOptions options, string recipe = "recipe.yaml", params string[] sets) => BuildWith(options, recipe, sets, null);
+
+    private BuildResult BuildWith(BuildOptions options, string recipe, string[] sets, Func<BuildGraph, BuildGraph>? select)
     {
         var definition = Load(recipe, sets);
         var cache = new CacheStore(CacheDir);
         // As the build command does: an adaptive sweep is planned from the cache and grows while it builds.
         var graph = Recipes.Adaptive.AdaptiveExpansion.Plan(definition, options.Jobs, cache);
+        if (select is not null) graph = select(graph);
         var result = Recipes.Adaptive.AdaptiveBuild.BuildAsync(new BuildEngine(cache), cache, graph, options.Jobs, options with { OutputRoot = OutDir }, Reporter, CancellationToken.None)
             .GetAwaiter().GetResult();
         if (!result.Summary.Interrupted) new OutputMaterializer(cache).Materialize(result, OutDir);

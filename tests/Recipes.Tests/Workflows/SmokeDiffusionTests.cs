@@ -17,9 +17,9 @@ public sealed class SmokeDiffusionBuild : IDisposable
     public SmokeDiffusionBuild()
     {
         Workspace.CopyRecipe("smoke-diffusion");
-        Latent = Build("ci.yaml");
-        Pixel = Build("ci-ddpm.yaml");
-        Autoencoder = Build("ci-vae.yaml");
+        Latent = FixtureClock.Measure("smoke-diffusion ci.yaml build", () => Build("ci.yaml"));
+        Pixel = FixtureClock.Measure("smoke-diffusion ci-ddpm.yaml build", () => Build("ci-ddpm.yaml"));
+        Autoencoder = FixtureClock.Measure("smoke-diffusion ci-vae.yaml build", () => Build("ci-vae.yaml"));
     }
 
     public Workspace Workspace { get; } = new();
