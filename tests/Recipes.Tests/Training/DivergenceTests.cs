@@ -10,6 +10,7 @@ namespace Recipes.Tests.Training;
 /// that names the step and a setting that exists, and caches nothing: the same build fails again the same way.
 /// </summary>
 [Trait("Category", "Training")]
+[Trait("Category", "BothPaths")]
 public sealed class DivergenceTests
 {
     private const string Absurd = "1e30";
@@ -49,7 +50,7 @@ public sealed class DivergenceTests
     [Fact]
     public void TheGraphNetworkSimulatorStopsAtItsFirstNonFiniteLoss()
     {
-        using var ws = new Workspace();
+        using var ws = new Workspace(SharedCaches.DamBreakCi);
         ws.CopyRecipe("dam-break");
         var message = FailsTwice(ws, "train", "ci.yaml", $"stages.train.learning_rate={Absurd}", "stages.train.lr_decay=1", "stages.train.steps=30");
         NamesARealSetting(message, "stages.train.learning_rate");

@@ -44,6 +44,7 @@ public sealed class TrainingDeterminismTests
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
+    [Trait("Category", "BothPaths")]
     public async Task RepeatedBuildsUnderLoadGiveTheSameWeightsAtOneAndTwoThreads(int threads)
     {
         var hashes = new List<string>();
@@ -55,6 +56,30 @@ public sealed class TrainingDeterminismTests
             var result = run == 1 ? await UnderLoad(() => ws.Build("ci.yaml", sets)) : ws.Build("ci.yaml", sets);
             BuildAssert.NoFailures(result);
             hashes.Add(ContentHash.OfFile(HeatModel(ws)) + ContentHash.OfFile(Path.Combine(ws.OutDir, "heat-diffusion-ci", "evaluate", "metrics.json")));
+        }
+        Assert.Single(hashes.Distinct());
+    }
+
+    /// <summary>
+    /// The graph network simulator, twice from the same (shared, already simulated) CI dataset in caches of their own, one
+    /// run under load: the same weights and metrics; a NaN on either instruction-set path fails the build.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "BothPaths")]
+    public async Task TheGraphNetworkGivesTheSameWeightsTwiceUnderLoad()
+    {
+        var hashes = new List<string>();
+        for (var run = 0; run < 2; run++)
+        {
+            using var ws = Workspace.CopyingCache(SharedCaches.DamBreakCi);
+            ws.CopyRecipe("dam-break");
+            string[] sets = ["stages.train.steps=40", "stages.train.validate_every=20"];
+            var result = run == 1 ? await UnderLoad(() => ws.Build("ci.yaml", sets)) : ws.Build("ci.yaml", sets);
+            BuildAssert.NoFailures(result);
+            Assert.Equal(2, result.Summary.Executed);
+            var train = Path.Combine(ws.OutDir, "dam-break-ci", "train");
+            hashes.Add(ContentHash.OfFile(Path.Combine(train, "model.safetensors")) + ContentHash.OfFile(Path.Combine(train, "validation.json"))
+                + ContentHash.OfFile(Path.Combine(ws.OutDir, "dam-break-ci", "evaluate", "metrics.json")));
         }
         Assert.Single(hashes.Distinct());
     }

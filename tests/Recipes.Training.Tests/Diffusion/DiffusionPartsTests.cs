@@ -7,6 +7,7 @@ namespace Recipes.Training.Tests.Diffusion;
 
 /// <summary>The pieces of the diffusion models, checked against what their definitions imply.</summary>
 [Trait("Category", "Training")]
+[Trait("Category", "BothPaths")]
 public sealed class DiffusionPartsTests
 {
     public DiffusionPartsTests() => Recipes.Training.TorchRuntime.EnsureLoadable();

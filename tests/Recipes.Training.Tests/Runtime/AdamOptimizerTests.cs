@@ -7,6 +7,7 @@ namespace Recipes.Training.Tests.Runtime;
 
 /// <summary>The trainers' Adam replaces TorchSharp's only to keep its Scalars alive; the numbers must not change.</summary>
 [Trait("Category", "Training")]
+[Trait("Category", "BothPaths")]
 public sealed class AdamOptimizerTests
 {
     private static nn.Module<Tensor, Tensor> Net()

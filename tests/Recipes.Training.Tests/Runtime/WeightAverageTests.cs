@@ -7,6 +7,7 @@ namespace Recipes.Training.Tests.Runtime;
 
 /// <summary>The trainers' moving average of weights: the exact recurrence, a separate copy, and off at decay 0.</summary>
 [Trait("Category", "Training")]
+[Trait("Category", "BothPaths")]
 public sealed class WeightAverageTests
 {
     private static nn.Module<Tensor, Tensor> Net(int seed)
