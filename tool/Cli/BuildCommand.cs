@@ -35,10 +35,11 @@ public static class BuildCommand
         var report = new Option<string?>("--report") { Description = "At the end, write the HTML report (see 'recipes report'), to this file or <out>/<recipe>/report.html.", Arity = ArgumentArity.ZeroOrOne };
         var device = new Option<string?>("--device") { Description = "Where ILGPU solvers run: auto, cpu or cuda (default: execution.device, else auto)." };
         device.AcceptOnlyFromAmong([.. DeviceKinds.Names]);
+        var target = CommonOptions.Target();
 
         var command = new Command("build", "Build a recipe: run stale nodes, reuse cached ones, materialize out/<recipe>/.")
         {
-            recipe, jobs, cache, output, set, keepGoing, executor, json, logFormat, device, remoteCache, remoteUpload, errorFormat, depfile, outputsFile, report,
+            recipe, jobs, cache, output, set, keepGoing, executor, json, logFormat, device, remoteCache, remoteUpload, errorFormat, depfile, outputsFile, report, target,
         };
         // The spelled choices become types here, once; everything below sees enums.
         command.SetAction((parse, _) => RunAsync(
@@ -48,14 +49,16 @@ public static class BuildCommand
             parse.GetValue(remoteCache), parse.GetValue(remoteUpload),
             new BuildFiles(parse.GetValue(errorFormat) == "msbuild" ? ErrorFormat.MSBuild : ErrorFormat.Text, parse.GetValue(depfile), parse.GetValue(outputsFile),
                 parse.GetResult(report) is null ? null : parse.GetValue(report) ?? ""),
-            parse.GetValue(executor) switch { "slurm" => ExecutorKind.Slurm, "local" => ExecutorKind.Local, _ => null }));
+            parse.GetValue(executor) switch { "slurm" => ExecutorKind.Slurm, "local" => ExecutorKind.Local, _ => null },
+            parse.GetValue(target) ?? []));
         return command;
     }
 
     public static async Task<int> RunAsync(string recipePath, IReadOnlyList<string> sets, string? cacheOption, string? outOption, int? jobsOption,
         bool keepGoingOption, bool json, string logFormat, DeviceKind? deviceOption, string? remoteOption = null, bool? remoteUploadOption = null,
-        BuildFiles? files = null, ExecutorKind? executorOption = null)
+        BuildFiles? files = null, ExecutorKind? executorOption = null, IReadOnlyList<string>? targets = null)
     {
+        targets ??= [];
         files ??= new BuildFiles(ErrorFormat.Text, null, null);
         Remote.RemoteCacheOptions? remoteOptions;
         var project = Configuration.ProjectRoot.Find(recipePath);
@@ -75,6 +78,7 @@ public static class BuildCommand
         try
         {
             var recipe = RecipeSession.LoadRecipe(recipePath, sets);
+            Targets.TargetSelection.Check(recipe, targets);
             onSlurm = (executorOption ?? recipe.Execution.Executor ?? ExecutorKind.Local) == ExecutorKind.Slurm;
             // Checked before the cache is opened, so a build that cannot start leaves nothing behind.
             if (onSlurm && (slurmSettings = SlurmSettingsOrError(recipe.Execution, project)) is null) return ExitCodes.InvalidRecipe;
@@ -117,11 +121,14 @@ public static class BuildCommand
         if (logFormat == "json") reporter = new JsonEventReporter(Console.Out);
         else if (Terminal.IsInteractive) reporter = tally = new TerminalReporter();
         else reporter = tally = new PlainReporter(Console.Error);
+        // --target: the chosen targets' nodes and what they need, in every pass of an adaptive sweep too.
+        Func<Graph.BuildGraph, Graph.BuildGraph> select = g => Targets.TargetSelection.Select(g, targets);
+        var graph = select(session.Graph);
         using var remote = remoteOptions is null ? null : new Remote.RemoteCacheClient(remoteOptions, session.Cache, message => Console.Error.WriteLine("warning: " + message));
         using var slurm = slurmSettings is null ? null : new Cluster.SlurmExecutor(slurmSettings,
             new Cluster.SlurmInvocation(Path.GetFullPath(session.Recipe.RecipePath), sets, Path.GetFullPath(session.Cache.Root), remoteOptions?.Url.ToString(),
                 Directory.GetCurrentDirectory(), options.Device),
-            session.Cache, remote, session.Graph, message => Console.Error.WriteLine(message));
+            session.Cache, remote, graph, message => Console.Error.WriteLine(message));
         var engine = new BuildEngine(session.Cache, remote, slurm);
         session.Cache.Actions.Warn = message => Console.Error.WriteLine("warning: " + message);
         session.Cache.Blobs.Warn = message => Console.Error.WriteLine("warning: " + message);
@@ -130,7 +137,7 @@ public static class BuildCommand
         BuildSummary summary;
         string? outDir = null;
         // Recorded from here on: the recipe is valid and the build is about to touch the cache.
-        using var recorder = Runs.RunRecorder.Begin(new Runs.RunStore(session.Cache.Root), session.Graph, sets, onSlurm ? "slurm" : "local", sampleMemory: !onSlurm);
+        using var recorder = Runs.RunRecorder.Begin(new Runs.RunStore(session.Cache.Root), graph, sets, onSlurm ? "slurm" : "local", sampleMemory: !onSlurm);
         reporter = new CompositeReporter(reporter, recorder);
         try
         {
@@ -143,12 +150,12 @@ public static class BuildCommand
                     // While the bars are live, native libraries' fd 2 goes to the running node's log (see NativeStderr).
                     using var native = NativeStderr.Start(line => Console.Error.WriteLine(line));
                     result = await TerminalReporter.RunAsync(native is null ? Terminal.Error : Terminal.Live(native.Terminal), terminal,
-                        () => Adaptive.AdaptiveBuild.BuildAsync(engine, session.Cache, session.Graph, jobsPreview, options, reporter, interrupt.Token));
+                        () => Adaptive.AdaptiveBuild.BuildAsync(engine, session.Cache, graph, jobsPreview, options, reporter, interrupt.Token, select));
                 }
-                else result = await Adaptive.AdaptiveBuild.BuildAsync(engine, session.Cache, session.Graph, jobsPreview, options, reporter, interrupt.Token);
+                else result = await Adaptive.AdaptiveBuild.BuildAsync(engine, session.Cache, graph, jobsPreview, options, reporter, interrupt.Token, select);
                 summary = result.Summary with { Slurm = slurm?.Stats };
                 if (summary.Interrupted) break;
-                outDir = new OutputMaterializer(session.Cache).Materialize(result, options.OutputRoot);
+                outDir = new OutputMaterializer(session.Cache).Materialize(Targets.TargetSelection.WholeView(engine, result, jobsPreview), options.OutputRoot);
                 if (session.Cache.Blobs.Quarantined == quarantinedBefore || pass == 1) break;
                 Console.Error.WriteLine("rebuilding the nodes whose cached outputs were corrupt");
             }

@@ -31,6 +31,8 @@ public static class BuiltinPlugins
         registry.Register(new VaeTrainer());
         registry.Register(new LatentDdpmTrainer());
         registry.Register(new DiffusionEvaluator());
+        registry.Register(new Solvers.Exec.ExecTraining(Plugins.StageNames.Train));
+        registry.Register(new Solvers.Exec.ExecTraining(Plugins.StageNames.Evaluate));
         return registry;
     }
 }

@@ -36,5 +36,12 @@ public static class CommonOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
+    public static Option<string[]> Target() => new("--target")
+    {
+        Description = "Build only this training target (and what it needs): a name under targets:, NAME@POINT for one point of a sweep, or default for stages.train (repeatable).",
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     public static Option<bool> Json() => new("--json") { Description = "Print the result as JSON (the last line of stdout)." };
 }

@@ -34,9 +34,118 @@ public static class RunsCommand
         };
         var limit = new Option<int?>("--limit", "-n") { Description = "Show at most this many runs (default: 20)." }.AtLeast(1);
         var json = CommonOptions.Json();
-        var command = new Command("runs", "List past builds newest first: status, duration, the parameters that differ, metrics.") { recipe, cache, metric, limit, json };
-        command.SetAction(parse => Run(parse.GetValue(recipe), parse.GetValue(cache), parse.GetValue(metric) ?? [], parse.GetValue(limit) ?? 20, parse.GetValue(json)));
+        var targets = new Option<bool>("--targets") { Description = "Compare the recipe's training targets instead: one row per target and sweep point with its metrics, the best marked (RECIPE as a file: as the cache holds them now; as a name: the newest run)." };
+        var plot = new Option<string?>("--plot") { Description = "With --targets: draw each swept target's ranking metric (or --metric) against a swept setting into this PNG (TARGET is added to the name when there are several)." };
+        var x = new Option<string?>("--x") { Description = "With --plot: the swept setting on the x axis (default: the first numeric one)." };
+        var command = new Command("runs", "List past builds newest first: status, duration, the parameters that differ, metrics.") { recipe, cache, metric, limit, json, targets, plot, x };
+        command.SetAction(parse => parse.GetValue(targets)
+            ? Targets(parse.GetValue(recipe), parse.GetValue(cache), parse.GetValue(metric) ?? [], parse.GetValue(json), parse.GetValue(plot), parse.GetValue(x))
+            : Run(parse.GetValue(recipe), parse.GetValue(cache), parse.GetValue(metric) ?? [], parse.GetValue(limit) ?? 20, parse.GetValue(json)));
         return command;
+    }
+
+    /// <summary><c>runs --targets</c>: the comparison table of every target's points (and their charts with <c>--plot</c>).</summary>
+    private static int Targets(string? recipe, string? cacheOption, IReadOnlyList<string> metricNames, bool json, string? plot, string? xAxis)
+    {
+        IReadOnlyList<TargetComparison> comparisons;
+        string source;
+        if (recipe is not null && File.Exists(recipe))
+        {
+            try
+            {
+                var session = RecipeSession.Open(recipe, [], cacheOption, Environment.ProcessorCount);
+                comparisons = Report.TargetsView.FromCache(session);
+                source = $"{session.Recipe.Name}, as the cache holds it";
+            }
+            catch (Diagnostics.RecipeException e)
+            {
+                return RecipeSession.Report(e);
+            }
+        }
+        else
+        {
+            var newest = Store(cacheOption, recipe).List(recipe).FirstOrDefault(r => r.Targets.Count > 0);
+            comparisons = newest is null ? [] : TargetComparison.Of(newest);
+            source = newest is null ? "" : $"run {newest.Id} of {newest.Recipe}";
+        }
+        if (comparisons.Count == 0)
+        {
+            Console.Out.WriteLine(recipe is null ? "no recorded run has training targets (targets: in the recipe)" : $"{Escaping.TerminalText.Clean(recipe)}: no training targets (targets: in the recipe) built or recorded");
+            return ExitCodes.Success;
+        }
+        if (json)
+        {
+            Console.Out.WriteLine(JsonEventReporter.Serialize(new JsonObject
+            {
+                ["targets"] = new JsonArray([.. comparisons.Select(c => (JsonNode?)new JsonObject
+                {
+                    ["name"] = c.Target.Name,
+                    ["metric"] = c.Metric,
+                    ["goal"] = c.Target.Maximize ? "maximize" : "minimize",
+                    ["best"] = c.Best?.Point.NameIn(c.Target.Name),
+                    ["points"] = new JsonArray([.. c.Rows.Select(r => (JsonNode?)new JsonObject
+                    {
+                        ["point"] = r.Point.NameIn(c.Target.Name),
+                        ["status"] = r.Status,
+                        ["values"] = r.Point.Values.DeepClone(),
+                        ["metrics"] = new JsonObject(r.Metrics.Select(m => new KeyValuePair<string, JsonNode?>(m.Key, m.Value))),
+                    })]),
+                })]),
+            }));
+        }
+        else
+        {
+            Console.Out.WriteLine(Escaping.TerminalText.Clean(source));
+            foreach (var comparison in comparisons)
+            {
+                var target = comparison.Target;
+                var metrics = metricNames.Count > 0
+                    ? comparison.MetricNames.Where(m => metricNames.Any(n => m == n || m.EndsWith("." + n, StringComparison.Ordinal))).ToList()
+                    : comparison.MetricNames.Take(DefaultMetrics).ToList();
+                var best = comparison.Best;
+                var table = new Table().Border(TableBorder.Simple).Title(Markup.Escape(target.Name)).AddColumn("point").AddColumn("status");
+                foreach (var axis in target.Axes) table.AddColumn(Markup.Escape(axis));
+                foreach (var metric in metrics) table.AddColumn(Markup.Escape(metric) + (metric == comparison.Metric ? (target.Maximize ? " (max)" : " (min)") : ""));
+                foreach (var row in comparison.Rows)
+                {
+                    var isBest = ReferenceEquals(row, best);
+                    var cells = new List<string> { (isBest ? "[green]* " : "") + Markup.Escape(row.Point.NameIn(target.Name)) + (isBest ? "[/]" : ""), Markup.Escape(row.Status) };
+                    cells.AddRange(target.Axes.Select(a => Markup.Escape(TargetComparison.ValueText(row.Point.Values[a]))));
+                    cells.AddRange(metrics.Select(m => row.Metrics.TryGetValue(m, out var v) ? Report.RecipeReport.N(v) : "-"));
+                    table.AddRow([.. cells]);
+                }
+                Terminal.Out.Write(table);
+                if (best is not null) Console.Out.WriteLine($"best of {Escaping.TerminalText.Clean(target.Name)} by {Escaping.TerminalText.Clean(comparison.Metric ?? "")}: {Escaping.TerminalText.Clean(best.Point.NameIn(target.Name))}");
+            }
+        }
+        if (plot is not null)
+        {
+            var swept = comparisons.Where(c => c.Target.Axes.Count > 0).ToList();
+            if (swept.Count == 0)
+            {
+                Console.Error.WriteLine("error: --plot: no target has a sweep; a chart needs swept settings");
+                return ExitCodes.InvalidRecipe;
+            }
+            foreach (var comparison in swept)
+            {
+                var metric = metricNames.Count > 0 ? comparison.MetricNames.FirstOrDefault(m => m == metricNames[0] || m.EndsWith("." + metricNames[0], StringComparison.Ordinal)) : comparison.Metric;
+                if (xAxis is not null && !comparison.Target.Axes.Contains(xAxis))
+                {
+                    Console.Error.WriteLine($"error: --x {Escaping.TerminalText.Clean(xAxis)}: {Escaping.TerminalText.Clean(comparison.Target.Name)} sweeps {Escaping.TerminalText.Clean(string.Join(", ", comparison.Target.Axes))}");
+                    return ExitCodes.InvalidRecipe;
+                }
+                var png = Report.TargetChart.Draw(comparison, xAxis, metric);
+                var path = swept.Count == 1 ? plot : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(plot))!, $"{Path.GetFileNameWithoutExtension(plot)}-{comparison.Target.Name}{Path.GetExtension(plot)}");
+                if (png is null)
+                {
+                    Console.Error.WriteLine($"warning: {Escaping.TerminalText.Clean(comparison.Target.Name)}: nothing to draw (no numeric swept setting, or no point has {Escaping.TerminalText.Clean(metric ?? "a metric")} yet)");
+                    continue;
+                }
+                Plugins.Files.AtomicFile.WriteAllBytes(path, png);
+                Console.Error.WriteLine($"chart: {Diagnostics.DisplayPath.Of(path)}");
+            }
+        }
+        return ExitCodes.Success;
     }
 
     /// <summary>The run records of the project the recipe (or the working directory) belongs to.</summary>

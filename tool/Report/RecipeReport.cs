@@ -33,6 +33,7 @@ public static class RecipeReport
         Header(html, input);
         Section(html, "graph", "Task graph", () => html.Append("<div class=\"scroll\">").Append(StageGraphSvg.Draw(input.Graph, input.States)).Append("</div>\n"));
         Section(html, "stages", "Time and memory per stage", () => Stages(html, input));
+        if (input.Targets.Count > 0) Section(html, "targets", "Training targets", () => Targets(html, input));
         Section(html, "metrics", "Metrics", () => Metrics(html, input));
         Section(html, "pictures", "Pictures", () => Pictures(html, input));
         Section(html, "bench", "Bench projection", () => Bench(html, input));
@@ -80,6 +81,34 @@ public static class RecipeReport
         html.Append("</tbody>\n</table>\n");
         if (!memory) html.Append("<p class=\"note\">Peak memory per node appears here once a build of this recipe has been recorded.</p>\n");
         foreach (var (caption, png) in input.StagePlots) Figure(html, caption, "image/png", png);
+    }
+
+    /// <summary>Per target, one row per point: its swept values, whether it is built, and its metrics, the ranking one first and the best row marked.</summary>
+    private static void Targets(StringBuilder html, ReportInput input)
+    {
+        foreach (var comparison in input.Targets)
+        {
+            var target = comparison.Target;
+            var metrics = comparison.MetricNames.Take(8).ToList();
+            var best = comparison.Best;
+            html.Append(CultureInfo.InvariantCulture, $"<h3>{E(target.Name)}</h3>\n");
+            if (comparison.Metric is { } ranking)
+                html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">Ranked by {E(ranking)} ({(target.Maximize ? "highest" : "lowest")} is best){(best is null ? "" : $"; best: {E(best.Point.NameIn(target.Name))}")}.</p>\n");
+            html.Append("<table class=\"numbers\">\n<thead><tr><th>point</th><th>status</th>");
+            foreach (var axis in target.Axes) html.Append(CultureInfo.InvariantCulture, $"<th>{E(axis)}</th>");
+            foreach (var metric in metrics) html.Append(CultureInfo.InvariantCulture, $"<th>{E(metric)}{(metric == comparison.Metric ? " ★" : "")}</th>");
+            html.Append("</tr></thead>\n<tbody>\n");
+            foreach (var row in comparison.Rows)
+            {
+                var isBest = ReferenceEquals(row, best);
+                html.Append(CultureInfo.InvariantCulture, $"<tr{(isBest ? " class=\"best\"" : "")}><td>{E(row.Point.NameIn(target.Name))}{(isBest ? " ★" : "")}</td><td>{E(row.Status)}</td>");
+                foreach (var axis in target.Axes) html.Append(CultureInfo.InvariantCulture, $"<td>{E(Runs.TargetComparison.ValueText(row.Point.Values[axis]))}</td>");
+                foreach (var metric in metrics) html.Append(row.Metrics.TryGetValue(metric, out var value) ? $"<td>{N(value)}</td>" : "<td class=\"none\">—</td>");
+                html.Append("</tr>\n");
+            }
+            html.Append("</tbody>\n</table>\n");
+        }
+        foreach (var (caption, png) in input.TargetCharts) Figure(html, caption, "image/png", png);
     }
 
     private static void Metrics(StringBuilder html, ReportInput input)
@@ -197,7 +226,7 @@ public static class RecipeReport
         .facts dt{color:#666}.facts dd{margin:0;font-family:"DejaVu Sans Mono",monospace;word-break:break-all}
         table{border-collapse:collapse;font-size:14px;margin:8px 0}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left}
         th{background:#f4f4f4}table.numbers td:nth-child(n+3){text-align:right;font-variant-numeric:tabular-nums}
-        .none,.note{color:#777}.scroll{overflow-x:auto}
+        .none,.note{color:#777}.scroll{overflow-x:auto}tr.best td{background:#eef7ee;font-weight:bold}
         .gallery{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0;max-width:100%}figure img{max-width:100%;border:1px solid #eee}
         figcaption{font-size:12px;color:#555;font-family:"DejaVu Sans Mono",monospace}
         """;

@@ -43,6 +43,7 @@ public static class ReportCollector
         // Named as run records name them, so that this build's metrics line up with the previous run's.
         foreach (var (node, name, value) in RunMetrics.Named(graph.Nodes, n => entries.GetValueOrDefault(n.Id)?.Metrics))
             if (Number(value) is { } number) metrics.Add((node.Id, name, number));
+        var targets = TargetsView.Of(session, states, entries);
         var runs = new RunStore(session.Cache.Root).List(session.Recipe.Name);
         var currentRecord = runs.FirstOrDefault(r => r.PlanKey == planKey);
         var previousRecord = currentRecord is null ? (runs.Count > 0 ? runs[0] : null) : runs.SkipWhile(r => r != currentRecord).Skip(1).FirstOrDefault();
@@ -77,6 +78,11 @@ public static class ReportCollector
             BenchPlot = File.Exists(Path.Combine(benchDirectory, "bench.png")) ? Picture("bench", Path.Combine(benchDirectory, "bench.png"), outputDirectory) : null,
             StagePlots = StagePlots(graph, seconds),
             Current = currentRecord is null ? null : ToReport(currentRecord),
+            Targets = targets,
+            TargetCharts = [.. targets.Where(t => t.Target.Axes.Count > 0)
+                .Select(t => (Comparison: t, Png: TargetChart.Draw(t)))
+                .Where(c => c.Png is not null)
+                .Select(c => ($"{c.Comparison.Target.Name}: {c.Comparison.Metric} against {TargetChart.DefaultAxis(c.Comparison)}", c.Png!))],
             Previous = previousRecord is null ? null : ToReport(previousRecord),
         };
     }

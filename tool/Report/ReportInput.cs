@@ -27,6 +27,12 @@ public sealed class ReportInput
     public JsonNode? Bench { get; init; }
     public ReportPicture? BenchPlot { get; init; }
     public ReportRun? Current { get; init; }
+
+    /// <summary>The named targets with every point's metrics, as the cache holds them; empty for a recipe without targets:.</summary>
+    public IReadOnlyList<Runs.TargetComparison> Targets { get; init; } = [];
+
+    /// <summary>Per swept target, its ranking metric against its first numeric swept setting.</summary>
+    public IReadOnlyList<(string Caption, byte[] Png)> TargetCharts { get; init; } = [];
     public ReportRun? Previous { get; init; }
 
     public double? SecondsOf(GraphNode node) => Seconds.TryGetValue(node.Id, out var s) ? s : null;

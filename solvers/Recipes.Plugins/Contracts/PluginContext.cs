@@ -47,6 +47,9 @@ public sealed class PluginContext
     /// <summary>Set for nodes that start before all their inputs exist (online training); see <see cref="IUpstreamFeed"/>.</summary>
     public IUpstreamFeed? Feed { get; init; }
 
+    /// <summary>For a resumable trainer (<see cref="IResumableTrainer"/>) whose inputs are known: its checkpoints; else null.</summary>
+    public ITrainingCheckpoints? Checkpoints { get; init; }
+
     public IEnumerable<Artifact> InputFiles => Upstream.SelectMany(u => u.Files);
 
     public string OutputPath(string name)

@@ -13,6 +13,9 @@ public sealed record UpstreamArtifacts(
     ValueMap Parameters,
     IReadOnlyList<Artifact> Files)
 {
+    /// <summary>The stage (and node id) of the entry holding a node's files from outside the cache: a base case, an exec trainer's scripts.</summary>
+    public const string FilesEntry = "base_case";
+
     public Artifact? Find(string name) => Files.FirstOrDefault(f => f.Name == name);
 
     public Artifact Get(string name) =>

@@ -17,10 +17,24 @@ public static class PythonNumpy
     public static string? SkipReason() =>
         Found.Value is null ? "no python3 with numpy (tests/setup/python.sh installs Debian's python3-numpy with apt)" : null;
 
+    private static readonly Lazy<string?> FoundTorch = new(() =>
+        new[] { Environment.GetEnvironmentVariable("RECIPES_PYTHON"), "/usr/bin/python3", "python3" }
+            .Where(c => !string.IsNullOrEmpty(c))
+            .FirstOrDefault(c => TryRun(c!, "import numpy, torch", out _, out _) == 0));
+
+    /// <summary>A Python 3 that imports torch (Debian's python3-torch), for the PyTorch example's trainer; null where none does.</summary>
+    public static string? WithTorch => FoundTorch.Value;
+
+    public static string? TorchSkipReason() =>
+        FoundTorch.Value is null ? "no python3 with torch (tests/setup/python.sh installs Debian's python3-torch with apt)" : null;
+
     /// <summary>Runs <paramref name="script"/> (given on stdin) with the arguments; returns stdout, failing with stderr on a non-zero exit.</summary>
-    public static string Run(string script, params string[] arguments)
+    public static string Run(string script, params string[] arguments) =>
+        RunWith(Found.Value ?? throw new InvalidOperationException(SkipReason()), script, arguments);
+
+    /// <summary>As <see cref="Run"/>, with a chosen interpreter (<see cref="WithTorch"/>).</summary>
+    public static string RunWith(string python, string script, params string[] arguments)
     {
-        var python = Found.Value ?? throw new InvalidOperationException(SkipReason());
         var exit = TryRun(python, script, out var output, out var error, arguments);
         Assert.True(exit == 0, $"python exited with {exit}:\n{error}");
         return output;

@@ -13,8 +13,9 @@ namespace Recipes.Adaptive;
 /// </summary>
 public static class AdaptiveBuild
 {
+    /// <param name="select">Applied to each grown graph (<c>--target</c>: the chosen targets' part of it), or null for all of it.</param>
     public static async Task<BuildResult> BuildAsync(BuildEngine engine, CacheStore cache, BuildGraph graph, int jobs, BuildOptions options,
-        IBuildReporter reporter, CancellationToken cancellationToken)
+        IBuildReporter reporter, CancellationToken cancellationToken, Func<BuildGraph, BuildGraph>? select = null)
     {
         var executed = new HashSet<string>(StringComparer.Ordinal);
         var seconds = 0.0;
@@ -27,6 +28,7 @@ public static class AdaptiveBuild
             var grown = graph.Recipe.Adaptive is null || result.Summary.Failed > 0 || result.Summary.Interrupted
                 ? null
                 : AdaptiveExpansion.Expand(graph.Recipe, jobs, cache).Graph;
+            if (grown is not null && select is not null) grown = select(grown);
             if (grown is null || grown.Nodes.Count == graph.Nodes.Count)
             {
                 foreach (var node in graph.Nodes)

@@ -10,6 +10,7 @@ public sealed class CacheStore
         Actions = new ActionCache(Path.Combine(Root, "ac"));
         States = new BuildStateStore(Path.Combine(Root, "state"));
         TempRoot = Path.Combine(Root, "tmp");
+        Checkpoints = new CheckpointStore(Path.Combine(Root, "checkpoints"));
     }
 
     public string Root { get; }
@@ -17,6 +18,9 @@ public sealed class CacheStore
     public ActionCache Actions { get; }
     public BuildStateStore States { get; }
     public string TempRoot { get; }
+
+    /// <summary>Resumable trainers' checkpoints, by family (see <see cref="CheckpointStore"/>).</summary>
+    public CheckpointStore Checkpoints { get; }
 
     /// <summary>A fresh scratch directory inside the cache, so finished outputs reach the store by rename.</summary>
     public string NewTempDirectory()

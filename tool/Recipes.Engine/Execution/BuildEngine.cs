@@ -248,17 +248,18 @@ public sealed class BuildEngine
     /// <summary>What a node reads: the base-case files for a first-stage node, else its dependencies' outputs in order.</summary>
     public IReadOnlyList<UpstreamArtifacts> Upstream(GraphNode node, NodeStates states)
     {
+        var upstream = new List<UpstreamArtifacts>(node.Dependencies.Count + 1);
+        // Files from outside the cache (a base case's templates, an exec trainer's scripts) come first, as one entry.
         if (node.Files.Count > 0 || node.Dependencies.Count == 0)
-        {
-            return
-            [
-                new UpstreamArtifacts("base_case", "base_case", node.Sample?.Index, node.Sample?.Id,
-                    node.Sample?.Parameters ?? ValueMap.Empty,
-                    node.Files.Select(f => new Artifact(f.Name, f.FullPath, f.Hash)).ToList()),
-            ];
-        }
-        return node.Dependencies.Select(d => ArtifactsOf(d, states)).ToList();
+            upstream.Add(new UpstreamArtifacts(BaseCaseEntry, BaseCaseEntry, node.Sample?.Index, node.Sample?.Id,
+                node.Sample?.Parameters ?? ValueMap.Empty,
+                node.Files.Select(f => new Artifact(f.Name, f.FullPath, f.Hash)).ToList()));
+        upstream.AddRange(node.Dependencies.Select(d => ArtifactsOf(d, states)));
+        return upstream;
     }
+
+    /// <summary>The stage name of the upstream entry that holds a node's files from outside the cache.</summary>
+    public const string BaseCaseEntry = UpstreamArtifacts.FilesEntry;
 
     private UpstreamArtifacts ArtifactsOf(GraphNode dependency, NodeStates states) =>
         new(dependency.Id, dependency.StageName, dependency.Sample?.Index, dependency.Sample?.Id,
@@ -275,7 +276,8 @@ public sealed class BuildEngine
         }
         // Only a build that left nodes unresolved needs the previous records, to keep explaining them.
         var complete = graph.Nodes.All(n => states.Status[n.Index] is NodeStatus.Cached or NodeStatus.Executed);
-        var previous = complete ? new Dictionary<string, NodeRecord>() : _cache.States.Load(graph.Recipe.Name, graph.Recipe.RecipePath);
+        // A part of the recipe (build --target) keeps the records of the rest, so status still explains those nodes.
+        var previous = complete && !graph.IsPart ? new Dictionary<string, NodeRecord>() : _cache.States.Load(graph.Recipe.Name, graph.Recipe.RecipePath);
         var records = new List<NodeRecord>(graph.Nodes.Count);
         foreach (var node in graph.Nodes)
         {
@@ -293,6 +295,8 @@ public sealed class BuildEngine
                     break;
             }
         }
+        if (graph.IsPart)
+            records.AddRange(previous.Values.Where(r => graph.Find(r.NodeId) is null));
         _cache.States.Save(graph.Recipe.Name, graph.Recipe.RecipePath, records);
     }
 

@@ -65,6 +65,7 @@ public sealed class NodeRunner
                     Device = node.Stage.Device ?? job.Options.Device,
                     Progress = job.Progress,
                     Feed = job.Feed,
+                    Checkpoints = Checkpoints(node, job),
                 };
                 try
                 {
@@ -146,6 +147,15 @@ public sealed class NodeRunner
         }
     }
 
+    /// <summary>A resumable trainer's checkpoint family, when its inputs are known and its settings allow resuming.</summary>
+    private ITrainingCheckpoints? Checkpoints(GraphNode node, NodeJob job)
+    {
+        if (node.Plugin is not IResumableTrainer resumable || resumable.WhyNotResumable(node.Settings) is not null) return null;
+        if (!job.Key.IsCompletedSuccessfully || ActionKeys.Family(node, job.Key.Result) is not { } family) return null;
+        var seconds = node.Settings.GetDouble(Schema.StageSettings.CheckpointSeconds, 120);
+        return _cache.Checkpoints.For(family, TimeSpan.FromSeconds(seconds), _cache.NewTempDirectory);
+    }
+
     private static string Tail(string path)
     {
         try
@@ -162,8 +172,8 @@ public sealed class NodeRunner
     /// <summary>A blob changed behind the cache's back must not silently feed a node; its content is checked before use.</summary>
     private void VerifyInputs(IReadOnlyList<UpstreamArtifacts> upstream, GraphNode node)
     {
-        if (node.Files.Count > 0) return;
-        foreach (var artifact in upstream.SelectMany(u => u.Files))
+        // Files from outside the cache were hashed when the graph was planned; only cached blobs are checked here.
+        foreach (var artifact in upstream.Where(u => u.Stage != BuildEngine.BaseCaseEntry).SelectMany(u => u.Files))
         {
             // A corrupt blob is quarantined, so the build's next pass rebuilds the node that made it.
             if (!_cache.Blobs.VerifyOrQuarantine(artifact.Hash, artifact.Name))

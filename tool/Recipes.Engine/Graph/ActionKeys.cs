@@ -33,4 +33,16 @@ public static class ActionKeys
         foreach (var (name, hash) in inputs) builder.Add(name, hash);
         return new ActionKey(builder.Build(), inputs);
     }
+
+    /// <summary>
+    /// The checkpoint family of a resumable trainer's node: like its key, but over the spec without the length setting,
+    /// so the runs of every length on the same inputs share their checkpoints. Null for other nodes.
+    /// </summary>
+    public static string? Family(GraphNode node, ActionKey key)
+    {
+        if (node.ResumeFamily is not { } family) return null;
+        var builder = new KeyBuilder().Add("format", FormatText).Add("kind", "resume").AddObject("spec", family.Members);
+        foreach (var (name, hash) in key.Inputs) builder.Add(name, hash);
+        return builder.Build();
+    }
 }

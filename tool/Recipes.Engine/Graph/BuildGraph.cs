@@ -15,6 +15,9 @@ public sealed class BuildGraph
     }
 
     public RecipeDefinition Recipe { get; }
+
+    /// <summary>A part of the recipe's graph (<see cref="Subset"/>): what it leaves out is not stale, only not asked for.</summary>
+    public bool IsPart { get; private init; }
     public IReadOnlyList<Sample> Samples { get; }
     public IReadOnlyList<GraphNode> Nodes { get; }
 
@@ -48,6 +51,8 @@ public sealed class BuildGraph
                 Stage = node.Stage,
                 Sample = node.Sample,
                 Shard = node.Shard,
+                Target = node.Target,
+                ResumeFamily = node.ResumeFamily,
                 Settings = node.Settings,
                 Spec = node.Spec,
                 RecipeSeed = node.RecipeSeed,
@@ -63,6 +68,6 @@ public sealed class BuildGraph
             }
             copies[node] = copy;
         }
-        return new BuildGraph(Recipe, Samples, ordered.Select(n => copies[n]).ToList());
+        return new BuildGraph(Recipe, Samples, ordered.Select(n => copies[n]).ToList()) { IsPart = true };
     }
 }

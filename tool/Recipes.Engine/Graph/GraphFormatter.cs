@@ -27,7 +27,7 @@ public static class GraphFormatter
             var edges = graph.Nodes.SelectMany(n => n.Dependencies.Select(d => (d.Id, n.Id))).ToList();
             return (boxes, edges);
         }
-        var stages = graph.ByStage().ToList();
+        var stages = graph.Nodes.GroupBy(GroupOf).ToList();
         var collapsed = stages.Select(g =>
         {
             var first = g.First();
@@ -35,7 +35,7 @@ public static class GraphFormatter
             var label = count == 1 ? $"{g.Key} ({first.Plugin.Name})" : $"{g.Key} x{count} ({first.Plugin.Name})";
             return new Box(g.Key, label);
         }).ToList();
-        var stageEdges = graph.Nodes.SelectMany(n => n.Dependencies.Select(d => (d.StageName, n.StageName)))
+        var stageEdges = graph.Nodes.SelectMany(n => n.Dependencies.Select(d => (GroupOf(d), GroupOf(n))))
             .Distinct().ToList();
         if (graph.Recipe.BaseCase is not null)
         {
@@ -65,13 +65,15 @@ public static class GraphFormatter
 
     private static string Json(BuildGraph graph, bool expand)
     {
-        var stages = new JsonArray(graph.ByStage().Select(g => (JsonNode?)new JsonObject
+        var stages = new JsonArray(graph.Nodes.GroupBy(GroupOf).Select(g =>
         {
-            ["stage"] = g.Key,
-            ["plugin"] = g.First().Plugin.Name,
-            ["nodes"] = g.Count(),
+            var entry = new JsonObject { ["stage"] = g.First().StageName };
+            if (g.First().Target is { } target) entry["target"] = target.Name;
+            entry["plugin"] = g.First().Plugin.Name;
+            entry["nodes"] = g.Count();
+            return (JsonNode?)entry;
         }).ToArray());
-        var edges = graph.Nodes.SelectMany(n => n.Dependencies.Select(d => (d.StageName, n.StageName))).Distinct()
+        var edges = graph.Nodes.SelectMany(n => n.Dependencies.Select(d => (GroupOf(d), GroupOf(n)))).Distinct()
             .Select(e => (JsonNode?)new JsonArray(e.Item1, e.Item2)).ToArray();
         var result = new JsonObject
         {
@@ -93,6 +95,9 @@ public static class GraphFormatter
         }
         return result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
+
+    /// <summary>The box a node is drawn in when collapsed: its stage, or <c>stage/target</c> for a named target's nodes (all points of a sweep in one).</summary>
+    private static string GroupOf(GraphNode node) => node.Target is { } target ? $"{node.StageName}/{target.Name}" : node.StageName;
 
     private static string Safe(string id) => new(id.Select(c => char.IsLetterOrDigit(c) ? c : '_').ToArray());
 }

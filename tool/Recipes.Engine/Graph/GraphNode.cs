@@ -15,6 +15,15 @@ public sealed class GraphNode
     public Sample? Sample { get; init; }
     public int? Shard { get; init; }
 
+    /// <summary>
+    /// For a resumable trainer (<see cref="Plugins.IResumableTrainer"/>): its spec without the length setting, which with
+    /// its inputs names the family of runs whose checkpoints it may start from; null otherwise.
+    /// </summary>
+    public NodeSpec? ResumeFamily { get; init; }
+
+    /// <summary>The named target (and sweep point) of a train or evaluate node; null for the unnamed target and every other node.</summary>
+    public Targets.TargetRef? Target { get; init; }
+
     /// <summary>Settings as the plugin sees them (the stage's, plus node-specific values such as the template list).</summary>
     public required ValueMap Settings { get; init; }
 
@@ -25,7 +34,10 @@ public sealed class GraphNode
     /// The node's derived seed, from the recipe's seed and the spec without its seed member; computed when first asked
     /// for (when the node runs), so planning a large graph hashes no seed for plug-ins that draw no random numbers.
     /// </summary>
-    public ulong Seed => _seed ??= NodeSeed.Derive(RecipeSeed, Plugin.UsesSeed ? [.. Spec.Members.Where(m => m.Key != NodeSeed.Member)] : Spec.Members);
+    public ulong Seed => _seed ??= Spec.Members.FirstOrDefault(m => m.Key == NodeSeed.Member) is { Value: { Length: > 2 } member }
+        && ulong.TryParse(member.AsSpan(1, member.Length - 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var recorded)
+        ? recorded
+        : NodeSeed.Derive(RecipeSeed, Spec.Members);
 
     private ulong? _seed;
 

@@ -112,18 +112,68 @@ public static class GraphPlanner
         if (recipe.Stage(StageNames.Train) is { } trainStage)
         {
             train = NewNode(recipe, trainStage, "train", trainStage.Settings, [.. stageParts[StageNames.Train], new("shards", shardCountText)], jobs,
-                streaming: trainStage.Settings.GetBool(StageSettings.Online, false));
+                streaming: trainStage.Settings.GetBool(StageSettings.Online, false), files: DeclaredFiles(trainStage, recipe.RecipeDirectory));
             foreach (var shard in shards) Link(shard, train);
             nodes.Add(train);
         }
         if (recipe.Stage(StageNames.Evaluate) is { } evaluateStage && train is not null)
         {
-            var evaluate = NewNode(recipe, evaluateStage, "evaluate", evaluateStage.Settings, [.. stageParts[StageNames.Evaluate], new("shards", shardCountText)], jobs);
+            var evaluate = NewNode(recipe, evaluateStage, "evaluate", evaluateStage.Settings, [.. stageParts[StageNames.Evaluate], new("shards", shardCountText)], jobs,
+                files: DeclaredFiles(evaluateStage, recipe.RecipeDirectory));
             Link(train, evaluate);
             foreach (var shard in shards) Link(shard, evaluate);
             nodes.Add(evaluate);
         }
+        PlanTargets(recipe, jobs, shards, nodes);
         return new BuildGraph(recipe, samples, nodes);
+    }
+
+    /// <summary>
+    /// The named targets' nodes: per point a train node over the shards (and the train node of the target it needs)
+    /// and an evaluate node over that and the shards, keyed like the unnamed target's nodes by their own settings; the
+    /// target's name is not in the key, so renaming a target or moving a point retrains nothing.
+    /// </summary>
+    private static void PlanTargets(RecipeDefinition recipe, int jobs, List<GraphNode> shards, List<GraphNode> nodes)
+    {
+        if (recipe.Targets.Count == 0) return;
+        var shardCountText = shards.Count.ToString(CultureInfo.InvariantCulture);
+        var trained = new Dictionary<string, GraphNode>(StringComparer.Ordinal);
+        foreach (var target in recipe.Targets)
+        {
+            foreach (var point in target.Points)
+            {
+                var reference = new Targets.TargetRef(target.Name, point.Label);
+                var train = NewNode(recipe, point.Train, $"{StageNames.Train}/{reference.Label}", point.Train.Settings,
+                    [.. StageParts(point.Train, recipe.RecipeDirectory), new("shards", shardCountText)], jobs,
+                    streaming: point.Train.Settings.GetBool(StageSettings.Online, false), target: reference, files: DeclaredFiles(point.Train, recipe.RecipeDirectory));
+                foreach (var shard in shards) Link(shard, train);
+                if (target.Needs is { } needs) Link(trained[needs], train);
+                nodes.Add(train);
+                if (!target.IsSwept) trained[target.Name] = train;
+                if (point.Evaluate is not { } evaluateStage) continue;
+                var evaluate = NewNode(recipe, evaluateStage, $"{StageNames.Evaluate}/{reference.Label}", evaluateStage.Settings,
+                    [.. StageParts(evaluateStage, recipe.RecipeDirectory), new("shards", shardCountText)], jobs, target: reference,
+                    files: DeclaredFiles(evaluateStage, recipe.RecipeDirectory));
+                Link(train, evaluate);
+                foreach (var shard in shards) Link(shard, evaluate);
+                nodes.Add(evaluate);
+            }
+        }
+    }
+
+    /// <summary>The files a stage's settings name (an exec trainer's script), hashed by content; none for most stages.</summary>
+    private static List<FileInput> DeclaredFiles(StageDefinition stage, string recipeDirectory)
+    {
+        if (stage.Plugin is not IDeclaresInputFiles declares) return [];
+        try
+        {
+            return declares.InputFiles(stage.Settings, stage.DirectoryOr(recipeDirectory))
+                .Select(f => new FileInput(f.Name, f.FullPath, ContentHash.OfFile(f.FullPath))).ToList();
+        }
+        catch (PluginException e)
+        {
+            throw new Diagnostics.RecipeException(stage.Location, $"{stage.Stage}: {e.Message}");
+        }
     }
 
     /// <summary>The spec members every node of a stage shares, canonical once, with the simulator's identity if it has one.</summary>
@@ -139,7 +189,7 @@ public static class GraphPlanner
         string? identity;
         try
         {
-            identity = stage.Plugin.Identity(stage.Settings, recipeDirectory);
+            identity = stage.Plugin.Identity(stage.Settings, stage.DirectoryOr(recipeDirectory));
         }
         catch (PluginException e)
         {
@@ -150,13 +200,22 @@ public static class GraphPlanner
     }
 
     private static GraphNode NewNode(RecipeDefinition recipe, StageDefinition stage, string id, ValueMap settings, List<KeyValuePair<string, string>> spec, int jobs,
-        Sample? sample = null, int? shard = null, IReadOnlyList<FileInput>? files = null, bool streaming = false)
+        Sample? sample = null, int? shard = null, IReadOnlyList<FileInput>? files = null, bool streaming = false, Targets.TargetRef? target = null)
     {
         var specObject = new NodeSpec(spec);
+        // A resumable trainer's runs of every length form one family: the spec without the length setting. Its seed comes
+        // from that, so a longer run draws what the shorter one drew and can continue from its checkpoint.
+        NodeSpec? family = null;
+        if (stage.Plugin is IResumableTrainer resumable)
+        {
+            var keySettings = stage.KeySettings();
+            keySettings.Remove(resumable.LengthSetting);
+            family = new NodeSpec([.. spec.Where(m => m.Key != "settings"), new("settings", CanonicalJson.Serialize(keySettings))]);
+        }
         if (stage.Plugin.UsesSeed)
         {
             // The seed enters the spec of a plug-in that draws random numbers; digits need no escaping in canonical JSON.
-            var seed = NodeSeed.Derive(recipe.Seed, specObject.Members);
+            var seed = NodeSeed.Derive(recipe.Seed, (family ?? specObject).Members);
             specObject = new NodeSpec([.. spec, new(NodeSeed.Member, "\"" + seed.ToString(CultureInfo.InvariantCulture) + "\"")]);
         }
         var resources = stage.Plugin.GetResources(settings, jobs);
@@ -169,6 +228,8 @@ public static class GraphPlanner
             Stage = stage,
             Sample = sample,
             Shard = shard,
+            Target = target,
+            ResumeFamily = family,
             Settings = settings,
             Spec = specObject,
             RecipeSeed = recipe.Seed,

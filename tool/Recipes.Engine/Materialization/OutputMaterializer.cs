@@ -23,6 +23,9 @@ public sealed class OutputMaterializer
 {
     public const string ManifestName = "manifest.json";
 
+    /// <summary>Named targets' outputs go to <c>targets/NAME[@POINT]/train/</c> and <c>.../evaluate/</c>.</summary>
+    public const string TargetsFolder = "targets";
+
     private readonly CacheStore _cache;
 
     public OutputMaterializer(CacheStore cache) => _cache = cache;
@@ -64,6 +67,7 @@ public sealed class OutputMaterializer
                 // Adaptive rounds each write selection.json, so they go to select/round-NN/ (their node ids).
                 var path = node.Sample is { } s
                     ? $"samples/{s.Id}/{node.StageName}/{output.Name}"
+                    : node.Target is { } target ? $"{TargetsFolder}/{target.Label}/{node.StageName}/{output.Name}"
                     : node.StageName == StageNames.Select ? $"{node.Id}/{output.Name}" : $"{node.StageName}/{output.Name}";
                 wanted[path] = output;
                 if (node.Sample is { } owner)

@@ -17,6 +17,9 @@ public sealed class RecipeDefinition
     public required ParameterSpace Space { get; init; }
     public required IReadOnlyList<DerivedValue> Derived { get; init; }
     public required IReadOnlyList<StageDefinition> Stages { get; init; }
+
+    /// <summary>The named targets of <c>targets:</c>, each after the targets it needs; empty when there are none.</summary>
+    public IReadOnlyList<Targets.TrainingTarget> Targets { get; init; } = [];
     public required ExecutionSettings Execution { get; init; }
 
     /// <summary><c>parameters.adaptive</c> when the sampler is adaptive, else null.</summary>

@@ -87,7 +87,7 @@ public sealed class RecipeLoader
                     constants.Add(new(entry.Name, DocValues.ToJson(entry.Value)));
                 }
             if (baseMap["dir"] is DocScalar dirNode)
-                baseCase = LoadBaseCase(dirNode, baseMap["templates"], recipeDirectory, diagnostics);
+                baseCase = LoadBaseCase(dirNode, baseMap["templates"], DeclaringDirectory(dirNode.Location) ?? recipeDirectory, diagnostics);
             if (baseCase is not null) sourceFiles.AddRange(baseCase.Files.Select(f => f.FullPath));
         }
 
@@ -173,6 +173,9 @@ public sealed class RecipeLoader
             stages.Add(BindStage(stage, plugin, stageMap, entry.Key.Location, diagnostics));
         }
         CheckPipeline(stages, baseCase, stagesMap, root, diagnostics);
+        var targets = root[RecipeSchema.TargetsKey] is DocMapping targetsMap
+            ? new Targets.TargetBinder(_schema).Bind(targetsMap, stages, diagnostics)
+            : [];
         if (adaptive is not null && !stages.Any(st => StageNames.IsPerSample(st.Stage)) && !diagnostics.HasErrors)
             diagnostics.Error(samplerLocation, "the adaptive sampler learns from each sample's results; add stages.simulate");
 
@@ -199,6 +202,7 @@ public sealed class RecipeLoader
             Space = space,
             Derived = derived,
             Stages = stages,
+            Targets = targets,
             Execution = execution,
             Adaptive = adaptive,
             SelectStage = adaptive is null ? null : new StageDefinition
@@ -275,8 +279,13 @@ public sealed class RecipeLoader
         return new ValueMap(values);
     }
 
-    private static StageDefinition BindStage(string stage, IStagePlugin plugin, DocMapping map, SourceLocation at, DiagnosticBag diagnostics)
+    /// <summary>The directory of the file a value was declared in (relative paths in it resolve there), or null for the command line.</summary>
+    internal static string? DeclaringDirectory(SourceLocation location) =>
+        location.File.StartsWith('(') ? null : Path.GetDirectoryName(Path.GetFullPath(location.File));
+
+    internal static StageDefinition BindStage(string stage, IStagePlugin plugin, DocMapping map, SourceLocation at, DiagnosticBag diagnostics, string? path = null)
     {
+        path ??= $"stages.{stage}";
         var selector = StageNames.SelectorKey(stage);
         var given = map.Entries
             .Where(e => e.Name != selector && !StageSettings.IsCommon(e.Name))
@@ -285,7 +294,7 @@ public sealed class RecipeLoader
         try
         {
             foreach (var problem in plugin.Validate(settings))
-                diagnostics.Error(map.Entry(problem.Option)?.Value.Location ?? at, $"stages.{stage}.{problem.Option}: {problem.Message}");
+                diagnostics.Error(map.Entry(problem.Option)?.Value.Location ?? at, $"{path}.{problem.Option}: {problem.Message}");
         }
         catch (PluginException) when (diagnostics.HasErrors)
         {
@@ -300,6 +309,8 @@ public sealed class RecipeLoader
             Threads = map[StageSettings.Threads] is DocScalar t && t.TryGetLong(out var threads) ? (int)threads : null,
             Device = map[StageSettings.Device] is DocScalar device ? DeviceKinds.TryParse(device.Text) : null,
             Location = at,
+            // Paths a stage names (an exec trainer's inputs) belong to the file that names them.
+            BaseDirectory = DeclaringDirectory(map["inputs"]?.Location ?? map.Location),
         };
     }
 

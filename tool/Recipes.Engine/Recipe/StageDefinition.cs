@@ -15,6 +15,14 @@ public sealed class StageDefinition
     public DeviceKind? Device { get; init; }
     public required SourceLocation Location { get; init; }
 
+    /// <summary>
+    /// The directory relative paths in the settings resolve against: that of the file that declares them (an included
+    /// recipe's scripts stay next to it), or null for the recipe's own directory.
+    /// </summary>
+    public string? BaseDirectory { get; init; }
+
+    public string DirectoryOr(string recipeDirectory) => BaseDirectory ?? recipeDirectory;
+
     /// <summary>The settings that decide the outputs, i.e. the ones that enter the action key.</summary>
     public JsonObject KeySettings()
     {

@@ -6,7 +6,8 @@ namespace Recipes.Runs;
 /// <summary>
 /// How a build's metrics are named wherever builds are compared (run records, <c>runs</c>, <c>diff</c>, the report):
 /// the scalar leaves of the metrics of nodes that are not per sample, as <c>stage.name</c> (<c>dataset.rows</c>), or
-/// <c>node-id.name</c> where a stage has several such nodes (shards).
+/// <c>node-id.name</c> where a stage has several such nodes (shards) and for every node of a named target
+/// (<c>evaluate/small.rollout_mse</c>, <c>train/sweep@latent_size=64.final_loss</c>).
 /// </summary>
 public static class RunMetrics
 {
@@ -16,7 +17,7 @@ public static class RunMetrics
         foreach (var node in aggregates)
         {
             if (metricsOf(node) is not { Count: > 0 } metrics) continue;
-            var prefix = aggregates.Count(n => n.StageName == node.StageName) == 1 ? node.StageName : node.Id;
+            var prefix = node.Target is null && aggregates.Count(n => n.StageName == node.StageName) == 1 ? node.StageName : node.Id;
             foreach (var (name, value) in RunParameters.Flatten(metrics))
                 if (value is JsonValue scalar) yield return (node, $"{prefix}.{name}", scalar);
         }

@@ -52,6 +52,9 @@ public sealed record RunRecord
     /// <summary>Metrics of the nodes that are not per sample (dataset, train, evaluate), as <c>&lt;node&gt;.&lt;metric&gt;</c>.</summary>
     public JsonObject Metrics { get; init; } = [];
 
+    /// <summary>The recipe's named training targets (<c>targets:</c>) with their sweep points; empty when it has none.</summary>
+    public IReadOnlyList<RunTarget> Targets { get; init; } = [];
+
     public static string StatusName(RunStatus status) => status.ToString().ToLowerInvariant();
 
     public JsonObject ToJson() => new()
@@ -89,6 +92,15 @@ public sealed record RunRecord
             ["seconds"] = n.Seconds is { } s ? Math.Round(s, 3) : null, ["peak_rss_bytes"] = n.PeakRssBytes,
         })]),
         ["metrics"] = Metrics.DeepClone(),
+        ["targets"] = new JsonArray([.. Targets.Select(t => (JsonNode?)new JsonObject
+        {
+            ["name"] = t.Name,
+            ["axes"] = new JsonArray([.. t.Axes.Select(a => (JsonNode?)JsonValue.Create(a))]),
+            ["metric"] = t.Metric,
+            ["maximize"] = t.Maximize,
+            ["evaluate"] = t.HasEvaluate,
+            ["points"] = new JsonArray([.. t.Points.Select(p => (JsonNode?)new JsonObject { ["label"] = p.Label, ["values"] = p.Values.DeepClone() })]),
+        })]),
     };
 
     /// <summary>Reads a record; null for anything that is not a record of a format this reader knows.</summary>
@@ -125,7 +137,20 @@ public sealed record RunRecord
             NodeList = (o["node_list"] as JsonArray)?.OfType<JsonObject>().Select(n => new RunNode(Text(n, "id") ?? "", Text(n, "stage") ?? "",
                 Text(n, "status") ?? "", Text(n, "key"), Number(n, "seconds"), Long(n, "peak_rss_bytes"))).ToList() ?? [],
             Metrics = (o["metrics"] as JsonObject)?.DeepClone().AsObject() ?? [],
+            Targets = (o["targets"] as JsonArray)?.OfType<JsonObject>().Select(ReadTarget).OfType<RunTarget>().ToList() ?? [],
         };
+    }
+
+    /// <summary>A recorded target, or null when a field has the wrong type (a damaged record still lists its other targets).</summary>
+    private static RunTarget? ReadTarget(JsonObject t)
+    {
+        if (Text(t, "name") is not { } name) return null;
+        var axes = (t["axes"] as JsonArray)?.Select(a => a is JsonValue v && v.TryGetValue(out string? s) ? s : null).OfType<string>().ToList() ?? [];
+        var points = (t["points"] as JsonArray)?.OfType<JsonObject>()
+            .Select(p => Text(p, "label") is { } label ? new RunTargetPoint(label, (p["values"] as JsonObject)?.DeepClone().AsObject() ?? []) : null)
+            .OfType<RunTargetPoint>().ToList() ?? [];
+        return new RunTarget(name, axes, Text(t, "metric"), t["maximize"] is JsonValue m && m.TryGetValue(out bool max) && max, points,
+            t["evaluate"] is JsonValue e && e.TryGetValue(out bool evaluate) && evaluate);
     }
 
     public static string Iso(DateTime time) => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);

@@ -65,6 +65,7 @@ public sealed class RunRecorder : IBuildReporter, IDisposable
             Set = RunParameters.SetValues(sets, parameters),
             Parameters = parameters,
             Nodes = graph.Nodes.Count,
+            Targets = [.. graph.Recipe.Targets.Select(RunTarget.From)],
         };
         var recorder = new RunRecorder(store, record, sampleMemory);
         store.Save(record);

@@ -18,6 +18,9 @@ public sealed class MappingSchema : SchemaNode
     public SchemaNode? Values { get; init; }
 
     public string? KeyPattern { get; init; }
+
+    /// <summary>What a name matching <see cref="KeyPattern"/> looks like, in the error for one that does not.</summary>
+    public string KeyPatternHint { get; init; } = "letters, digits and '_', starting with a letter";
     public string KeyNoun { get; init; } = "key";
 
     /// <summary>Exactly one of these keys must be present (e.g. the kind of a parameter: int, uniform, choice...).</summary>
@@ -43,7 +46,7 @@ public sealed class MappingSchema : SchemaNode
             if (schema is null && Values is not null)
             {
                 if (KeyPattern is not null && !Regex.IsMatch(entry.Name, KeyPattern))
-                    diagnostics.Error(entry.Key.Location, $"{childPath}: '{entry.Name}' is not a valid {KeyNoun} name (letters, digits and '_', starting with a letter)");
+                    diagnostics.Error(entry.Key.Location, $"{childPath}: '{entry.Name}' is not a valid {KeyNoun} name ({KeyPatternHint})");
                 schema = Values;
             }
             if (schema is null)

@@ -99,6 +99,15 @@ public sealed class RecipeSchema
                     ],
                 }),
                 ("stages", new MappingSchema { Properties = stagesProperties, Description = "The pipeline: render, simulate, postprocess, augment (per sample), dataset, train, evaluate." }),
+                ("targets", new MappingSchema
+                {
+                    Values = TargetSchema(),
+                    KeyPattern = TargetNamePattern,
+                    KeyPatternHint = "at most 64 lower-case letters, digits, '_' and '-', starting with a letter",
+                    KeyNoun = "target",
+                    AllowEmpty = false,
+                    Description = "Named training targets on the dataset, besides the unnamed one of stages.train and stages.evaluate: each a train node and an optional evaluate node; a sweep gives one of each per point.",
+                }),
                 ("execution", new MappingSchema
                 {
                     Description = "How to run (command-line options win).",
@@ -114,6 +123,34 @@ public sealed class RecipeSchema
             ],
         };
     }
+
+    public const string TargetNamePattern = "^[a-z][a-z0-9_-]{0,63}$";
+    public const string TargetsKey = "targets";
+    public static readonly string[] Goals = ["minimize", "maximize"];
+
+    /// <summary>One entry of <c>targets:</c>: its train and evaluate stages, what it needs, its sweep and the metric that ranks points.</summary>
+    private MappingSchema TargetSchema() => new()
+    {
+        Description = "A training target: a model trained on the dataset (or on another target's outputs), evaluated, optionally swept over settings.",
+        Required = new HashSet<string> { StageNames.Train },
+        Properties =
+        [
+            (StageNames.Train, Stages[StageNames.Train]),
+            (StageNames.Evaluate, Stages[StageNames.Evaluate]),
+            ("needs", new ScalarSchema(ScalarKind.String) { Pattern = TargetNamePattern, PatternHint = "name another target of this recipe", Description = "Another target whose train outputs this one trains on (e.g. the autoencoder under a latent denoiser); its train node comes first." }),
+            ("sweep", new MappingSchema
+            {
+                Values = new ListSchema(new ScalarSchema(ScalarKind.Any)) { MinItems = 1, Description = "The values to try." },
+                KeyPattern = "^((train|evaluate)\\.)?[a-z][a-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?$",
+                KeyPatternHint = "a setting of the target's model, evaluate.NAME for one of its evaluator, or params.NAME for an exec script's",
+                KeyNoun = "setting",
+                AllowEmpty = false,
+                Description = "A grid over settings: one train (and evaluate) node per combination, keyed by its own settings, so adding a value trains only the new points.",
+            }),
+            ("metric", new ScalarSchema(ScalarKind.String) { Description = "The metric that ranks sweep points in runs --targets and the report: NAME of the evaluator's metrics (or train.NAME of the trainer's). Default: the evaluator's first." }),
+            ("goal", new ScalarSchema(ScalarKind.String) { Enum = Goals, Description = "Whether the best point has the lowest (minimize, the default) or highest metric." }),
+        ],
+    };
 
     /// <summary><c>parameters.adaptive</c>: the adaptive sampler's design, rounds, pool, acquisition and surrogate.</summary>
     private static MappingSchema AdaptiveSchema() => new()

@@ -10,6 +10,7 @@ public static class StageSettings
     public const string Device = "device";
     public const string Shard = "shard";
     public const string Online = "online";
+    public const string CheckpointSeconds = "checkpoint_seconds";
 
     public static IReadOnlyList<OptionSpec> Common { get; } =
     [
@@ -31,6 +32,7 @@ public static class StageSettings
         StageNames.Train =>
         [
             OptionSpec.Flag(Online, "Start training as soon as the first shard exists and take in later shards as they finish; results are identical to an offline run.", false) with { AffectsOutput = false },
+            OptionSpec.Number(CheckpointSeconds, "A trainer that can resume saves its state at least this often while it runs (and always at the end), so a longer or interrupted run continues from there; the results are the same bytes either way.", 120, min: 1) with { AffectsOutput = false },
         ],
         _ => [],
     };

@@ -66,7 +66,26 @@ public sealed class StalenessExplainer
         if (staleUpstream.Count > 0)
             reasons.Add($"upstream {staleUpstream[0].Id} will run{(staleUpstream.Count > 1 ? $" (and {staleUpstream.Count - 1} more)" : "")}; this node reruns unless its inputs come out identical");
         if (reasons.Count == 0) reasons.Add("inputs changed");
+        if (Resumption(node, states) is { } resumption) reasons.Add(resumption);
         return reasons;
+    }
+
+    /// <summary>
+    /// For a resumable trainer: the step it will start from ("resumes from step 16,000 (cached)"), or why it starts
+    /// from step 0 although shorter runs exist (a schedule that depends on the length). Null for other nodes and for
+    /// a node whose inputs are not known yet.
+    /// </summary>
+    private string? Resumption(GraphNode node, NodeStates states)
+    {
+        if (node.Plugin is not Plugins.IResumableTrainer resumable || states.Keys[node.Index] is not { } key) return null;
+        if (ActionKeys.Family(node, key) is not { } family) return null;
+        var length = node.Settings.GetLong(resumable.LengthSetting);
+        var saved = _cache.Checkpoints.Steps(family);
+        if (resumable.WhyNotResumable(node.Settings) is { } why)
+            return saved.Count == 0 ? null : $"starts from step 0 although a shorter run is cached: {why}";
+        var from = saved.LastOrDefault(s => s <= length, 0);
+        return from == 0 ? null
+            : $"resumes from {resumable.LengthSetting.TrimEnd('s')} {from.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} of {length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} (cached checkpoint)";
     }
 
     /// <summary>

@@ -1,0 +1,31 @@
+using System.Globalization;
+using System.Text;
+
+namespace Recipes.Escaping;
+
+/// <summary>
+/// Text from files and arguments (a run record's id, a --set value, a metric name, a log line) as it may reach a
+/// terminal: control characters (ANSI escape sequences, carriage returns, the C1 range, bidirectional overrides) are
+/// shown as <c>\x1b</c>-style escapes instead of being executed, so a crafted value cannot redraw the screen or change
+/// the window title. Printable text, including any script, passes unchanged.
+/// </summary>
+public static class TerminalText
+{
+    public static string Clean(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return text ?? "";
+        if (!text.Any(NeedsEscape)) return text;
+        var result = new StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            if (!NeedsEscape(c)) result.Append(c);
+            else if (c <= 0xFF) result.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
+            else result.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+        }
+        return result.ToString();
+    }
+
+    /// <summary>C0 and C1 controls (a tab included: it misaligns tables), DEL, and the Unicode format characters that reorder or hide text.</summary>
+    public static bool NeedsEscape(char c) =>
+        c < 0x20 || c is >= '\u007f' and <= '\u009f' || c is '\u200b' or '\u200e' or '\u200f' or (>= '\u202a' and <= '\u202e') or (>= '\u2066' and <= '\u2069') or '\ufeff';
+}
