@@ -1,3 +1,4 @@
+using Recipes.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -47,10 +48,11 @@ public sealed class Autoencoder : Module<Tensor, Tensor>
     public (Tensor Mean, Tensor LogVariance) Encode(Tensor x)
     {
         using var scope = NewDisposeScope();
+        using var held = new HeldScalars();
         var h = encoderInput.call(x);
         for (var l = 0; l < encoderBlocks.Count; l++) h = encoderDown[l].call(encoderBlocks[l].call(h, null));
         var moments = encoderOutput.call(h).chunk(2, 1);
-        return (moments[0].MoveToOuterDisposeScope(), moments[1].clamp(-30, 20).MoveToOuterDisposeScope());
+        return (moments[0].MoveToOuterDisposeScope(), moments[1].clamp(held[-30], held[20]).MoveToOuterDisposeScope());
     }
 
     public Tensor Decode(Tensor z)

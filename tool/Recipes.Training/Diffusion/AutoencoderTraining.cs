@@ -33,6 +33,7 @@ public static class AutoencoderTraining
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
+            using var held = new HeldScalars();
             var rows = new int[Math.Min(settings.Batch, data.Count)];
             for (var k = 0; k < rows.Length; k++)
             {
@@ -41,10 +42,10 @@ public static class AutoencoderTraining
             }
             var x = data.ImageBatch(rows);
             var (mean, logVariance) = model.Encode(x);
-            var z = mean + (0.5 * logVariance).exp() * randn_like(mean);
+            var z = HeldScalars.Sum(mean, (held[0.5] * logVariance).exp() * randn_like(mean));
             var reconstruction = nn.functional.mse_loss(model.Decode(z), x);
-            var kl = -0.5 * (1 + logVariance - mean.pow(2) - logVariance.exp()).mean();
-            var loss = reconstruction + settings.KlWeight * kl;
+            var kl = held[-0.5] * (held.Plus(logVariance, 1) - mean.pow(held[2]) - logVariance.exp()).mean();
+            var loss = HeldScalars.Sum(reconstruction, held[settings.KlWeight] * kl);
             optimizer.ZeroGrad();
             loss.backward();
             nn.utils.clip_grad_norm_(model.parameters(), 1.0);
@@ -73,13 +74,16 @@ public static class AutoencoderTraining
     public static Tensor Encode(Autoencoder model, ImageDataset data, double scale)
     {
         using var grad = no_grad();
+        // The batches and their means live in the scope while libtorch reads them; only the result leaves it.
+        using var scope = NewDisposeScope();
+        using var held = new HeldScalars();
         var parts = new List<Tensor>();
         for (var start = 0; start < data.Count; start += 64)
         {
             var rows = Enumerable.Range(start, Math.Min(64, data.Count - start)).ToList();
-            parts.Add(model.Encode(data.ImageBatch(rows)).Mean * scale);
+            parts.Add(model.Encode(data.ImageBatch(rows)).Mean * held[scale]);
         }
-        return cat(parts, 0);
+        return cat(parts, 0).MoveToOuterDisposeScope();
     }
 
     public static JsonObject Json(Settings settings, double scale, int size) => new()

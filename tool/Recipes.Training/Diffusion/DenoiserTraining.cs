@@ -83,7 +83,7 @@ public static class DenoiserTraining
         using var grad = no_grad();
         var source = model.parameters().ToArray();
         var target = average.parameters().ToArray();
-        // Scalars held for the whole loop: see AdamOptimizer for why implicit ones are unsafe here.
+        // Scalars held for the whole loop: see HeldScalars for why implicit ones are unsafe here.
         using var keep = decay.ToScalar();
         using var blend = (1 - decay).ToScalar();
         for (var k = 0; k < source.Length; k++) target[k].mul_(keep).add_(source[k], blend);

@@ -89,13 +89,13 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
                 // Conditional samples ask for the test images' parameters, in order (cycling when more are asked for).
                 var rows = Enumerable.Range(0, count).Select(k => k % test.Count).ToList();
                 double[]? minimum = null, maximum = null;
-                Tensor? conditions = null;
                 if (names.Count > 0)
                 {
                     minimum = config["minimum"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
                     maximum = config["maximum"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
-                    conditions = test.ConditionBatch(rows, minimum, maximum);
                 }
+                // Held here to the end, so it outlives the last native call that reads it.
+                using var conditions = minimum is null ? null : test.ConditionBatch(rows, minimum, maximum!);
                 var guidance = Guidance.Read(s);
                 shown = Generate(denoiser, schedule, config["denoiser"]!, count, conditions, guidance, s, vae, scale, context.Progress, cancellationToken);
                 shownCount = count;
@@ -142,10 +142,11 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
             var x = Sampler.Read(s) == "ddpm"
                 ? schedule.SampleDdpm(predict, shape, condition, guidance, clip)
                 : schedule.SampleDdim(predict, shape, SamplingSteps.Read(s), condition, guidance, clip);
+            using var held = new HeldScalars();
             if (vae is not null)
                 using (no_grad())
-                    x = vae.Decode(x / scale);
-            parts.AddRange(((x + 1) / 2).clamp(0, 1).contiguous().data<float>().ToArray());
+                    x = vae.Decode(x / held[scale]);
+            parts.AddRange((held.Plus(x, 1) / held[2]).clamp(held[0], held[1]).contiguous().data<float>().ToArray());
             // Sampling is most of an evaluation's time; the distances and recovery after it take the last tenth.
             progress?.Report(0.9 * (start + take) / count);
         }
@@ -155,12 +156,13 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
     private static float[] Reconstruct(Autoencoder vae, ImageDataset data)
     {
         using var grad = no_grad();
+        using var held = new HeldScalars();
         var result = new List<float>();
         for (var start = 0; start < data.Count; start += 64)
         {
             using var scope = NewDisposeScope();
             var rows = Enumerable.Range(start, Math.Min(64, data.Count - start)).ToList();
-            result.AddRange(((vae.call(data.ImageBatch(rows)) + 1) / 2).clamp(0, 1).contiguous().data<float>().ToArray());
+            result.AddRange((held.Plus(vae.call(data.ImageBatch(rows)), 1) / held[2]).clamp(held[0], held[1]).contiguous().data<float>().ToArray());
         }
         return [.. result];
     }
@@ -209,8 +211,11 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
             return regressor.call(images).contiguous().data<float>().ToArray();
         }
         var p = test.Names.Count;
+        // The images and what is made from them live in the scope while libtorch reads them.
+        using var scope = NewDisposeScope();
+        using var held = new HeldScalars();
         var onReal = Predict(test.ImageBatch(Enumerable.Range(0, test.Count).ToList()));
-        var onGenerated = Predict(tensor(generated, [rows.Count, 1, test.Size, test.Size]) * 2 - 1);
+        var onGenerated = Predict(tensor(generated, [rows.Count, 1, test.Size, test.Size]) * held[2] - held[1]);
         var result = new JsonObject();
         for (var j = 0; j < p; j++)
         {

@@ -1,3 +1,4 @@
+using Recipes.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,8 +31,9 @@ public sealed class DiffusionSchedule
     /// <summary>x_t = √ᾱ_t x₀ + √(1−ᾱ_t) ε for a batch of timesteps.</summary>
     public Tensor Noised(Tensor x0, Tensor t, Tensor noise)
     {
+        using var held = new HeldScalars();
         var alphaBar = tensor(_alphaBarsSingle).index_select(0, t).view(-1, 1, 1, 1);
-        return alphaBar.sqrt() * x0 + (1 - alphaBar).sqrt() * noise;
+        return HeldScalars.Sum(alphaBar.sqrt() * x0, held.Minus(1, alphaBar).sqrt() * noise);
     }
 
     /// <summary>The noise prediction for a batch at one timestep: model(x, t, condition), guided when a scale and conditions are given.</summary>
@@ -40,19 +42,22 @@ public sealed class DiffusionSchedule
     private static Tensor Guided(Predictor model, Tensor x, int t, Tensor? conditions, double guidance)
     {
         var batch = x.shape[0];
-        var steps = full([batch], t, dtype: ScalarType.Int64);
+        using var held = new HeldScalars();
+        var steps = full([batch], held[t], dtype: ScalarType.Int64);
         if (conditions is null) return model(x, steps, null);
         if (guidance == 1) return model(x, steps, conditions);
         // One pass over [conditional; unconditional]: the unconditional half sees the zero (dropped) condition.
         var both = model(cat([x, x], 0), cat([steps, steps], 0), cat([conditions, zeros_like(conditions)], 0));
         var parts = both.chunk(2, 0);
-        return parts[1] + guidance * (parts[0] - parts[1]);
+        return HeldScalars.Sum(parts[1], held[guidance] * (parts[0] - parts[1]));
     }
 
     /// <summary>DDIM (η = 0) from pure noise in <paramref name="steps"/> steps; <paramref name="clip"/> bounds the x₀ estimate (pixel space).</summary>
     public Tensor SampleDdim(Predictor model, long[] shape, int steps, Tensor? conditions, double guidance, double? clip)
     {
         using var grad = no_grad();
+        // A few Scalars per step, freed when sampling ends.
+        using var held = new HeldScalars();
         var x = randn(shape);
         var sequence = Enumerable.Range(0, steps).Select(i => (int)((long)i * Timesteps / steps)).Distinct().Reverse().ToList();
         for (var k = 0; k < sequence.Count; k++)
@@ -62,15 +67,15 @@ public sealed class DiffusionSchedule
             var alphaBar = _alphaBars[t];
             var previous = k + 1 < sequence.Count ? _alphaBars[sequence[k + 1]] : 1.0;
             var epsilon = Guided(model, x, t, conditions, guidance);
-            var x0 = (x - Math.Sqrt(1 - alphaBar) * epsilon) / Math.Sqrt(alphaBar);
+            var x0 = (x - held[Math.Sqrt(1 - alphaBar)] * epsilon) / held[Math.Sqrt(alphaBar)];
             if (clip is { } c)
             {
-                x0 = x0.clamp(-c, c);
+                x0 = x0.clamp(held[-c], held[c]);
                 // The noise consistent with the clipped estimate, so the step does not carry back what clipping removed
                 // (otherwise a flat background at the clip bound keeps a grain of the unclipped prediction).
-                epsilon = (x - Math.Sqrt(alphaBar) * x0) / Math.Sqrt(1 - alphaBar);
+                epsilon = (x - held[Math.Sqrt(alphaBar)] * x0) / held[Math.Sqrt(1 - alphaBar)];
             }
-            x = (Math.Sqrt(previous) * x0 + Math.Sqrt(1 - previous) * epsilon).MoveToOuterDisposeScope();
+            x = HeldScalars.Sum(held[Math.Sqrt(previous)] * x0, held[Math.Sqrt(1 - previous)] * epsilon).MoveToOuterDisposeScope();
         }
         return x;
     }
@@ -79,6 +84,8 @@ public sealed class DiffusionSchedule
     public Tensor SampleDdpm(Predictor model, long[] shape, Tensor? conditions, double guidance, double? clip)
     {
         using var grad = no_grad();
+        // A few Scalars per step, freed when sampling ends.
+        using var held = new HeldScalars();
         var x = randn(shape);
         for (var t = Timesteps - 1; t >= 0; t--)
         {
@@ -86,11 +93,11 @@ public sealed class DiffusionSchedule
             var epsilon = Guided(model, x, t, conditions, guidance);
             var (beta, alphaBar) = (_betas[t], _alphaBars[t]);
             // The mean through the clipped x₀ estimate (the posterior mean of DDPM's q(x_{t-1} | x_t, x₀)).
-            var x0 = (x - Math.Sqrt(1 - alphaBar) * epsilon) / Math.Sqrt(alphaBar);
-            if (clip is { } c) x0 = x0.clamp(-c, c);
+            var x0 = (x - held[Math.Sqrt(1 - alphaBar)] * epsilon) / held[Math.Sqrt(alphaBar)];
+            if (clip is { } c) x0 = x0.clamp(held[-c], held[c]);
             var previous = t > 0 ? _alphaBars[t - 1] : 1.0;
-            var mean = Math.Sqrt(previous) * beta / (1 - alphaBar) * x0 + Math.Sqrt(1 - beta) * (1 - previous) / (1 - alphaBar) * x;
-            var next = t > 0 ? mean + Math.Sqrt(beta * (1 - previous) / (1 - alphaBar)) * randn_like(x) : mean;
+            var mean = HeldScalars.Sum(held[Math.Sqrt(previous) * beta / (1 - alphaBar)] * x0, held[Math.Sqrt(1 - beta) * (1 - previous) / (1 - alphaBar)] * x);
+            var next = t > 0 ? HeldScalars.Sum(mean, held[Math.Sqrt(beta * (1 - previous) / (1 - alphaBar))] * randn_like(x)) : mean;
             x = next.MoveToOuterDisposeScope();
         }
         return x;

@@ -1,3 +1,4 @@
+using Recipes.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -57,7 +58,9 @@ public sealed class DiffusionUNet : Module<Tensor, Tensor, Tensor?, Tensor>
     public static Tensor Sinusoidal(Tensor timesteps, long size)
     {
         var half = size / 2;
-        var frequencies = exp(arange(half, dtype: ScalarType.Float32) * (-Math.Log(10000.0) / half));
+        using var held = new HeldScalars();
+        // arange(stop) with the start 0 and step 1 it passes itself, as Scalars that stay alive.
+        var frequencies = exp(arange(held[0], held[half], held[1], dtype: ScalarType.Float32) * held[-Math.Log(10000.0) / half]);
         var angles = timesteps.to_type(ScalarType.Float32).unsqueeze(1) * frequencies.unsqueeze(0);
         return cat([sin(angles), cos(angles)], 1);
     }
@@ -67,7 +70,7 @@ public sealed class DiffusionUNet : Module<Tensor, Tensor, Tensor?, Tensor>
     {
         using var scope = NewDisposeScope();
         var embedding = timeEmbedding.call(Sinusoidal(timesteps, channels));
-        if (conditionEmbedding is not null && conditions is not null) embedding = embedding + conditionEmbedding.call(conditions);
+        if (conditionEmbedding is not null && conditions is not null) embedding = HeldScalars.Sum(embedding, conditionEmbedding.call(conditions));
         var h = input.call(x);
         var skips = new Stack<Tensor>();
         for (var level = 0; level < down.Count; level++)

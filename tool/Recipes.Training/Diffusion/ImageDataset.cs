@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Plugins.Formats;
+using Recipes.Training;
 using static TorchSharp.torch;
 
 namespace Recipes.Stages.Diffusion;
@@ -32,7 +33,10 @@ public sealed record ImageDataset(string Split, float[] Images, int Count, int S
     {
         var data = new float[rows.Count * Pixels];
         for (var k = 0; k < rows.Count; k++) Images.AsSpan(rows[k] * Pixels, Pixels).CopyTo(data.AsSpan(k * Pixels));
-        return tensor(data, [rows.Count, 1, Size, Size]) * 2 - 1;
+        // The scope holds the intermediate tensors while libtorch reads them, also for callers outside any scope.
+        using var scope = NewDisposeScope();
+        using var held = new HeldScalars();
+        return (tensor(data, [rows.Count, 1, Size, Size]) * held[2] - held[1]).MoveToOuterDisposeScope();
     }
 
     /// <summary>Parameters of the rows mapped from [min, max] to [−1, 1] (a constant parameter maps to 0).</summary>

@@ -1,3 +1,4 @@
+using Recipes.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,8 +34,9 @@ public sealed class ResidualBlock : Module<Tensor, Tensor?, Tensor>
     {
         var norm = GroupNorm(Groups(channels), channels);
         using (no_grad())
+        using (var held = new HeldScalars())
         {
-            norm.weight!.fill_(1);
+            norm.weight!.fill_(held[1]);
             norm.bias!.zero_();
         }
         return norm;
@@ -46,8 +48,8 @@ public sealed class ResidualBlock : Module<Tensor, Tensor?, Tensor>
     public override Tensor forward(Tensor x, Tensor? embeddingInput)
     {
         var h = first.call(x);
-        if (embedding is not null && embeddingInput is not null) h = h + embedding.call(embeddingInput).unsqueeze(-1).unsqueeze(-1);
+        if (embedding is not null && embeddingInput is not null) h = HeldScalars.Sum(h, embedding.call(embeddingInput).unsqueeze(-1).unsqueeze(-1));
         h = second.call(h);
-        return h + (shortcut is null ? x : shortcut.call(x));
+        return HeldScalars.Sum(h, shortcut is null ? x : shortcut.call(x));
     }
 }

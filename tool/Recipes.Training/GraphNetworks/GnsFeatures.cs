@@ -1,4 +1,5 @@
 using Recipes.Plugins;
+using Recipes.Training;
 using static TorchSharp.torch;
 
 namespace Recipes.Stages.GraphNetworks;
@@ -98,11 +99,12 @@ public sealed class GnsFeatures
             offsets.Add(offset);
             offset += w.Particles;
         }
+        using var held = new HeldScalars();
         return new GnsGraph(
             cat(parts.Select(p => p.NodeFeatures).ToList(), 0),
             cat(parts.Select(p => p.Types).ToList(), 0),
-            cat(parts.Select((p, k) => p.Senders + offsets[k]).ToList(), 0),
-            cat(parts.Select((p, k) => p.Receivers + offsets[k]).ToList(), 0),
+            cat(parts.Select((p, k) => held.Plus(p.Senders, offsets[k])).ToList(), 0),
+            cat(parts.Select((p, k) => held.Plus(p.Receivers, offsets[k])).ToList(), 0),
             cat(parts.Select(p => p.EdgeFeatures).ToList(), 0));
     }
 

@@ -1,3 +1,4 @@
+using Recipes.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -49,9 +50,9 @@ public sealed class GnsModel : Module<GnsGraph, Tensor>
         for (var m = 0; m < edgeUpdates.Count; m++)
         {
             var update = edgeUpdates[m].call(cat([edges, nodes.index_select(0, graph.Senders), nodes.index_select(0, graph.Receivers)], 1));
-            edges = edges + update;
-            var incoming = zeros_like(nodes).index_add(0, graph.Receivers, edges, 1);
-            nodes = nodes + nodeUpdates[m].call(cat([nodes, incoming], 1));
+            edges = HeldScalars.Sum(edges, update);
+            var incoming = zeros_like(nodes).index_add(0, graph.Receivers, edges, HeldScalars.One);
+            nodes = HeldScalars.Sum(nodes, nodeUpdates[m].call(cat([nodes, incoming], 1)));
         }
         return decoder.call(nodes).MoveToOuterDisposeScope();
     }

@@ -55,9 +55,10 @@ public sealed class AdamOptimizer : IDisposable
         using var root = Math.Sqrt(correction2).ToScalar();
         foreach (var (parameter, mean, variance) in _slots)
         {
+            // The gradient's wrapper is made inside the scope, which holds it (and then frees it) whoever calls Step.
+            using var scope = NewDisposeScope();
             var gradient = parameter.grad;
             if (gradient is null) continue;
-            using var scope = NewDisposeScope();
             mean.mul_(_beta1).add_(gradient, _oneMinusBeta1);
             variance.mul_(_beta2).addcmul_(gradient, gradient, _oneMinusBeta2);
             var denominator = variance.sqrt().div_(root).add_(_epsilon, _one);

@@ -39,8 +39,10 @@ public sealed class WeightAverage<T> : IDisposable where T : nn.Module
     public void Update(int step)
     {
         var d = Math.Min(_decay, (1.0 + step) / (10.0 + step));
-        using (no_grad())
-            foreach (var (a, w) in _pairs) a.mul_(d).add_(w, alpha: 1 - d);
+        using var noGrad = no_grad();
+        using var held = new HeldScalars();
+        var (keep, blend) = (held[d], held[1 - d]);
+        foreach (var (a, w) in _pairs) a.mul_(keep).add_(w, blend);
     }
 
     public void Dispose() => Model.Dispose();

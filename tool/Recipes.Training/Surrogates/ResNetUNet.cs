@@ -1,3 +1,4 @@
+using Recipes.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -47,9 +48,9 @@ public sealed class ResNetUNet : Module<Tensor, Tensor>
         for (var d = 0; d < decoders.Count; d++)
         {
             var level = features.Count - 1 - d;
-            x = decoders[d].call(x + skips[level].call(features[level]));
+            x = decoders[d].call(HeldScalars.Sum(x, skips[level].call(features[level])));
         }
-        return head.call(x + inputSkip.call(input)).MoveToOuterDisposeScope();
+        return head.call(HeldScalars.Sum(x, inputSkip.call(input))).MoveToOuterDisposeScope();
     }
 
     /// <summary>Main path conv–BN–SELU–conv–BN plus a projected shortcut, then SELU and spatial dropout.</summary>
@@ -65,13 +66,13 @@ public sealed class ResNetUNet : Module<Tensor, Tensor>
             Module<Tensor, Tensor> resample = down
                 ? Conv2d(input, output, 3, stride: 2, padding: 1)
                 : ConvTranspose2d(input, output, 4, stride: 2, padding: 1);
-            main = Sequential(resample, BatchNorm2d(output), SELU(), Conv2d(output, output, 3, padding: 1), BatchNorm2d(output));
+            main = Sequential(resample, new HeldBatchNorm2d(output), SELU(), Conv2d(output, output, 3, padding: 1), new HeldBatchNorm2d(output));
             shortcut = down ? Conv2d(input, output, 1, stride: 2) : ConvTranspose2d(input, output, 2, stride: 2);
             activation = SELU();
             drop = Dropout2d(dropout);
             RegisterComponents();
         }
 
-        public override Tensor forward(Tensor x) => drop.call(activation.call(main.call(x) + shortcut.call(x)));
+        public override Tensor forward(Tensor x) => drop.call(activation.call(HeldScalars.Sum(main.call(x), shortcut.call(x))));
     }
 }

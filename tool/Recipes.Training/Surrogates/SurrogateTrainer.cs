@@ -154,7 +154,7 @@ public sealed class SurrogateTrainer : TorchStagePlugin
     /// </summary>
     public static void RecalibrateBatchNorm(ResNetUNet model, List<float> inputs, List<float> targets, int count, int size, int batch)
     {
-        var norms = model.modules().OfType<TorchSharp.Modules.BatchNorm2d>().ToList();
+        var norms = model.modules().OfType<TorchSharp.Modules.BatchNorm>().ToList();
         foreach (var norm in norms)
         {
             norm.reset_running_stats();
