@@ -8,6 +8,13 @@ public sealed class SeededRandom(ulong seed)
 {
     private ulong _state = seed;
 
+    /// <summary>The generator's whole state: set it to one read earlier and the same numbers follow (a resumed training).</summary>
+    public ulong State
+    {
+        get => _state;
+        set => _state = value;
+    }
+
     public ulong NextBits()
     {
         var z = _state += 0x9E3779B97F4A7C15UL;

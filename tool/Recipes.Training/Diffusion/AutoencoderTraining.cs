@@ -17,19 +17,44 @@ public static class AutoencoderTraining
     public sealed record Settings(int Channels, int Levels, int LatentChannels, double KlWeight, int Steps, double LearningRate, int Batch, string Prefix);
 
     public static (Autoencoder Model, List<(int Step, double Loss)> Curve, double Scale) Train(ImageDataset data, Settings settings, SeededRandom random,
-        PluginContext context, double progressFrom, double progressTo, CancellationToken cancellationToken)
+        PluginContext context, double progressFrom, double progressTo, CancellationToken cancellationToken, TrainingResume? resume = null)
     {
+        resume ??= TrainingResume.None;
         if (data.Size % (1 << settings.Levels) != 0)
             throw new PluginException($"the images are {data.Size}x{data.Size}, not divisible by the autoencoder's downsampling {1 << settings.Levels}");
         var model = new Autoencoder(1, settings.Channels, settings.Levels, settings.LatentChannels);
         using var optimizer = new AdamOptimizer(model.parameters(), settings.LearningRate);
-        var curve = new List<(int, double)>();
-        var logEvery = Math.Max(1, settings.Steps / 50);
+        var losses = new double[settings.Steps];
         var order = DenoiserTraining.Shuffled(data.Count, random);
         var cursor = 0;
-        var sum = 0.0;
+        var start = 0;
+        if (resume.From is { } from)
+        {
+            from.Restore("autoencoder.model.", model);
+            optimizer.RestoreFrom(from, "autoencoder.adam.");
+            from.RestoreTorchGenerator();
+            random.State = from.State["random"]!.GetValue<ulong>();
+            order = from.Longs("autoencoder.order");
+            cursor = from.State["cursor"]!.GetValue<int>();
+            from.Doubles("autoencoder.losses").CopyTo(losses, 0);
+            start = (int)from.Step;
+            context.Log.WriteLine($"resuming from step {start} (a checkpoint of a run with the same settings and inputs)");
+        }
+        void Save(int completed)
+        {
+            if (resume.Store is null) return;
+            var checkpoint = new TrainingCheckpoint.Builder(completed).Add("autoencoder.model.", model)
+                .AddDoubles("autoencoder.losses", losses.AsSpan(0, completed).ToArray()).AddTorchGenerator();
+            using (var orderTensor = tensor(order)) checkpoint.Add("autoencoder.order", orderTensor);
+            optimizer.SaveTo(checkpoint, "autoencoder.adam.");
+            checkpoint.State["random"] = random.State;
+            checkpoint.State["cursor"] = cursor;
+            resume.AddExtra?.Invoke(checkpoint);
+            checkpoint.SaveTo(resume.Store);
+        }
+        var logEvery = Math.Max(1, settings.Steps / 50);
         model.train();
-        for (var step = 1; step <= settings.Steps; step++)
+        for (var step = start + 1; step <= settings.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
@@ -52,22 +77,21 @@ public static class AutoencoderTraining
             optimizer.Step();
             var value = reconstruction.item<float>();
             Divergence.Check(context, loss.item<float>(), step, $"{settings.Prefix}learning_rate", "the autoencoder's training");
-            sum += value;
+            losses[step - 1] = value;
             if (step % logEvery == 0 || step == settings.Steps)
             {
-                var average = sum / (step % logEvery == 0 ? logEvery : step % logEvery);
-                curve.Add((step, average));
-                sum = 0;
                 context.Progress?.Report(progressFrom + (progressTo - progressFrom) * step / settings.Steps);
                 if (step % (logEvery * 10) == 0 || step == settings.Steps)
-                    context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"autoencoder step {step}/{settings.Steps}: reconstruction MSE {average:0.000000}"));
+                    context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"autoencoder step {step}/{settings.Steps}: reconstruction MSE {losses.Skip(step - logEvery).Take(logEvery).Average():0.000000}"));
             }
+            if (step < settings.Steps && resume.Store?.Due() == true) Save(step);
         }
         Divergence.CheckWeights(context, model, $"{settings.Prefix}learning_rate", "the autoencoder's training");
+        Save(settings.Steps);
         model.eval();
         using var latents = Encode(model, data, 1.0);
         var scale = 1.0 / Math.Max(1e-6, latents.std().item<float>());
-        return (model, curve, scale);
+        return (model, TrainingResume.Curve(losses, settings.Steps), scale);
     }
 
     /// <summary>The scaled latent means of every image of a split, [N, latentChannels, h, w].</summary>

@@ -15,7 +15,7 @@ namespace Recipes.Stages.Diffusion;
 /// curve. Sampling (DDPM or DDIM) happens in <c>evaluate: { evaluator: diffusion }</c>, so changing the sampler reruns
 /// only evaluation.
 /// </summary>
-public sealed class DdpmTrainer : TorchStagePlugin
+public sealed class DdpmTrainer : TorchStagePlugin, IResumableTrainer
 {
     public override string Name => "ddpm";
     public override string Stage => StageNames.Train;
@@ -28,6 +28,11 @@ public sealed class DdpmTrainer : TorchStagePlugin
     protected override IReadOnlyList<OptionSpec> StageOptions { get; } = Denoiser.Specs;
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings) => Denoiser.Check(settings);
+
+    /// <summary>A constant learning rate, an average warmed up by the step number: every run is a prefix of a longer one.</summary>
+    public string LengthSetting => Denoiser.Steps.Name;
+
+    public string? WhyNotResumable(ValueMap settings) => null;
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken)
     {
@@ -46,7 +51,9 @@ public sealed class DdpmTrainer : TorchStagePlugin
         using var model = new DiffusionUNet(1, Denoiser.Channels.Read(s), multipliers, 0);
         using var ema = new DiffusionUNet(1, Denoiser.Channels.Read(s), multipliers, 0);
         using var images = data.ImageBatch(Enumerable.Range(0, data.Count).ToList());
-        var curve = DenoiserTraining.Train(model, ema, Denoiser.Schedule(s), images, null, Denoiser.Training(s, 0), random, context, 0, 1, cancellationToken);
+        var training = Denoiser.Training(s, 0);
+        var resume = new TrainingResume(context.Checkpoints, TrainingCheckpoint.Load(context.Checkpoints, training.Steps, context.Log));
+        var curve = DenoiserTraining.Train(model, ema, Denoiser.Schedule(s), images, null, training, random, context, 0, 1, cancellationToken, resume);
         ema.save_safetensors(context.OutputPath("model.safetensors"));
         var config = new JsonObject { ["model"] = "ddpm", ["denoiser"] = Denoiser.Json(s, 1, data.Size) };
         File.WriteAllText(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");

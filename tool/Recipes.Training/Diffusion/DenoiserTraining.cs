@@ -23,18 +23,45 @@ public static class DenoiserTraining
     public sealed record Settings(int Steps, int Batch, double LearningRate, double EmaDecay, double ConditionDropout);
 
     public static List<(int Step, double Loss)> Train(DiffusionUNet model, DiffusionUNet ema, DiffusionSchedule schedule, Tensor data, Tensor? conditions,
-        Settings settings, SeededRandom random, PluginContext context, double progressFrom, double progressTo, CancellationToken cancellationToken)
+        Settings settings, SeededRandom random, PluginContext context, double progressFrom, double progressTo, CancellationToken cancellationToken,
+        TrainingResume? resume = null)
     {
+        resume ??= TrainingResume.None;
         var count = (int)data.shape[0];
-        ema.load_state_dict(model.state_dict());
         using var optimizer = new AdamOptimizer(model.parameters(), settings.LearningRate);
-        var curve = new List<(int, double)>();
-        var logEvery = Math.Max(1, settings.Steps / 50);
-        var sum = 0.0;
+        var losses = new double[settings.Steps];
         var order = Shuffled(count, random);
         var cursor = 0;
+        var start = 0;
+        if (resume.From is { } from)
+        {
+            from.Restore("denoiser.model.", model);
+            from.Restore("denoiser.ema.", ema);
+            optimizer.RestoreFrom(from, "denoiser.adam.");
+            from.RestoreTorchGenerator();
+            random.State = from.State["random"]!.GetValue<ulong>();
+            order = from.Longs("denoiser.order");
+            cursor = from.State["cursor"]!.GetValue<int>();
+            from.Doubles("denoiser.losses").CopyTo(losses, 0);
+            start = (int)from.Step;
+            context.Log.WriteLine($"resuming from step {start} (a checkpoint of a run with the same settings and inputs)");
+        }
+        else ema.load_state_dict(model.state_dict());
+        void Save(int completed)
+        {
+            if (resume.Store is null) return;
+            var checkpoint = new TrainingCheckpoint.Builder(completed).Add("denoiser.model.", model).Add("denoiser.ema.", ema)
+                .AddDoubles("denoiser.losses", losses.AsSpan(0, completed).ToArray()).AddTorchGenerator();
+            using (var orderTensor = tensor(order)) checkpoint.Add("denoiser.order", orderTensor);
+            optimizer.SaveTo(checkpoint, "denoiser.adam.");
+            checkpoint.State["random"] = random.State;
+            checkpoint.State["cursor"] = cursor;
+            resume.AddExtra?.Invoke(checkpoint);
+            checkpoint.SaveTo(resume.Store);
+        }
+        var logEvery = Math.Max(1, settings.Steps / 50);
         model.train();
-        for (var step = 1; step <= settings.Steps; step++)
+        for (var step = start + 1; step <= settings.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
@@ -62,20 +89,19 @@ public static class DenoiserTraining
             UpdateAverage(model, ema, Math.Min(settings.EmaDecay, (1.0 + step) / (10.0 + step)));
             var value = loss.item<float>();
             Divergence.Check(context, value, step, "learning_rate", "the denoiser's training");
-            sum += value;
+            losses[step - 1] = value;
             if (step % logEvery == 0 || step == settings.Steps)
             {
-                var mean = sum / (step % logEvery == 0 ? logEvery : step % logEvery);
-                curve.Add((step, mean));
-                sum = 0;
                 context.Progress?.Report(progressFrom + (progressTo - progressFrom) * step / settings.Steps);
                 if (step % (logEvery * 10) == 0 || step == settings.Steps)
-                    context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"diffusion step {step}/{settings.Steps}: loss {mean:0.00000}"));
+                    context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"diffusion step {step}/{settings.Steps}: loss {losses.Skip(step - logEvery).Take(logEvery).Average():0.00000}"));
             }
+            if (step < settings.Steps && resume.Store?.Due() == true) Save(step);
         }
         Divergence.CheckWeights(context, ema, "learning_rate", "the denoiser's training");
+        Save(settings.Steps);
         ema.eval();
-        return curve;
+        return TrainingResume.Curve(losses, settings.Steps);
     }
 
     public static void UpdateAverage(nn.Module model, nn.Module average, double decay)

@@ -15,7 +15,7 @@ namespace Recipes.Stages.Diffusion;
 /// <c>model.safetensors</c> (EMA denoiser), <c>model.json</c> and both loss curves. One node rather than two keeps the
 /// pair consistent; the price is that changing only a denoiser option retrains the autoencoder too.
 /// </summary>
-public sealed class LatentDdpmTrainer : TorchStagePlugin
+public sealed class LatentDdpmTrainer : TorchStagePlugin, IResumableTrainer
 {
     public override string Name => "latent-ddpm";
     public override string Stage => StageNames.Train;
@@ -34,14 +34,21 @@ public sealed class LatentDdpmTrainer : TorchStagePlugin
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
 
+    /// <summary>The denoiser's length: a longer run continues its denoiser from a checkpoint that holds the autoencoder it trained first.</summary>
+    public string LengthSetting => Denoiser.Steps.Name;
+
+    public string? WhyNotResumable(ValueMap settings) => null;
+
     private static async Task Train(PluginContext context, CancellationToken cancellationToken)
     {
         var s = context.Settings;
         var random = new SeededRandom(context.Seed);
         var data = ImageDataset.Read(context.Upstream, "train");
-        var autoencoder = Autoencoder.Training(s, Denoiser.Batch.Read(s));
-        var (vae, vaeCurve, scale) = AutoencoderTraining.Train(data, autoencoder, random, context, 0, 0.3, cancellationToken);
+        var training = Denoiser.Training(s, 0);
+        var resumed = TrainingCheckpoint.Load(context.Checkpoints, training.Steps, context.Log);
+        var (vae, vaeConfig, vaeCurve, scale) = Autoencoding(context, data, random, resumed, cancellationToken);
         using var latents = AutoencoderTraining.Encode(vae, data, scale);
+        var latentChannels = vaeConfig["latent_channels"]!.GetValue<int>();
         var latentSize = (int)latents.shape[^1];
         var multipliers = Denoiser.LevelMultipliers(s);
         if (latentSize % (1 << (multipliers.Count - 1)) != 0)
@@ -50,25 +57,70 @@ public sealed class LatentDdpmTrainer : TorchStagePlugin
         var conditional = Conditional.Read(s) && data.Names.Count > 0;
         using var conditions = conditional ? data.ConditionBatch(Enumerable.Range(0, data.Count).ToList(), data.Minimum, data.Maximum) : null;
         var conditionCount = conditional ? data.Names.Count : 0;
-        using var model = new DiffusionUNet(autoencoder.LatentChannels, Denoiser.Channels.Read(s), multipliers, conditionCount);
-        using var ema = new DiffusionUNet(autoencoder.LatentChannels, Denoiser.Channels.Read(s), multipliers, conditionCount);
+        using var model = new DiffusionUNet(latentChannels, Denoiser.Channels.Read(s), multipliers, conditionCount);
+        using var ema = new DiffusionUNet(latentChannels, Denoiser.Channels.Read(s), multipliers, conditionCount);
+        // Each checkpoint of the denoiser carries the autoencoder it trains on, so a longer run need not train it again.
+        var resume = new TrainingResume(context.Checkpoints, resumed, checkpoint =>
+        {
+            checkpoint.Add("vae.", vae);
+            checkpoint.State["vae"] = vaeConfig.DeepClone();
+            checkpoint.AddDoubles("vae.curve.steps", vaeCurve.Select(p => (double)p.Step).ToArray());
+            checkpoint.AddDoubles("vae.curve.losses", vaeCurve.Select(p => p.Loss).ToArray());
+        });
         var curve = DenoiserTraining.Train(model, ema, Denoiser.Schedule(s), latents, conditions,
-            Denoiser.Training(s, conditional ? ConditionDropout.Read(s) : 0), random, context, 0.3, 1, cancellationToken);
+            Denoiser.Training(s, conditional ? ConditionDropout.Read(s) : 0), random, context, 0.3, 1, cancellationToken, resume);
 
         vae.save_safetensors(context.OutputPath("vae.safetensors"));
         ema.save_safetensors(context.OutputPath("model.safetensors"));
         var config = new JsonObject
         {
             ["model"] = "latent-ddpm",
-            ["autoencoder"] = AutoencoderTraining.Json(autoencoder, scale, data.Size),
-            ["denoiser"] = Denoiser.Json(s, autoencoder.LatentChannels, latentSize),
+            ["autoencoder"] = vaeConfig.DeepClone(),
+            ["denoiser"] = Denoiser.Json(s, latentChannels, latentSize),
             ["conditions"] = conditional ? new JsonArray(data.Names.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()) : new JsonArray(),
             ["minimum"] = new JsonArray(data.Minimum.Select(v => (JsonNode?)v).ToArray()),
             ["maximum"] = new JsonArray(data.Maximum.Select(v => (JsonNode?)v).ToArray()),
         };
         await File.WriteAllTextAsync(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
-        DenoiserTraining.SaveCurves(context, [("autoencoder", vaeCurve), ("denoiser", curve)]);
+        DenoiserTraining.SaveCurves(context, vaeCurve.Count > 0 ? [("autoencoder", vaeCurve), ("denoiser", curve)] : [("denoiser", curve)]);
         context.Metrics["train_images"] = data.Count;
         context.Metrics["latent_scale"] = scale;
+        vae.Dispose();
+    }
+
+    /// <summary>
+    /// The autoencoder the denoiser works in: the one a needed target trained (<c>needs:</c> a <c>vae</c> target, whose
+    /// outputs are upstream), else the one of the checkpoint this run continues, else one trained here from the
+    /// <c>vae_*</c> settings. The curve is empty when the autoencoder was not trained in this node.
+    /// </summary>
+    private static (Autoencoder Vae, JsonObject Config, List<(int Step, double Loss)> Curve, double Scale) Autoencoding(PluginContext context, ImageDataset data,
+        SeededRandom random, TrainingCheckpoint? resumed, CancellationToken cancellationToken)
+    {
+        var s = context.Settings;
+        if (context.Upstream.FirstOrDefault(u => u.Stage == StageNames.Train && u.Find("vae.safetensors") is not null) is { } needed)
+        {
+            var config = JsonNode.Parse(File.ReadAllText(needed.Get("model.json").Path))?["autoencoder"] as JsonObject
+                ?? throw new PluginException($"{needed.NodeId}'s model.json has no autoencoder; a latent-ddpm target needs a target whose model is vae");
+            if (config["size"]?.GetValue<int>() != data.Size)
+                throw new PluginException($"{needed.NodeId}'s autoencoder was trained on {config["size"]}px images, the dataset has {data.Size}px");
+            var upstream = AutoencoderTraining.From(config);
+            upstream.load_safetensors(needed.Get("vae.safetensors").Path);
+            upstream.eval();
+            context.Log.WriteLine($"the autoencoder of {needed.NodeId} (not trained here)");
+            return (upstream, (JsonObject)config.DeepClone(), [], config["latent_scale"]!.GetValue<double>());
+        }
+        if (resumed is not null)
+        {
+            var config = (JsonObject)resumed.State["vae"]!.DeepClone();
+            var restored = AutoencoderTraining.From(config);
+            resumed.Restore("vae.", restored);
+            restored.eval();
+            var steps = resumed.Doubles("vae.curve.steps");
+            var losses = resumed.Doubles("vae.curve.losses");
+            return (restored, config, [.. steps.Select((step, k) => ((int)step, losses[k]))], config["latent_scale"]!.GetValue<double>());
+        }
+        var autoencoder = Autoencoder.Training(s, Denoiser.Batch.Read(s));
+        var (vae, curve, scale) = AutoencoderTraining.Train(data, autoencoder, random, context, 0, 0.3, cancellationToken);
+        return (vae, AutoencoderTraining.Json(autoencoder, scale, data.Size), curve, scale);
     }
 }

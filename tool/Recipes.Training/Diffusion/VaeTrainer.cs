@@ -12,7 +12,7 @@ namespace Recipes.Stages.Diffusion;
 /// model trains one the same way before its denoiser). Writes <c>vae.safetensors</c>, <c>model.json</c> and the loss
 /// curve; the <c>diffusion</c> evaluator reports its reconstruction error.
 /// </summary>
-public sealed class VaeTrainer : TorchStagePlugin
+public sealed class VaeTrainer : TorchStagePlugin, IResumableTrainer
 {
     public override string Name => "vae";
     public override string Stage => StageNames.Train;
@@ -27,12 +27,18 @@ public sealed class VaeTrainer : TorchStagePlugin
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings) => Autoencoder.Check(settings);
 
+    /// <summary>A constant learning rate and a data order drawn as it goes: every run is a prefix of a longer one.</summary>
+    public string LengthSetting => "steps";
+
+    public string? WhyNotResumable(ValueMap settings) => null;
+
     protected override async Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken)
     {
         var s = context.Settings;
         var data = ImageDataset.Read(context.Upstream, "train");
         var settings = Autoencoder.Training(s, Batch.Read(s));
-        var (model, curve, scale) = AutoencoderTraining.Train(data, settings, new SeededRandom(context.Seed), context, 0, 1, cancellationToken);
+        var resume = new TrainingResume(context.Checkpoints, TrainingCheckpoint.Load(context.Checkpoints, settings.Steps, context.Log));
+        var (model, curve, scale) = AutoencoderTraining.Train(data, settings, new SeededRandom(context.Seed), context, 0, 1, cancellationToken, resume);
         model.save_safetensors(context.OutputPath("vae.safetensors"));
         var config = new JsonObject { ["model"] = "vae", ["autoencoder"] = AutoencoderTraining.Json(settings, scale, data.Size) };
         await File.WriteAllTextAsync(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);

@@ -17,7 +17,7 @@ namespace Recipes.Stages.GraphNetworks;
 /// so the model learns to correct it, MSE of normalized accelerations, Adam with the paper's exponentially decaying
 /// learning rate lr = (lr0 − lr_min)·decay^(step/decay_steps) + lr_min.
 /// </summary>
-public sealed class GnsTrainer : TorchStagePlugin
+public sealed class GnsTrainer : TorchStagePlugin, IResumableTrainer
 {
     public override string Name => "gns";
     public override string Stage => StageNames.Train;
@@ -47,6 +47,11 @@ public sealed class GnsTrainer : TorchStagePlugin
         [LatentSize, MessagePassingSteps, NoiseStd, Steps, Batch, LearningRate, LearningRateMin, LrDecay, LrDecaySteps, ValidateEvery, ValidateTrajectories, EmaDecay, ClampToBox];
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
+
+    /// <summary>The learning rate at a step depends on lr_decay_steps, not on steps: every run is a prefix of a longer one.</summary>
+    public string LengthSetting => Steps.Name;
+
+    public string? WhyNotResumable(ValueMap settings) => null;
 
     public static (UpstreamArtifacts Dataset, GnsMetadata Metadata) Dataset(IReadOnlyList<UpstreamArtifacts> upstream)
     {
@@ -90,8 +95,33 @@ public sealed class GnsTrainer : TorchStagePlugin
         // 100+ steps amplifies it (the validation curve of the last weights jumps several-fold between checkpoints).
         using var average = WeightAverage<GnsModel>.Create(model, EmaDecay.Read(s), () => new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim, latent, passes), device);
         var kept = average?.Model ?? model;
+        var start = 0;
+        if (TrainingCheckpoint.Load(context.Checkpoints, steps, context.Log) is { } resumed)
+        {
+            resumed.Restore("model.", model);
+            optimizer.RestoreFrom(resumed, "adam.");
+            if (average is not null) resumed.Restore("average.", average.Model);
+            random.State = resumed.State["random"]!.GetValue<ulong>();
+            resumed.Doubles("losses").CopyTo(losses, 0);
+            // The run that saved it may have validated at its last step too; a longer run validates only at multiples.
+            if (validation is not null && resumed.State["validation"] is JsonArray points)
+                foreach (var point in points.OfType<JsonArray>())
+                    if (point[0]!.GetValue<int>() % validateEvery == 0) validation.Points.Add(new GnsValidation.Point(point[0]!.GetValue<int>(), point[1]!.GetValue<double>()));
+            start = (int)resumed.Step;
+            context.Log.WriteLine($"resuming from step {start} (a checkpoint of a run with the same settings and inputs)");
+        }
+        void Save(int completed)
+        {
+            var checkpoint = new TrainingCheckpoint.Builder(completed).Add("model.", model).AddDoubles("losses", losses.AsSpan(0, completed).ToArray());
+            optimizer.SaveTo(checkpoint, "adam.");
+            if (average is not null) checkpoint.Add("average.", average.Model);
+            checkpoint.State["random"] = random.State;
+            if (validation is not null)
+                checkpoint.State["validation"] = new JsonArray([.. validation.Points.Select(p => (JsonNode?)new JsonArray(p.Step, p.RolloutMse))]);
+            checkpoint.SaveTo(context.Checkpoints);
+        }
         model.train();
-        for (var step = 0; step < steps; step++)
+        for (var step = start; step < steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             optimizer.LearningRate = (lr0 - lrMin) * Math.Pow(decay, (double)step / decaySteps) + lrMin;
@@ -127,9 +157,11 @@ public sealed class GnsTrainer : TorchStagePlugin
                 context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step + 1}/{steps}: loss {losses.Skip(Math.Max(0, step - 49)).Take(Math.Min(50, step + 1)).Average():0.00000}"));
                 context.Progress?.Report((step + 1.0) / steps);
             }
+            if (step + 1 < steps && context.Checkpoints?.Due() == true) Save(step + 1);
         }
 
         Divergence.CheckWeights(context, kept, LearningRate.Name);
+        Save(steps);
         kept.cpu();
         kept.save_safetensors(context.OutputPath("model.safetensors"));
         kept.save(context.OutputPath("model.dat"));

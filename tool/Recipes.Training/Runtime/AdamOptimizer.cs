@@ -66,6 +66,27 @@ public sealed class AdamOptimizer : IDisposable
         }
     }
 
+    /// <summary>The moments and the step count, for a checkpoint (the learning rate is the trainer's to restore).</summary>
+    public void SaveTo(TrainingCheckpoint.Builder checkpoint, string prefix)
+    {
+        for (var k = 0; k < _slots.Count; k++)
+        {
+            checkpoint.Add($"{prefix}{k}.mean", _slots[k].Mean);
+            checkpoint.Add($"{prefix}{k}.variance", _slots[k].Variance);
+        }
+        checkpoint.State[prefix + "step"] = _step;
+    }
+
+    public void RestoreFrom(TrainingCheckpoint checkpoint, string prefix)
+    {
+        for (var k = 0; k < _slots.Count; k++)
+        {
+            checkpoint.CopyInto($"{prefix}{k}.mean", _slots[k].Mean);
+            checkpoint.CopyInto($"{prefix}{k}.variance", _slots[k].Variance);
+        }
+        _step = checkpoint.State[prefix + "step"]!.GetValue<long>();
+    }
+
     public void Dispose()
     {
         foreach (var (_, mean, variance) in _slots)

@@ -17,7 +17,7 @@ namespace Recipes.Stages.Surrogates;
 /// <c>shards_per_epoch·(e+1)</c> shards (all by default), waiting for them when training online, so the weights do
 /// not depend on how fast the simulations ran. Deterministic on CPU for a seed and <c>torch_threads</c>; the first non-finite loss stops it.
 /// </summary>
-public sealed class SurrogateTrainer : TorchStagePlugin
+public sealed class SurrogateTrainer : TorchStagePlugin, IResumableTrainer
 {
     public override string Name => "resnet-unet";
     public override string Stage => StageNames.Train;
@@ -41,6 +41,15 @@ public sealed class SurrogateTrainer : TorchStagePlugin
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
 
+    /// <summary>The staircase counts optimizer steps and each epoch's shards are fixed by its number: a run is a prefix of a longer one.</summary>
+    public string LengthSetting => Epochs.Name;
+
+    public string? WhyNotResumable(ValueMap settings) => settings.GetBool("online", false)
+        ? "online training starts before its shards exist, so before its checkpoints can be looked up (online: false resumes)"
+        : null;
+
+    private const string Snapshots = "checkpoints";
+
     private static async Task Train(PluginContext context, CancellationToken cancellationToken)
     {
         var s = context.Settings;
@@ -63,7 +72,41 @@ public sealed class SurrogateTrainer : TorchStagePlugin
         var size = 0;
         var losses = new JsonArray();
         var steps = 0;
-        for (var epoch = 0; epoch < epochs; epoch++)
+        var firstEpoch = 0;
+        if (TrainingCheckpoint.Load(context.Checkpoints, epochs, context.Log) is { } resumed)
+        {
+            resumed.Restore("model.", model);
+            optimizer.RestoreFrom(resumed, "adam.");
+            optimizer.LearningRate = resumed.State["learning_rate"]!.GetValue<double>();
+            resumed.RestoreTorchGenerator();
+            shuffle.State = resumed.State["random"]!.GetValue<ulong>();
+            steps = resumed.State["steps"]!.GetValue<int>();
+            losses = (JsonArray)resumed.State["losses"]!.DeepClone();
+            firstEpoch = (int)resumed.Step;
+            // The snapshots the run wrote so far are outputs of this one too; the shards are read again below, in order.
+            var saved = Path.Combine(resumed.Directory, Snapshots);
+            if (Directory.Exists(saved))
+                foreach (var file in Directory.EnumerateFiles(saved)) File.Copy(file, context.OutputPath($"{Snapshots}/{Path.GetFileName(file)}"));
+            if (checkpointEvery > 0 && firstEpoch % checkpointEvery == 0 && firstEpoch < epochs && !File.Exists(Path.Combine(context.OutputDirectory, Snapshots, SnapshotName(firstEpoch))))
+                model.save_safetensors(context.OutputPath($"{Snapshots}/{SnapshotName(firstEpoch)}"));
+            context.Log.WriteLine($"resuming from epoch {firstEpoch} (a checkpoint of a run with the same settings and inputs)");
+        }
+        void Save(int completed)
+        {
+            if (context.Checkpoints is null) return;
+            var checkpoint = new TrainingCheckpoint.Builder(completed).Add("model.", model).AddTorchGenerator();
+            optimizer.SaveTo(checkpoint, "adam.");
+            checkpoint.State["learning_rate"] = optimizer.LearningRate;
+            checkpoint.State["random"] = shuffle.State;
+            checkpoint.State["steps"] = steps;
+            checkpoint.State["losses"] = losses.DeepClone();
+            var written = Path.Combine(context.OutputDirectory, Snapshots);
+            if (Directory.Exists(written))
+                foreach (var file in Directory.EnumerateFiles(written)) checkpoint.Files.Add(($"{Snapshots}/{Path.GetFileName(file)}", file));
+            checkpoint.SaveTo(context.Checkpoints);
+        }
+        // Epoch e trains on the first visible(e) shards, read in order (again, after a resumption, from the first).
+        async Task LoadThrough(int epoch)
         {
             var visible = shardsPerEpoch == 0 ? feed.Count : Math.Min(feed.Count, shardsPerEpoch * (epoch + 1));
             for (; loaded < visible; loaded++)
@@ -80,6 +123,10 @@ public sealed class SurrogateTrainer : TorchStagePlugin
                 inputs.AddRange(pairs.Inputs);
                 targets.AddRange(pairs.Targets);
             }
+        }
+        for (var epoch = firstEpoch; epoch < epochs; epoch++)
+        {
+            await LoadThrough(epoch);
             var count = size == 0 ? 0 : inputs.Count / (size * size);
             if (count == 0) throw new PluginException("the training split is empty; add samples or raise split.train");
             var order = Enumerable.Range(0, count).ToArray();
@@ -117,9 +164,18 @@ public sealed class SurrogateTrainer : TorchStagePlugin
             if (checkpointEvery > 0 && (epoch + 1) % checkpointEvery == 0 && epoch + 1 < epochs)
             {
                 Divergence.CheckWeights(context, model, LearningRate.Name);
-                model.save_safetensors(context.OutputPath($"checkpoints/epoch-{epoch + 1:D3}.safetensors"));
+                model.save_safetensors(context.OutputPath($"{Snapshots}/{SnapshotName(epoch + 1)}"));
+            }
+            if (epoch + 1 < epochs && context.Checkpoints?.Due() == true)
+            {
+                Divergence.CheckWeights(context, model, LearningRate.Name);
+                Save(epoch + 1);
             }
         }
+        // The state before the normalization statistics are recalibrated: what a longer run continues from.
+        Divergence.CheckWeights(context, model, LearningRate.Name);
+        Save(epochs);
+        await LoadThrough(epochs - 1);
 
         var finalCount = inputs.Count / Math.Max(1, size * size);
         RecalibrateBatchNorm(model, inputs, targets, finalCount, size, batch);
@@ -175,6 +231,8 @@ public sealed class SurrogateTrainer : TorchStagePlugin
         foreach (var norm in norms) norm.momentum = 0.1;
         model.eval();
     }
+
+    private static string SnapshotName(int epoch) => $"epoch-{epoch:D3}.safetensors";
 
     public static int MaxDepth(int size)
     {
