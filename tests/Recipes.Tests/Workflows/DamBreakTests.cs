@@ -83,7 +83,7 @@ public sealed class DamBreakTests
     [Fact]
     public void TheGraphNetworkLearnsAndRollsOutAndRebuildsIncrementally()
     {
-        using var ws = new Workspace();
+        using var ws = new Workspace(SharedCaches.DamBreakCi);
         ws.CopyRecipe("dam-break");
         var result = ws.Build("ci.yaml");
         Assert.True(result.Summary.Failed == 0, string.Join("\n", result.States.Messages.Where(m => m is not null)));
@@ -98,16 +98,16 @@ public sealed class DamBreakTests
         // The learned simulator beats extrapolating each particle's last velocity, on the same held-out rollouts.
         var model = metrics["model"]!["rollout_mse"]!.GetValue<double>();
         var constantVelocity = metrics["baselines"]!["constant_velocity"]!["rollout_mse"]!.GetValue<double>();
-        Assert.True(model < constantVelocity, $"rollout MSE {model:0.####e0} against constant velocity's {constantVelocity:0.####e0}");
+        Assert.True(model < constantVelocity / RolloutGain, $"rollout MSE {model:0.####e0} against constant velocity's {constantVelocity:0.####e0}");
         Assert.Equal(metrics["rollout_mse"]!.GetValue<double>(), model, 12);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Out(ws, "evaluate/rollout.png")).Take(4));
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Out(ws, "evaluate/rollout_mse.png")).Take(4));
         Assert.Equal("GIF89a"u8.ToArray(), File.ReadAllBytes(Out(ws, "evaluate/rollout.gif")).Take(6));
 
-        // The trainer's validation curve (validate_every: 5000): the valid trajectory rolled out at three steps.
+        // The trainer's validation curve (validate_every: 1000): the valid trajectory rolled out at two steps.
         var validation = JsonNode.Parse(File.ReadAllText(Out(ws, "train/validation.json")))!;
         var points = validation["points"]!.AsArray();
-        Assert.Equal([5000, 10000, 15000], points.Select(p => p!["step"]!.GetValue<int>()));
+        Assert.Equal([1000, 2000], points.Select(p => p!["step"]!.GetValue<int>()));
         var curve = points.Select(p => p!["rollout_mse"]!.GetValue<double>()).ToList();
         Assert.All(curve, v => Assert.True(double.IsFinite(v) && v > 0));
         Assert.True(curve[^1] <= curve[0], $"validation rollout MSE rose during training: {string.Join(", ", curve)}");
@@ -162,6 +162,9 @@ public sealed class DamBreakTests
         Assert.Equal("GIF89a"u8.ToArray(), File.ReadAllBytes(Out3D("evaluate/rollout.gif")).Take(6));
     }
 
-    /// <summary>The drop of the one-step loss the CI-sized run must show (untrained start over the last tenth of training).</summary>
-    public const double GnsLossDrop = 10.0;
+    /// <summary>The drop of the one-step loss the CI-sized run must show (untrained start over the last tenth of training); 3.4-4.8 measured over three seeds.</summary>
+    public const double GnsLossDrop = 2.5;
+
+    /// <summary>How many times below constant velocity's the model's held-out rollout MSE must be; 7-12 measured over three seeds.</summary>
+    public const double RolloutGain = 3.0;
 }

@@ -6,35 +6,37 @@ using Recipes.Tests.Support;
 namespace Recipes.Tests.Workflows;
 
 /// <summary>
-/// Reference workflow 4 at CI size, built once for the class: 160 smoke plumes of 32 px, then the conditional
-/// latent diffusion model (ci.yaml), the pixel DDPM (ci-ddpm.yaml) and the autoencoder alone (ci-vae.yaml), all on
-/// one cache so the simulations run once. The three builds run the tool as a child process, as users do: libtorch
-/// nodes take turns within one process, so training here in its own process lets the other test classes' training
-/// use the second core meanwhile.
+/// Reference workflow 4 at CI size (recipes/smoke-diffusion/ci.yaml), built once for the class: 160 smoke plumes of
+/// 16 px, then three targets on them: the autoencoder, the conditional latent denoiser trained on its latents, and the
+/// pixel DDPM. The tool runs as a child process, as users run it: first the autoencoder target (which simulates), then
+/// the denoiser and the pixel model in two processes at once, since libtorch nodes take turns within one process.
 /// </summary>
 public sealed class SmokeDiffusionBuild : IDisposable
 {
     public SmokeDiffusionBuild()
     {
         Workspace.CopyRecipe("smoke-diffusion");
-        Latent = FixtureClock.Measure("smoke-diffusion ci.yaml build", () => Build("ci.yaml"));
-        Pixel = FixtureClock.Measure("smoke-diffusion ci-ddpm.yaml build", () => Build("ci-ddpm.yaml"));
-        Autoencoder = FixtureClock.Measure("smoke-diffusion ci-vae.yaml build", () => Build("ci-vae.yaml"));
+        Autoencoder = FixtureClock.Measure("smoke-diffusion ci.yaml --target autoencoder", () => Build("autoencoder"));
+        var denoiser = Task.Run(() => FixtureClock.Measure("smoke-diffusion ci.yaml --target denoiser (beside pixel)", () => Build("denoiser")));
+        var pixel = Task.Run(() => FixtureClock.Measure("smoke-diffusion ci.yaml --target pixel (beside denoiser)", () => Build("pixel")));
+        Denoiser = denoiser.GetAwaiter().GetResult();
+        Pixel = pixel.GetAwaiter().GetResult();
     }
 
     public Workspace Workspace { get; } = new();
-    public CliBuild Latent { get; }
-    public CliBuild Pixel { get; }
     public CliBuild Autoencoder { get; }
+    public CliBuild Denoiser { get; }
+    public CliBuild Pixel { get; }
 
-    private CliBuild Build(string recipe)
+    private CliBuild Build(string target)
     {
         var run = Support.Cli.Run(Workspace.Root, null, TimeSpan.FromMinutes(30),
-            "build", recipe, "--cache", Workspace.CacheDir, "--out", Workspace.OutDir, "--json");
-        return new CliBuild(JsonNode.Parse(run.LastLine) ?? throw new InvalidOperationException($"recipes build {recipe} printed no summary: {run.Stderr}"), run.Stderr);
+            "build", "ci.yaml", "--cache", Workspace.CacheDir, "--out", Workspace.OutDir, "--json", "--target", target);
+        return new CliBuild(JsonNode.Parse(run.LastLine) ?? throw new InvalidOperationException($"recipes build --target {target} printed no summary: {run.Stderr}"), run.Stderr);
     }
 
-    public JsonNode Json(string recipe, string relative) => JsonNode.Parse(File.ReadAllText(Path.Combine(Workspace.OutDir, recipe, relative)))!;
+    /// <summary>A file of the CI recipe's outputs, e.g. <c>targets/pixel/evaluate/metrics.json</c>.</summary>
+    public JsonNode Json(string relative) => JsonNode.Parse(File.ReadAllText(Path.Combine(Workspace.OutDir, "smoke-diffusion-ci", relative)))!;
 
     public void Dispose() => Workspace.Dispose();
 }
@@ -50,8 +52,13 @@ public sealed record CliBuild(JsonNode Summary, string Stderr)
 [Trait("Category", "Training")]
 public sealed class SmokeDiffusionTests(SmokeDiffusionBuild build) : IClassFixture<SmokeDiffusionBuild>
 {
-    /// <summary>The stated margin: generated images are at least this much closer to the real ones than uniform noise is.</summary>
-    private const double Margin = 0.5;
+    /// <summary>
+    /// The stated margins: generated images are closer to the real ones than uniform noise is, by these factors. Over
+    /// three seeds at this size the histogram distance came out 0.24 to 0.55 of noise's and the density errors 0.04 to
+    /// 0.13 (docs/smoke-diffusion.md), so these fail a model that did not learn, not an unlucky seed.
+    /// </summary>
+    private const double HistogramMargin = 0.75;
+    private const double DensityMargin = 0.4;
 
     private static void LossFell(JsonNode loss, string curve, double factor)
     {
@@ -62,58 +69,57 @@ public sealed class SmokeDiffusionTests(SmokeDiffusionBuild build) : IClassFixtu
 
     private static void BeatsNoise(JsonNode metrics)
     {
-        foreach (var key in new[] { "histogram_distance", "mean_density_error", "density_w1" })
+        foreach (var (key, margin) in new[] { ("histogram_distance", HistogramMargin), ("mean_density_error", DensityMargin), ("density_w1", DensityMargin) })
         {
             var (generated, noise) = (metrics["generated"]![key]!.GetValue<double>(), metrics["noise"]![key]!.GetValue<double>());
-            Assert.True(generated < Margin * noise, $"{key}: generated {generated:G4} vs noise {noise:G4}");
+            Assert.True(generated < margin * noise, $"{key}: generated {generated:G4} vs noise {noise:G4}");
         }
     }
 
     [Fact]
-    public void AllThreeModelsTrainAndEvaluate()
+    public void AllThreeTargetsTrainAndEvaluateAndTheDenoiserReusesTheAutoencoder()
     {
-        foreach (var result in new[] { build.Latent, build.Pixel, build.Autoencoder })
+        foreach (var result in new[] { build.Autoencoder, build.Denoiser, build.Pixel })
         {
             Assert.True(result.Failed == 0, result.Stderr);
             Assert.Equal(1, result.Executed("evaluate"));
+            Assert.Equal(1, result.Executed("train"));
         }
-        // The simulations ran once, for the first recipe; the others found them cached.
-        Assert.Equal(160, build.Latent.Executed("simulate"));
+        // The simulations ran once, for the first build; the denoiser's build found the autoencoder cached.
+        Assert.Equal(160, build.Autoencoder.Executed("simulate"));
+        Assert.Equal(0, build.Denoiser.Executed("simulate"));
         Assert.Equal(0, build.Pixel.Executed("simulate"));
-        Assert.Equal(0, build.Autoencoder.Executed("simulate"));
     }
 
     [Fact]
     public void LatentDiffusionFollowsItsConditionsAndBeatsNoise()
     {
-        var metrics = build.Json("smoke-diffusion-ci", "evaluate/metrics.json");
+        var metrics = build.Json("targets/denoiser/evaluate/metrics.json");
         BeatsNoise(metrics);
-        var loss = build.Json("smoke-diffusion-ci", "train/loss.json");
-        LossFell(loss, "autoencoder", 10);
-        LossFell(loss, "denoiser", 3);
+        LossFell(build.Json("targets/denoiser/train/loss.json"), "denoiser", 3);
         foreach (var parameter in new[] { "wind_x", "buoyancy" })
         {
             var correlation = metrics["conditions"]![parameter]!["correlation_generated"]!.GetValue<double>();
-            Assert.True(correlation > 0.5, $"{parameter}: requested and recovered correlate only {correlation:F2}");
+            Assert.True(correlation > 0.4, $"{parameter}: requested and recovered correlate only {correlation:F2}");
         }
         Assert.True(metrics["reconstruction_mse"]!.GetValue<double>() < 0.01);
-        Assert.True(File.Exists(Path.Combine(build.Workspace.OutDir, "smoke-diffusion-ci", "evaluate", "samples.png")));
+        Assert.True(File.Exists(Path.Combine(build.Workspace.OutDir, "smoke-diffusion-ci", "targets", "denoiser", "evaluate", "samples.png")));
     }
 
     [Fact]
     public void PixelDiffusionBeatsNoise()
     {
-        BeatsNoise(build.Json("smoke-ddpm-ci", "evaluate/metrics.json"));
-        LossFell(build.Json("smoke-ddpm-ci", "train/loss.json"), "denoiser", 3);
+        BeatsNoise(build.Json("targets/pixel/evaluate/metrics.json"));
+        LossFell(build.Json("targets/pixel/train/loss.json"), "denoiser", 3);
     }
 
     [Fact]
     public void TheAutoencoderReconstructsFarBetterThanTheMeanImage()
     {
-        var metrics = build.Json("smoke-vae-ci", "evaluate/metrics.json");
+        var metrics = build.Json("targets/autoencoder/evaluate/metrics.json");
         var (reconstruction, mean) = (metrics["reconstruction_mse"]!.GetValue<double>(), metrics["mean_image_mse"]!.GetValue<double>());
         Assert.True(reconstruction < mean / 5, $"reconstruction MSE {reconstruction:G3} vs mean image {mean:G3}");
-        LossFell(build.Json("smoke-vae-ci", "train/loss.json"), "autoencoder", 10);
+        LossFell(build.Json("targets/autoencoder/train/loss.json"), "autoencoder", 10);
     }
 
     [Fact]
@@ -133,7 +139,7 @@ public sealed class SmokeDiffusionTests(SmokeDiffusionBuild build) : IClassFixtu
                 Assert.InRange(entry["buoyancy"]!.GetValue<double>(), 2.0, 6.0);
             }
             var images = NpyFile.Read(Path.Combine(root, $"{split}_images.npy"));
-            Assert.Equal([lines.Length, 1, 32, 32], images.Shape);
+            Assert.Equal([lines.Length, 1, 16, 16], images.Shape);
             Assert.All(images.Data, v => Assert.InRange(v, 0f, 1f));
             Assert.Equal([lines.Length, 2], NpyFile.Read(Path.Combine(root, $"{split}_params.npy")).Shape);
             total += lines.Length;
@@ -144,25 +150,29 @@ public sealed class SmokeDiffusionTests(SmokeDiffusionBuild build) : IClassFixtu
     [Fact]
     public void WeightsAreSafetensorsWithEveryParameter()
     {
-        var train = Path.Combine(build.Workspace.OutDir, "smoke-diffusion-ci", "train");
+        var train = Path.Combine(build.Workspace.OutDir, "smoke-diffusion-ci", "targets", "denoiser", "train");
         var denoiser = SafeTensorsFile.Read(Path.Combine(train, "model.safetensors"));
         Assert.All(denoiser.Values, t => Assert.Equal("F32", t.DType));
         Assert.Contains(denoiser.Keys, k => k.StartsWith("timeEmbedding.", StringComparison.Ordinal));
         Assert.Contains(denoiser.Keys, k => k.StartsWith("conditionEmbedding.", StringComparison.Ordinal));
-        var vae = SafeTensorsFile.Read(Path.Combine(train, "vae.safetensors"));
-        Assert.Contains(vae.Keys, k => k.StartsWith("encoderInput.", StringComparison.Ordinal));
-        Assert.Contains(vae.Keys, k => k.StartsWith("decoderOutput.", StringComparison.Ordinal));
+        // The denoiser's outputs carry the autoencoder it was trained on: the very bytes of the autoencoder target's.
+        var vae = Path.Combine(train, "vae.safetensors");
+        Assert.Contains(SafeTensorsFile.Read(vae).Keys, k => k.StartsWith("encoderInput.", StringComparison.Ordinal));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(build.Workspace.OutDir, "smoke-diffusion-ci", "targets", "autoencoder", "train", "vae.safetensors")), File.ReadAllBytes(vae));
     }
 
     [Fact]
-    public void ANoOpRebuildRunsNothingAndANewGuidanceScaleRerunsOnlyEvaluation()
+    public void ChangingTheDenoiserRerunsTheDenoiserAndItsEvaluationOnlyAndANewGuidanceOnlyTheEvaluation()
     {
         var again = build.Workspace.Build("ci.yaml");
         Assert.Equal(0, again.Summary.Executed);
-        var guided = build.Workspace.Build("ci.yaml", "stages.evaluate.guidance=1.5");
+        // A longer denoiser: its node reruns (continuing from its checkpoint), its evaluation reruns, the autoencoder does not.
+        var longer = build.Workspace.Build("ci.yaml", "targets.denoiser.train.steps=1610");
+        Assert.Equal(["evaluate/denoiser", "train/denoiser"], longer.Graph.Nodes.Where(n => longer.States.Status[n.Index] == Recipes.Execution.NodeStatus.Executed).Select(n => n.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(Recipes.Execution.NodeStatus.Cached, longer.States.Status[longer.Graph.Find("train/autoencoder")!.Index]);
+        var guided = build.Workspace.Build("ci.yaml", "targets.denoiser.evaluate.guidance=1.5");
         Assert.True(guided.Summary.Executed == 1, $"executed {guided.Summary.Executed}, failed {guided.Summary.Failed}: {string.Join("; ", guided.States.Messages.Where(m => m is not null))}");
-        Assert.Equal(1, Workspace.Executed(guided, "evaluate"));
-        Assert.Equal(1.5, build.Json("smoke-diffusion-ci", "evaluate/metrics.json")["guidance"]!.GetValue<double>());
+        Assert.Equal(1.5, build.Json("targets/denoiser/evaluate/metrics.json")["guidance"]!.GetValue<double>());
         // Put the recipe's own figures back for the other tests.
         Assert.Equal(0, build.Workspace.Build("ci.yaml").Summary.Executed);
     }
