@@ -234,9 +234,9 @@ public static class BuildCommand
             var config = Configuration.UserConfig.Section("slurm", project) as System.Text.Json.Nodes.JsonObject;
             return Cluster.SlurmSettings.From(config is null ? null : new Plugins.ValueMap(config), execution.Slurm);
         }
-        catch (Exception e) when (e is FormatException or InvalidOperationException)
+        catch (Exception e) when (e is FormatException or InvalidOperationException or PluginException or OverflowException)
         {
-            Console.Error.WriteLine("error: slurm settings: " + e.Message);
+            Console.Error.WriteLine("error: slurm settings: " + Escaping.TerminalText.Clean(e.Message));
             return null;
         }
     }

@@ -43,6 +43,13 @@ public static class CommandTree
         {
             return RecipeSession.Report(e);
         }
+        catch (Plugins.Files.RefusedFileException e)
+        {
+            // A file the user supplied or placed (a project file, a bench file, a record they pointed at) that the bounded
+            // readers refuse: one line naming it and what is wrong, exit 2 like any other bad input.
+            Console.Error.WriteLine("error: " + Escaping.TerminalText.Clean(e.Message));
+            return ExitCodes.InvalidRecipe;
+        }
         catch (UnauthorizedAccessException e)
         {
             // An unwritable cache or output directory: the user's setting to fix, so a usage error.

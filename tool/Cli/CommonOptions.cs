@@ -18,14 +18,24 @@ public static class CommonOptions
         return option;
     }
 
-    /// <summary>A whole number of at least <paramref name="minimum"/>, checked when the command line is parsed (exit 2).</summary>
+    /// <summary>
+    /// A whole number of at least <paramref name="minimum"/>, checked when the command line is parsed (exit 2). The
+    /// option parses its own text: left to the default converter, "abc" or 1099511627776 made the first read of the
+    /// value throw ("Cannot parse argument") instead of reporting a usage error.
+    /// </summary>
     public static Option<int?> AtLeast(this Option<int?> option, int minimum, int maximum = 65536)
     {
-        option.Validators.Add(result =>
+        option.CustomParser = result =>
         {
-            if (result.GetValueOrDefault<int?>() is { } value && (value < minimum || value > maximum))
+            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+            if (long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            {
+                if (value >= minimum && value <= maximum) return (int)value;
                 result.AddError($"{option.Name} must be between {minimum} and {maximum}, not {value}");
-        });
+            }
+            else result.AddError($"{option.Name} must be a whole number between {minimum} and {maximum}, not '{Escaping.TerminalText.Clean(text)}'");
+            return null;
+        };
         return option;
     }
 

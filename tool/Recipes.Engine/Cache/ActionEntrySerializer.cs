@@ -57,6 +57,22 @@ public static class ActionEntrySerializer
     public static CachedResult? ReadOutputs(ReadOnlySpan<byte> json, string expectedKey, out string? problem)
     {
         problem = null;
+        try
+        {
+            return ReadOutputsUnchecked(json, expectedKey, out problem);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            // A field of the wrong type (a number where a name belongs, a size of 1e20): unreadable, so a miss, with the
+            // reason for whoever warns. A try costs nothing on the no-op path, where nothing throws.
+            problem = "a field of the wrong type or out of range";
+            return null;
+        }
+    }
+
+    private static CachedResult? ReadOutputsUnchecked(ReadOnlySpan<byte> json, string expectedKey, out string? problem)
+    {
+        problem = null;
         var reader = new Utf8JsonReader(json);
         var outputs = new List<OutputFile>();
         var metrics = "{}";
@@ -82,7 +98,7 @@ public static class ActionEntrySerializer
                     {
                         if (reader.ValueTextEquals("name"u8)) { reader.Read(); name = reader.GetString(); }
                         else if (reader.ValueTextEquals("hash"u8)) { reader.Read(); hash = reader.GetString(); }
-                        else if (reader.ValueTextEquals("size"u8)) { reader.Read(); size = reader.GetInt64(); }
+                        else if (reader.ValueTextEquals("size"u8)) { reader.Read(); size = reader.GetInt64(); if (size < 0) throw new FormatException("negative size"); }
                         else { reader.Read(); reader.Skip(); }
                     }
                     if (name is null || hash is null) return null;
@@ -125,7 +141,8 @@ public static class ActionEntrySerializer
                 Version = node["version"]!.GetValue<int>(),
                 Spec = node["spec"]!.GetValue<string>(),
                 Inputs = node["inputs"]!.AsArray().Select(a => new KeyValuePair<string, string>(a![0]!.GetValue<string>(), a[1]!.GetValue<string>())).ToList(),
-                Outputs = node["outputs"]!.AsArray().Select(o => new OutputFile(o!["name"]!.GetValue<string>(), o["hash"]!.GetValue<string>(), o["size"]!.GetValue<long>())).ToList(),
+                Outputs = node["outputs"]!.AsArray().Select(o => new OutputFile(o!["name"]!.GetValue<string>(), o["hash"]!.GetValue<string>(),
+                    o["size"]!.GetValue<long>() is >= 0 and var size ? size : throw new FormatException("negative size"))).ToList(),
                 Log = node["log"]?.GetValue<string>(),
                 Metrics = node["metrics"]?.AsObject() is { } m ? (JsonObject)m.DeepClone() : [],
                 Seconds = node["seconds"]?.GetValue<double>() ?? 0,
@@ -133,7 +150,7 @@ public static class ActionEntrySerializer
             problem = OutputPaths.Problem(entry.Outputs, entry.Log);
             return problem is null ? entry : null;
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException or ArgumentException or OverflowException)
         {
             // Unreadable is a plain miss, as it always was; only a path-policy violation is a problem worth a warning.
             return null;

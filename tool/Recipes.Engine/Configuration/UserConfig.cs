@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Recipes.Reading;
 
 namespace Recipes.Configuration;
 
@@ -10,24 +10,27 @@ namespace Recipes.Configuration;
 /// </summary>
 public static class UserConfig
 {
-    /// <summary>A top-level section (<c>remote_cache</c>, <c>slurm</c>), or null. Throws <see cref="FormatException"/> on bad JSON.</summary>
-    public static JsonNode? Section(string name, ProjectRoot project)
+    /// <summary>
+    /// A top-level section (<c>remote_cache</c>, <c>slurm</c>) as an object, or null. The file is read as every file the
+    /// tool did not write: a regular file of at most 1 MiB holding one JSON object (<see cref="BoundedJson"/>); anything
+    /// else, or a section that is not an object, throws <see cref="Plugins.Files.RefusedFileException"/> (exit 2).
+    /// </summary>
+    public static JsonObject? Section(string name, ProjectRoot project) => Section(name, project, out _);
+
+    /// <summary>As <see cref="Section(string, ProjectRoot)"/>, with the file it came from (for messages about its fields).</summary>
+    public static JsonObject? Section(string name, ProjectRoot project, out string source)
     {
         var home = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME") is { Length: > 0 } xdg
             ? xdg
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
         foreach (var path in new[] { project.Config, Path.Combine(home, "recipes", "config.json") })
         {
+            // A FIFO or a device "exists" too: it is refused by the reader, never opened.
             if (!File.Exists(path)) continue;
-            try
-            {
-                return JsonNode.Parse(File.ReadAllText(path))?[name];
-            }
-            catch (JsonException e)
-            {
-                throw new FormatException($"{path}: not valid JSON ({e.Message}); fix or remove the file");
-            }
+            source = path;
+            return JsonFields.Object(BoundedJson.ReadObject(path), name, path);
         }
+        source = "";
         return null;
     }
 }

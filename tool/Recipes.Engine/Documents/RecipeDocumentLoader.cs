@@ -11,6 +11,23 @@ public static class RecipeDocumentLoader
     public const string IncludeKey = "include";
     public const long MaxFileBytes = 4L << 20;
 
+    /// <summary>
+    /// Files read while expanding one recipe's includes, counting a file each time it is included: a diamond of
+    /// includes (each file including the next two) doubles with every level, and depth alone never stops it.
+    /// </summary>
+    public const int MaxExpandedFiles = 256;
+
+    /// <summary>Bytes of YAML read while expanding one recipe's includes, repeats counted.</summary>
+    public const long MaxExpandedBytes = 16L << 20;
+
+    /// <summary>What one recipe's expansion has read so far; the first file over a limit is the one error.</summary>
+    private sealed class Expansion
+    {
+        public int Files;
+        public long Bytes;
+        public bool Exceeded;
+    }
+
     public static RecipeDocument? Load(string recipePath, IReadOnlyList<string> sets, DiagnosticBag diagnostics)
     {
         var full = Path.GetFullPath(recipePath);
@@ -23,25 +40,36 @@ public static class RecipeDocumentLoader
                     : "recipe file not found; check the path");
             return null;
         }
-        var root = LoadFile(full, [], sources, diagnostics, includedFrom: null) ?? new DocMapping(new SourceLocation(DisplayPath.Of(full), 1, 1), []);
+        var root = LoadFile(full, [], sources, diagnostics, includedFrom: null, new Expansion()) ?? new DocMapping(new SourceLocation(DisplayPath.Of(full), 1, 1), []);
         for (var i = 0; i < sets.Count; i++) ApplySet(root, sets[i], i + 1, diagnostics);
         return new RecipeDocument(full, root, sources);
     }
 
-    private static DocMapping? LoadFile(string fullPath, List<string> stack, List<string> sources, DiagnosticBag diagnostics, SourceLocation? includedFrom)
+    private static DocMapping? LoadFile(string fullPath, List<string> stack, List<string> sources, DiagnosticBag diagnostics, SourceLocation? includedFrom,
+        Expansion expansion)
     {
+        if (expansion.Exceeded) return null;
         var display = DisplayPath.Of(fullPath);
         if (!sources.Contains(fullPath)) sources.Add(fullPath);
         string text;
         try
         {
             // Only a regular file of sane size is read: a pipe or a device (which report no size) would block or never end.
+            // A link is judged by what it leads to (FileInfo.Length of a link is the length of its target's name).
             var info = new FileInfo(fullPath);
+            if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target) info = target;
             if (info.Length == 0 || info.Length > MaxFileBytes)
             {
                 diagnostics.Error(includedFrom ?? new SourceLocation(display, 1, 1), info.Length == 0
                     ? $"{display} is empty or not a regular file (a pipe or a device); a recipe is a YAML file that starts with 'recipe: NAME'"
                     : $"{display} is {info.Length / 1024 / 1024} MiB; a recipe or include is at most {MaxFileBytes / 1024 / 1024} MiB of YAML");
+                return null;
+            }
+            if (++expansion.Files > MaxExpandedFiles || (expansion.Bytes += info.Length) > MaxExpandedBytes)
+            {
+                expansion.Exceeded = true;
+                diagnostics.Error(includedFrom ?? new SourceLocation(display, 1, 1),
+                    $"including {display} expands the recipe past {MaxExpandedFiles} files or {MaxExpandedBytes / 1024 / 1024} MiB (files included more than once count each time); include each file once");
                 return null;
             }
             text = File.ReadAllText(fullPath);
@@ -95,7 +123,7 @@ public static class RecipeDocumentLoader
                 diagnostics.Error(path.Location, $"included file '{path.Text}' not found (looked for {DisplayPath.Of(target)})");
                 continue;
             }
-            var included = LoadFile(target, stack, sources, diagnostics, path.Location);
+            var included = LoadFile(target, stack, sources, diagnostics, path.Location, expansion);
             if (included is null) continue;
             merged = merged is null ? included : (DocMapping)Merge(merged, included);
         }

@@ -46,12 +46,36 @@ public sealed class RecipeLoader
             return null;
         }
         _schema.Root.Validate(document.Root, "", diagnostics);
+        NonFiniteNumbers(document.Root, "", diagnostics);
         // Binding tolerates shapes the schema rejected, so that one run reports schema and meaning errors together.
         var recipe = Bind(document, diagnostics);
         diagnostics.ThrowIfErrors();
         DryRun(recipe!, diagnostics);
         diagnostics.ThrowIfErrors();
         return recipe!;
+    }
+
+    /// <summary>
+    /// Every unquoted number in the recipe is finite, wherever it is (base_case.params, a choice list, a plug-in's
+    /// settings, a --set value such as 1e400): a value that is not cannot be hashed, recorded or written as JSON, and
+    /// would reach out/. Fields the schema types as numbers already said so; this covers the free-form ones. Quoted,
+    /// ".inf" is a string like any other.
+    /// </summary>
+    private static void NonFiniteNumbers(DocNode node, string path, DiagnosticBag diagnostics)
+    {
+        switch (node)
+        {
+            case DocScalar scalar when !scalar.Quoted && scalar.Value is JsonValue v && v.TryGetValue(out double d) && !double.IsFinite(d):
+                if (!diagnostics.Errors.Any(e => e.Location == scalar.Location))
+                    diagnostics.Error(scalar.Location, $"{(path.Length == 0 ? "value" : path)} must be a finite number, got {Escaping.TerminalText.Clean(scalar.Text)} (quote it to mean the text)");
+                break;
+            case DocMapping mapping:
+                foreach (var entry in mapping.Entries) NonFiniteNumbers(entry.Value, path.Length == 0 ? entry.Name : $"{path}.{entry.Name}", diagnostics);
+                break;
+            case DocSequence sequence:
+                for (var i = 0; i < sequence.Items.Count; i++) NonFiniteNumbers(sequence.Items[i], $"{path}.{i}", diagnostics);
+                break;
+        }
     }
 
     private RecipeDefinition? Bind(RecipeDocument document, DiagnosticBag diagnostics)

@@ -25,6 +25,13 @@ namespace Recipes.Remote;
 public sealed class RemoteCacheClient : IDisposable
 {
     private const string Format = "recipes-remote/1";
+
+    /// <summary>An action result is a few kilobytes; a body longer than this is refused unread.</summary>
+    public const long MaxEntryBytes = 16L << 20;
+
+    /// <summary>No blob is taken over this, whatever its entry declares (blobs are held in memory while verified).</summary>
+    public const long MaxBlobBytes = 1L << 30;
+
     private readonly RemoteCacheOptions _options;
     private readonly CacheStore _cache;
     private readonly HttpClient _http;
@@ -67,21 +74,27 @@ public sealed class RemoteCacheClient : IDisposable
     public CachedResult? TryFetch(string key)
     {
         if (!Enabled) return null;
-        var body = Get($"ac/{RemoteKey(key)}");
+        var body = Get($"ac/{RemoteKey(key)}", MaxEntryBytes, $"the remote result for {key[..12]}", out _);
         if (body is null) return null;
-        JsonObject payload;
+        // Every field is typed before use: a number where a name belongs or a size of 1e20 is a refused entry (a miss
+        // with one warning), never an exception that ends the build. A poisoned shared cache must not stop anyone's build.
+        JsonObject payload, entryNode, shas;
         try
         {
-            payload = JsonNode.Parse(body)!.AsObject();
+            payload = Reading.BoundedJson.ParseObject(body, $"the remote result for {key[..12]}");
+            var source = $"the remote result for {key[..12]}";
+            if (Reading.JsonFields.Text(payload, "format", source) != Format || Reading.JsonFields.Text(payload, "key", source) != key
+                || Reading.JsonFields.Object(payload, "entry", source) is not { } entryObject)
+            {
+                Reject($"the remote result for {key[..12]} does not describe this key");
+                return null;
+            }
+            entryNode = entryObject;
+            shas = Reading.JsonFields.Object(payload, "blobs", source) ?? [];
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException)
+        catch (Plugins.Files.RefusedFileException e)
         {
-            Reject($"the remote result for {key[..12]} is not valid JSON");
-            return null;
-        }
-        if (payload["format"]?.GetValue<string>() != Format || payload["key"]?.GetValue<string>() != key || payload["entry"] is not JsonObject entryNode)
-        {
-            Reject($"the remote result for {key[..12]} does not describe this key");
+            Reject($"{e.Message}; the node is treated as a miss");
             return null;
         }
         var entryBytes = Encoding.UTF8.GetBytes(entryNode.ToJsonString());
@@ -94,24 +107,25 @@ public sealed class RemoteCacheClient : IDisposable
         }
         if (hit is null || entry is null)
         {
-            Reject($"the remote result for {key[..12]} is incomplete");
+            Reject($"the remote result for {key[..12]} is incomplete or has fields of the wrong type; the node is treated as a miss");
             return null;
         }
-        var shas = payload["blobs"] as JsonObject ?? [];
         var needed = entry.Outputs.Select(o => o.Hash).Append(entry.Log).OfType<string>().Distinct();
         foreach (var hash in needed)
         {
             if (_cache.Blobs.Contains(hash)) continue;
-            var sha = shas[hash]?.GetValue<string>();
-            if (sha is null)
+            var sha = shas[hash] is JsonValue v && v.TryGetValue(out string? text) ? text : null;
+            if (sha is null || sha.Length != 64 || !sha.All(char.IsAsciiHexDigitLower))
             {
                 Reject($"the remote result for {entry.Node} lacks the SHA-256 of blob {hash[..12]}");
                 return null;
             }
-            var blob = Get($"cas/{sha}");
+            // The body may be no longer than the entry says (its log has no declared size: the hard limit holds for it).
+            var declared = entry.Outputs.FirstOrDefault(o => o.Hash == hash)?.Size ?? MaxBlobBytes;
+            var blob = Get($"cas/{sha}", Math.Min(declared, MaxBlobBytes), $"blob {sha[..12]} of {entry.Node}", out var refused);
             if (blob is null)
             {
-                if (!Enabled) return null;
+                if (!Enabled || refused) return null;
                 Reject($"blob {sha[..12]} of {entry.Node} is missing on the remote; rebuilding it");
                 return null;
             }
@@ -184,10 +198,22 @@ public sealed class RemoteCacheClient : IDisposable
         Stats.Uploaded();
     }
 
-    private byte[]? Get(string path) => Send(() => new HttpRequestMessage(HttpMethod.Get, path), allowNotFound: true, out var body) ? body : null;
+    /// <summary>A GET's body of at most <paramref name="cap"/> bytes; a longer one is refused with one warning naming <paramref name="what"/>.</summary>
+    /// <remarks><paramref name="refused"/> says it was refused (and warned about), so the caller does not warn again.</remarks>
+    private byte[]? Get(string path, long cap, string what, out bool refused)
+    {
+        refused = false;
+        if (Send(() => new HttpRequestMessage(HttpMethod.Get, path), allowNotFound: true, out var body, cap, out var tooLong)) return body;
+        if (tooLong is not null)
+        {
+            refused = true;
+            Reject($"{what} {tooLong}; refused unread, the node is treated as a miss");
+        }
+        return null;
+    }
 
     private bool Put(string path, byte[] content) =>
-        Send(() => new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(content) }, allowNotFound: false, out _);
+        Send(() => new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(content) }, allowNotFound: false, out _, 0, out _);
 
     /// <summary>
     /// One request through the resilience pipeline (retries with jittered exponential backoff and Retry-After, a
@@ -195,22 +221,23 @@ public sealed class RemoteCacheClient : IDisposable
     /// false on a miss, a failure or once the remote is given up. A failed request is a miss, not a failed build; a
     /// remote that keeps failing opens the circuit, which disables it for the rest of the build with one warning.
     /// </summary>
-    private bool Send(Func<HttpRequestMessage> request, bool allowNotFound, out byte[]? body)
+    private bool Send(Func<HttpRequestMessage> request, bool allowNotFound, out byte[]? body, long cap, out string? tooLong)
     {
         body = null;
+        tooLong = null;
         if (!Enabled) return false;
         try
         {
             using var message = request();
-            using var response = _http.Send(message, HttpCompletionOption.ResponseContentRead);
+            // Headers only: the body is streamed below under its cap, never buffered whole by the client first.
+            using var response = _http.Send(message, HttpCompletionOption.ResponseHeadersRead);
             if (response.StatusCode == HttpStatusCode.NotFound && allowNotFound) return false;
             if (response.IsSuccessStatusCode)
             {
-                using var stream = response.Content.ReadAsStream();
-                using var copy = new MemoryStream();
-                stream.CopyTo(copy);
-                body = copy.ToArray();
-                if (allowNotFound) Stats.Down(body.Length);
+                if (!allowNotFound) return true;
+                body = ReadBounded(response, cap, out tooLong);
+                if (body is null) return false;
+                Stats.Down(body.Length);
                 return true;
             }
             // Refusals that no retry changes (credentials, a read-only server, a size limit): stop asking at once.
@@ -229,6 +256,36 @@ public sealed class RemoteCacheClient : IDisposable
             Stats.Fail();
         }
         return false;
+    }
+
+    /// <summary>
+    /// The body, streamed: refused as soon as it declares or reaches more than <paramref name="cap"/> bytes, and cut off
+    /// after ten attempt timeouts, so a body that never ends costs neither memory nor the build.
+    /// </summary>
+    private byte[]? ReadBounded(HttpResponseMessage response, long cap, out string? tooLong)
+    {
+        tooLong = null;
+        if (response.Content.Headers.ContentLength is { } declared && declared > cap)
+        {
+            tooLong = $"declares {declared} bytes where at most {cap} are expected";
+            return null;
+        }
+        using var deadline = new CancellationTokenSource(_options.Timeout * 10);
+        using var stream = response.Content.ReadAsStream(deadline.Token);
+        using var copy = new MemoryStream();
+        var chunk = new byte[1 << 16];
+        while (true)
+        {
+            var n = stream.ReadAsync(chunk, deadline.Token).AsTask().GetAwaiter().GetResult();
+            if (n == 0) break;
+            if (copy.Length + n > cap)
+            {
+                tooLong = $"is longer than the {cap} bytes expected";
+                return null;
+            }
+            copy.Write(chunk, 0, n);
+        }
+        return copy.ToArray();
     }
 
     private void Reject(string message)

@@ -16,12 +16,14 @@ public static class RemoteCacheSettings
 
     public static RemoteCacheOptions? Resolve(string? urlOption, bool? uploadOption, Configuration.ProjectRoot project)
     {
-        var config = Configuration.UserConfig.Section("remote_cache", project);
-        var url = urlOption ?? Environment.GetEnvironmentVariable(UrlVariable) ?? config?["url"]?.GetValue<string>();
+        var config = Configuration.UserConfig.Section("remote_cache", project, out var source);
+        // Every field is typed before it is used: a number where the URL belongs refuses the file (exit 2), never a cast exception.
+        string? Text(string name) => config is null ? null : Reading.JsonFields.Text(config, name, source, "remote_cache.");
+        var url = urlOption ?? Environment.GetEnvironmentVariable(UrlVariable) ?? Text("url");
         if (string.IsNullOrWhiteSpace(url) || url == "none") return null;
         if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             throw new FormatException($"remote cache URL '{url}' is not an http(s) URL");
-        string? user = config?["user"]?.GetValue<string>(), password = config?["password"]?.GetValue<string>();
+        string? user = Text("user"), password = Text("password");
         if (!string.IsNullOrEmpty(uri.UserInfo))
         {
             var parts = uri.UserInfo.Split(':', 2);
@@ -32,11 +34,11 @@ public static class RemoteCacheSettings
         var uploadText = Environment.GetEnvironmentVariable(UploadVariable);
         var upload = uploadOption
             ?? (uploadText is null ? (bool?)null : !(uploadText is "0" or "false" or "False" or "no"))
-            ?? config?["upload"]?.GetValue<bool>()
+            ?? (config is null ? null : Reading.JsonFields.Bool(config, "upload", source, "remote_cache."))
             ?? true;
         return new RemoteCacheOptions(uri)
         {
-            BearerToken = Environment.GetEnvironmentVariable(TokenVariable) ?? config?["token"]?.GetValue<string>(),
+            BearerToken = Environment.GetEnvironmentVariable(TokenVariable) ?? Text("token"),
             User = user,
             Password = password,
             Upload = upload,

@@ -68,7 +68,7 @@ public sealed class RunRecorder : IBuildReporter, IDisposable
             Targets = [.. graph.Recipe.Targets.Select(RunTarget.From)],
         };
         var recorder = new RunRecorder(store, record, sampleMemory);
-        store.Save(record);
+        store.TrySave(record);
         return recorder;
     }
 
@@ -109,7 +109,7 @@ public sealed class RunRecorder : IBuildReporter, IDisposable
             NodeList = nodeList,
             Metrics = metrics,
         };
-        _store.Save(_record);
+        _store.TrySave(_record);
         return _record;
     }
 

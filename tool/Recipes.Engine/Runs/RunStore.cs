@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Recipes.Cache;
 using Recipes.Plugins.Files;
+using Recipes.Reading;
 
 namespace Recipes.Runs;
 
@@ -20,6 +22,14 @@ public sealed partial class RunStore
     public RunStore(string cacheRoot) => Root = Path.Combine(Path.GetFullPath(cacheRoot), "runs");
 
     public string Root { get; }
+
+    /// <summary>
+    /// Where a record that cannot be read is reported (once per file and store): a damaged, hand-edited or planted
+    /// record is skipped with one warning, never fatal and never trusted. Standard error unless a command says otherwise.
+    /// </summary>
+    public Action<string> Warn { get; init; } = message => Console.Error.WriteLine("warning: " + Escaping.TerminalText.Clean(message));
+
+    private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
 
     /// <summary>
     /// A new id: the UTC start time to the millisecond (so ids sort by time, as file names and as text) and six random
@@ -44,6 +54,25 @@ public sealed partial class RunStore
         AtomicFile.WriteAllText(Path.Combine(Root, record.Id + ".json"), text);
     }
 
+    /// <summary>
+    /// <see cref="Save"/>, except that a record that cannot be written (a read-only or full cache) is one warning, not a
+    /// failed build: a no-op build or <c>status</c> on a cache the user may only read still works.
+    /// </summary>
+    public bool TrySave(RunRecord record)
+    {
+        try
+        {
+            Save(record);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            lock (_warned)
+                if (_warned.Add("save")) Warn($"could not write run record {record.Id} ({e.Message}); the build goes on without it");
+            return false;
+        }
+    }
+
     // Without \u escapes for < > ' &: a record is meant to be read by people too.
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -56,7 +85,12 @@ public sealed partial class RunStore
         foreach (var file in Directory.EnumerateFiles(Root, "*.json"))
         {
             if (Path.GetFileName(file).StartsWith(AtomicFile.TempPrefix, StringComparison.Ordinal)) continue;
-            var record = Read(file);
+            var record = Read(file, out var problem);
+            if (problem is not null)
+            {
+                lock (_warned)
+                    if (_warned.Add(file)) Warn($"run record {Path.GetFileName(file)} skipped: {problem}");
+            }
             if (record is null || (recipe is not null && !Matches(record, recipe))) continue;
             records.Add(record.Status == RunStatus.Running && !IsAlive(record) ? record with { Status = RunStatus.Interrupted } : record);
         }
@@ -75,7 +109,13 @@ public sealed partial class RunStore
         var relative = RelativePattern().Match(reference.Trim());
         if (relative.Success)
         {
-            var back = relative.Groups[1].Value switch { "" => 0, "^" => 1, "~" => 1, var t => int.Parse(t.AsSpan(1), CultureInfo.InvariantCulture) };
+            // HEAD~99999999999 is out of range like HEAD~99, not an overflow.
+            var back = relative.Groups[1].Value switch
+            {
+                "" => 0,
+                "^" or "~" => 1,
+                var t => int.TryParse(t.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : int.MaxValue,
+            };
             if (back < runs.Count) return runs[back];
             throw new RunLookupException(runs.Count == 0
                 ? $"{reference}: no runs recorded{scope} yet; 'recipes build' records one"
@@ -106,7 +146,8 @@ public sealed partial class RunStore
             if (run.Status == RunStatus.Running) continue;
             var old = maxAge is { } age && nowUtc - (run.Ended ?? run.Started) > age;
             if (i < keep && !old) continue;
-            AtomicFile.TryDelete(Path.Combine(Root, run.Id + ".json"));
+            // The id was checked against its file name when read; Under is the last guard before a delete.
+            AtomicFile.TryDelete(OutputPaths.Under(Root, run.Id + ".json"));
             removed++;
         }
         return removed;
@@ -134,17 +175,54 @@ public sealed partial class RunStore
         }
     }
 
-    private static RunRecord? Read(string file)
+    /// <summary>
+    /// A record read through the bounded JSON reader, or null with <paramref name="problem"/> saying why (null for a
+    /// record of a newer format, which is skipped silently). Its id must be its file's name and a single path segment,
+    /// because <c>cache gc</c> deletes by id; its nodes must be distinct, because <c>diff</c> pairs them by id.
+    /// </summary>
+    private static RunRecord? Read(string file, out string? problem)
     {
+        problem = null;
+        RunRecord? record;
         try
         {
-            return RunRecord.FromJson(JsonNode.Parse(File.ReadAllText(file)));
+            var json = BoundedJson.ReadObject(file, BoundedJson.RecordFile);
+            if (json["format"] is JsonValue f && f.TryGetValue(out int format) && format > RunRecord.CurrentFormat) return null;
+            record = RunRecord.FromJson(json);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException or FormatException)
+        catch (RefusedFileException e)
         {
-            // A record of a newer format or edited by hand is skipped, never fatal: the list shows what it can read.
+            problem = e.Reason;
             return null;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problem = e.Message;
+            return null;
+        }
+        if (record is null)
+        {
+            problem = "not a run record (format, id, recipe, status or started missing or of the wrong type)";
+            return null;
+        }
+        problem = IdProblem(record.Id, Path.GetFileNameWithoutExtension(file)) ?? DuplicateNode(record);
+        return problem is null ? record : null;
+    }
+
+    /// <summary>Why <paramref name="id"/> cannot be the id of the record stored as <paramref name="stem"/>.json, or null.</summary>
+    public static string? IdProblem(string id, string stem)
+    {
+        if (OutputPaths.Problem(id) is { } problem) return $"its id is not a plain file name ({problem})";
+        if (id.Contains('/', StringComparison.Ordinal)) return "its id is not a plain file name (it has a '/')";
+        return id == stem ? null : $"its id '{Escaping.TerminalText.Clean(id)}' is not its file name";
+    }
+
+    private static string? DuplicateNode(RunRecord record)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in record.NodeList)
+            if (!seen.Add(node.Id)) return $"it lists node '{Escaping.TerminalText.Clean(node.Id)}' twice";
+        return null;
     }
 
     [GeneratedRegex(@"^HEAD((?:~[0-9]+)|\^|~)?$", RegexOptions.IgnoreCase)]
