@@ -13,6 +13,15 @@ public static class NpyFile
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
+    /// <summary>Header bytes read at most (numpy itself refuses headers over 10,000 bytes by default).</summary>
+    public const int MaxHeaderBytes = 1 << 16;
+
+    /// <summary>Elements of one array at most: what one .NET array of floats holds.</summary>
+    public const long MaxElements = int.MaxValue / 2;
+
+    /// <summary>Bytes of one .npy file read at most.</summary>
+    public const long MaxFileBytes = 8L << 30;
+
     public static void Write(string path, NpyArray array)
     {
         using var stream = File.Create(path);
@@ -77,16 +86,20 @@ public static class NpyFile
         stream.Write(data);
     }
 
+    /// <summary>
+    /// An array from a regular file of bounded size whose header is checked before any data is allocated: its length,
+    /// its shape (whole, non-negative, at most <see cref="MaxElements"/> values) and that the file holds that many.
+    /// </summary>
     public static NpyArray Read(string path)
     {
-        using var stream = File.OpenRead(path);
+        using var stream = Files.RegularFile.OpenRead(path, MaxFileBytes);
         return Read(stream, path);
     }
 
     public static NpyArray Read(Stream stream, string name = "array")
     {
         var (descr, shape) = ReadHeader(stream, name);
-        var count = shape.Aggregate(1L, (a, b) => a * b);
+        var count = Count(stream, name, shape, descr switch { "<f8" => 8, _ => 4 });
         var data = new float[count];
         switch (descr)
         {
@@ -111,12 +124,26 @@ public static class NpyFile
 
     public static int[] ReadInt32(string path)
     {
-        using var stream = File.OpenRead(path);
+        using var stream = Files.RegularFile.OpenRead(path, MaxFileBytes);
         var (descr, shape) = ReadHeader(stream, path);
         if (descr != "<i4") throw new InvalidDataException($"{path}: expected int32, found {descr}");
-        var data = new int[shape.Aggregate(1L, (a, b) => a * b)];
+        var data = new int[Count(stream, path, shape, 4)];
         stream.ReadExactly(MemoryMarshal.AsBytes(data.AsSpan()));
         return data;
+    }
+
+    /// <summary>The number of values <paramref name="shape"/> declares, checked against the limit and, where the stream knows its length, against the bytes left.</summary>
+    private static long Count(Stream stream, string name, int[] shape, int itemSize)
+    {
+        var count = 1L;
+        foreach (var dimension in shape)
+        {
+            count *= dimension;
+            if (count > MaxElements) throw new InvalidDataException($"{name}: its shape ({string.Join(", ", shape)}) declares more than {MaxElements} values");
+        }
+        if (stream.CanSeek && stream.Length - stream.Position < count * itemSize)
+            throw new InvalidDataException($"{name}: truncated: its shape ({string.Join(", ", shape)}) needs {count * itemSize} bytes of data, the file holds {stream.Length - stream.Position}");
+        return count;
     }
 
     private static (string Descr, int[] Shape) ReadHeader(Stream stream, string name)
@@ -135,6 +162,7 @@ public static class NpyFile
             stream.ReadExactly(extra);
             headerLength = (int)BinaryPrimitives.ReadUInt32LittleEndian([prefix[8], prefix[9], extra[0], extra[1]]);
         }
+        if (headerLength is <= 0 or > MaxHeaderBytes) throw new InvalidDataException($"{name}: a header of {headerLength} bytes (at most {MaxHeaderBytes} are read)");
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
         var header = Encoding.Latin1.GetString(headerBytes);
@@ -143,7 +171,9 @@ public static class NpyFile
             throw new InvalidDataException($"{name}: Fortran-ordered arrays are not supported");
         var shapeText = Between(header, "'shape':", ")").Trim().TrimStart('(');
         var shape = shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            .Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var d) ? d
+                : throw new InvalidDataException($"{name}: its shape holds '{s}', not a whole non-negative number")).ToArray();
+        if (shape.Length > 32) throw new InvalidDataException($"{name}: {shape.Length} dimensions (numpy allows 32)");
         return (descr, shape);
     }
 

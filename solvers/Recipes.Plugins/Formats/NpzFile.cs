@@ -50,12 +50,20 @@ public static class NpzFile
 
     private static IEnumerable<(string Name, MemoryStream Member)> Members(string path)
     {
-        using var zip = ZipFile.OpenRead(path);
+        // A regular file of bounded size, and no member past its own declared size or the .npy cap (a zip bomb).
+        using var file = Files.RegularFile.OpenRead(path, NpyFile.MaxFileBytes);
+        using var zip = new ZipArchive(file, ZipArchiveMode.Read);
         foreach (var entry in zip.Entries)
         {
+            if (entry.Length > int.MaxValue) throw new InvalidDataException($"{path}: member {entry.FullName} declares {entry.Length} bytes");
             using var member = entry.Open();
             using var copy = new MemoryStream();
-            member.CopyTo(copy);
+            var buffer = new byte[1 << 16];
+            for (int n; (n = member.Read(buffer)) > 0;)
+            {
+                if (copy.Length + n > entry.Length) throw new InvalidDataException($"{path}: member {entry.FullName} is longer than it declares");
+                copy.Write(buffer, 0, n);
+            }
             copy.Position = 0;
             yield return (Path.GetFileNameWithoutExtension(entry.Name), copy);
         }

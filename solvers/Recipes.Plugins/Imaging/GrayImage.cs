@@ -76,11 +76,35 @@ public sealed class GrayImage
 
     public void SavePng(string path) => File.WriteAllBytes(path, EncodePng());
 
-    /// <summary>Reads a PNG (any colour type) as grayscale in [0,1].</summary>
+    /// <summary>Pixels decoded from one image at most (4096×4096): a 109-byte PNG may declare 30000×30000.</summary>
+    public const long MaxPixels = 1L << 24;
+
+    /// <summary>Bytes of one image file read at most.</summary>
+    public const long MaxFileBytes = 256L << 20;
+
+    /// <summary>
+    /// Reads a PNG (any colour type) as grayscale in [0,1]: from a regular file of bounded size, its dimensions checked
+    /// against <see cref="MaxPixels"/> before anything is decoded, and its pixel data verified complete (a truncated file
+    /// is refused, not decoded as a mostly black image). Failures are <see cref="InvalidDataException"/> or
+    /// <see cref="Files.RefusedFileException"/> without the path, for the caller to name the file as the user knows it.
+    /// </summary>
     public static GrayImage Load(string path)
     {
-        using var decoded = SKBitmap.Decode(path) ?? throw new PluginException($"{Path.GetFileName(path)} is not a readable image");
-        using var gray = new SKBitmap(new SKImageInfo(decoded.Width, decoded.Height, SKColorType.Gray8, SKAlphaType.Opaque));
+        using var stream = Files.RegularFile.OpenRead(path, MaxFileBytes);
+        using var codec = SKCodec.Create(stream, out var opened) ?? throw new InvalidDataException($"is not a readable image ({opened})");
+        var (width, height) = (codec.Info.Width, codec.Info.Height);
+        if (width <= 0 || height <= 0 || (long)width * height > MaxPixels)
+            throw new InvalidDataException($"declares {width}x{height} pixels; at most {MaxPixels} pixels (4096x4096) are decoded");
+        // The platform's 32-bit colour type, premultiplied, as SKBitmap.Decode would pick, then converted to gray below.
+        var info = new SKImageInfo(width, height, SKImageInfo.PlatformColorType,
+            codec.Info.AlphaType == SKAlphaType.Opaque ? SKAlphaType.Opaque : SKAlphaType.Premul);
+        using var decoded = new SKBitmap(info);
+        var result = codec.GetPixels(info, decoded.GetPixels());
+        if (result != SKCodecResult.Success)
+            throw new InvalidDataException(result == SKCodecResult.IncompleteInput
+                ? "is truncated: its pixel data ends before the image does"
+                : $"cannot be decoded ({result})");
+        using var gray = new SKBitmap(new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
         if (!decoded.CopyTo(gray, SKColorType.Gray8))
             using (var canvas = new SKCanvas(gray)) canvas.DrawBitmap(decoded, 0, 0);
         return FromBitmap(gray);

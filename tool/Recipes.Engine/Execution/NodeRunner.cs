@@ -120,6 +120,10 @@ public sealed class NodeRunner
             foreach (var file in Directory.EnumerateFiles(outDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
                 var name = Path.GetRelativePath(outDir, file).Replace('\\', '/');
+                // The path policy holds for what a node writes as for what a cache hands out: a name with a control
+                // character would be cached and then refused at every materialization.
+                if (OutputPaths.Problem(name) is { } problem)
+                    return new NodeResult(NodeStatus.Failed, [], seconds, $"refused {problem}; rename the output", null, metricsObject);
                 if (new FileInfo(file).LinkTarget is not null)
                     return new NodeResult(NodeStatus.Failed, [], seconds, $"output '{name}' is a symbolic link; write a regular file", null, metricsObject);
                 outputs.Add(_cache.Blobs.Put(name, file));

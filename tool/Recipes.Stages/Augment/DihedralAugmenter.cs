@@ -41,7 +41,7 @@ public sealed class DihedralAugmenter : StagePlugin
         if (files.Count == 0) throw new PluginException("no .npy field to augment; the previous stage wrote: " + string.Join(", ", context.InputFiles.Select(f => f.Name)));
         foreach (var file in files)
         {
-            var array = NpyFile.Read(file.Path);
+            var array = Reading.SampleInput.Read(context.NodeId, file, NpyFile.Read);
             if (array.Shape.Length != 2 || array.Shape[0] != array.Shape[1])
                 throw new PluginException($"{file.Name} has shape ({string.Join(", ", array.Shape)}); dihedral augmentation needs a square 2-D field");
             var n = array.Shape[0];

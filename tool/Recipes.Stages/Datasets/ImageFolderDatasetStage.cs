@@ -74,7 +74,7 @@ public sealed class ImageFolderDatasetStage : StagePlugin
         {
             cancellationToken.ThrowIfCancellationRequested();
             var id = sample.SampleId ?? sample.NodeId;
-            var image = GrayImage.Load(sample.Get(imageName).Path);
+            var image = Reading.SampleInput.Read(sample, sample.Get(imageName), GrayImage.Load);
             size ??= image.Width;
             if (image.Width != size || image.Height != size) image = s.Contains("size")
                 ? image.Resize(size.Value, size.Value)

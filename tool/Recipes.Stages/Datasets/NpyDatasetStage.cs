@@ -75,8 +75,8 @@ public sealed class NpyDatasetStage : StagePlugin
             var pairs = Pairs(sample, inputStem, targetStem);
             foreach (var (inputFile, targetFile) in pairs)
             {
-                var input = NpyFile.Read(inputFile.Path);
-                var target = NpyFile.Read(targetFile.Path);
+                var input = Reading.SampleInput.Read(sample, inputFile, NpyFile.Read);
+                var target = Reading.SampleInput.Read(sample, targetFile, NpyFile.Read);
                 if (input.Shape.Length != 2 || !input.Shape.SequenceEqual(target.Shape))
                     throw new PluginException($"{sample.NodeId}: {inputFile.Name} {Shape(input)} and {targetFile.Name} {Shape(target)} must be equal 2-D shapes");
                 size ??= input.Shape[0];

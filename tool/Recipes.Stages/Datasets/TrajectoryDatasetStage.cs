@@ -50,6 +50,16 @@ public sealed class TrajectoryDatasetStage : StagePlugin
     public override IEnumerable<OptionProblem> Validate(ValueMap settings) => NpyDatasetStage.SplitProblems(settings, Split);
 
     /// <summary>One collected trajectory: positions [steps, particles, dim] and per-particle types.</summary>
+    /// <summary>The fields of a sample's metadata.json this stage reads, each of its type (dim 2 or 3, finite dt and spacing).</summary>
+    private static bool CheckMetadata(JsonObject metadata)
+    {
+        const string source = "metadata.json";
+        _ = Reading.JsonFields.Integer(metadata, "dim", source, 2, 3) ?? throw new PluginException("dim is missing");
+        _ = Reading.JsonFields.Number(metadata, "dt", source) ?? throw new PluginException("dt is missing");
+        _ = Reading.JsonFields.Number(metadata, "spacing", source);
+        return true;
+    }
+
     private sealed record Member(string Id, NpyArray Positions, int[] Types);
 
     public override Task RunAsync(PluginContext context, CancellationToken cancellationToken)
@@ -63,9 +73,12 @@ public sealed class TrajectoryDatasetStage : StagePlugin
         {
             cancellationToken.ThrowIfCancellationRequested();
             var id = sample.SampleId ?? sample.NodeId;
-            var positions = NpyFile.Read(sample.Get("positions.npy").Path);
-            var types = NpyFile.ReadInt32(sample.Get("particle_type.npy").Path);
-            var metadata = JsonNode.Parse(File.ReadAllText(sample.Get("metadata.json").Path))!;
+            var positions = Reading.SampleInput.Read(sample, sample.Get("positions.npy"), NpyFile.Read);
+            var types = Reading.SampleInput.Read(sample, sample.Get("particle_type.npy"), NpyFile.ReadInt32);
+            var metadataFile = sample.Get("metadata.json");
+            var metadata = Reading.SampleInput.Object(sample, metadataFile);
+            // Typed before use: a missing or wrong-typed field fails the node naming the sample, never a cast exception.
+            Reading.SampleInput.Read(sample, metadataFile, _ => CheckMetadata(metadata));
             first ??= metadata;
             if (metadata["dim"]!.GetValue<int>() != first["dim"]!.GetValue<int>() || Math.Abs(metadata["dt"]!.GetValue<double>() - first["dt"]!.GetValue<double>()) > 1e-12)
                 throw new PluginException($"{sample.NodeId}: trajectories of one dataset must share dim and output dt");

@@ -29,17 +29,7 @@ public sealed class CsvDatasetStage : StagePlugin
         {
             var artifact = sample.Find(resultName)
                 ?? throw new PluginException($"{sample.NodeId} has no '{resultName}' to tabulate; set stages.dataset.result to one of: {string.Join(", ", sample.Files.Select(f => f.Name))}");
-            JsonObject values;
-            try
-            {
-                values = JsonNode.Parse(File.ReadAllText(artifact.Path)) as JsonObject
-                    ?? throw new PluginException($"{sample.NodeId}/{resultName} is not a JSON object");
-            }
-            catch (JsonException e)
-            {
-                throw new PluginException($"{sample.NodeId}/{resultName} is not valid JSON: {e.Message}");
-            }
-            rows.Add((sample, values));
+            rows.Add((sample, Reading.SampleInput.Object(sample, artifact)));
         }
         var parameterColumns = rows.SelectMany(r => r.Sample.Parameters.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
         var valueColumns = rows.SelectMany(r => r.Values.Select(v => v.Key)).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -48,8 +38,8 @@ public sealed class CsvDatasetStage : StagePlugin
         foreach (var (sample, values) in rows)
         {
             var cells = new List<string> { sample.SampleId ?? sample.NodeId };
-            cells.AddRange(parameterColumns.Select(c => Cell(sample.Parameters.TryGet(c, out var v) ? v : null)));
-            cells.AddRange(valueColumns.Select(c => Cell(values[c])));
+            cells.AddRange(parameterColumns.Select(c => Cell(sample.Parameters.TryGet(c, out var v) ? v : null, sample, c)));
+            cells.AddRange(valueColumns.Select(c => Cell(values[c], sample, $"{resultName}: {c}")));
             csv.AppendJoin(',', cells).Append('\n');
         }
         var shard = context.NodeId.Contains("shard-", StringComparison.Ordinal) ? context.NodeId[(context.NodeId.LastIndexOf('/') + 1)..] : "table";
@@ -58,16 +48,27 @@ public sealed class CsvDatasetStage : StagePlugin
         return Task.CompletedTask;
     }
 
-    private static string Cell(JsonNode? value)
+    /// <summary>
+    /// One cell. Nothing non-finite reaches out/: a number such as 1e999 (which JSON parses as infinity) or a text that
+    /// reads as one ("NaN", "-Infinity", "inf", as pandas would read it back) fails the node naming the sample and field.
+    /// </summary>
+    private static string Cell(JsonNode? value, UpstreamArtifacts sample, string field)
     {
         var text = value switch
         {
             null => "",
-            JsonValue v when v.TryGetValue(out double d) => d.ToString("R", CultureInfo.InvariantCulture),
             JsonValue v when v.TryGetValue(out long l) => l.ToString(CultureInfo.InvariantCulture),
+            JsonValue v when v.TryGetValue(out double d) => d.ToString("R", CultureInfo.InvariantCulture),
             JsonValue v when v.TryGetValue(out string? s) => s,
             _ => value.ToJsonString(),
         };
-        return text.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + text.Replace("\"", "\"\"") + "\"" : text;
+        if (NotFinite(text))
+            throw new PluginException($"{sample.NodeId}: {field} is {Escaping.TerminalText.Clean(text)}, not a finite number; nothing non-finite is written to the dataset");
+        return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"") + "\"" : text;
     }
+
+    private static bool NotFinite(string text) =>
+        (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && !double.IsFinite(d))
+        || text.Trim().TrimStart('+', '-') is var bare && (bare.Equals("inf", StringComparison.OrdinalIgnoreCase) || bare.Equals("nan", StringComparison.OrdinalIgnoreCase)
+            || bare.Equals("infinity", StringComparison.OrdinalIgnoreCase));
 }
