@@ -124,14 +124,14 @@ public static class BuildCommand
         // --target: the chosen targets' nodes and what they need, in every pass of an adaptive sweep too.
         Func<Graph.BuildGraph, Graph.BuildGraph> select = g => Targets.TargetSelection.Select(g, targets);
         var graph = select(session.Graph);
-        using var remote = remoteOptions is null ? null : new Remote.RemoteCacheClient(remoteOptions, session.Cache, message => Console.Error.WriteLine("warning: " + message));
+        using var remote = remoteOptions is null ? null : new Remote.RemoteCacheClient(remoteOptions, session.Cache, message => Console.Error.WriteLine("warning: " + Escaping.TerminalText.Clean(message)));
         using var slurm = slurmSettings is null ? null : new Cluster.SlurmExecutor(slurmSettings,
             new Cluster.SlurmInvocation(Path.GetFullPath(session.Recipe.RecipePath), sets, Path.GetFullPath(session.Cache.Root), remoteOptions?.Url.ToString(),
                 Directory.GetCurrentDirectory(), options.Device),
             session.Cache, remote, graph, message => Console.Error.WriteLine(message));
         var engine = new BuildEngine(session.Cache, remote, slurm);
-        session.Cache.Actions.Warn = message => Console.Error.WriteLine("warning: " + message);
-        session.Cache.Blobs.Warn = message => Console.Error.WriteLine("warning: " + message);
+        session.Cache.Actions.Warn = message => Console.Error.WriteLine("warning: " + Escaping.TerminalText.Clean(message));
+        session.Cache.Blobs.Warn = message => Console.Error.WriteLine("warning: " + Escaping.TerminalText.Clean(message));
 
         BuildResult result;
         BuildSummary summary;

@@ -59,7 +59,7 @@ public static class DiffCommand
         }
         else if (filesA || filesB)
         {
-            Console.Error.WriteLine($"error: {(filesA ? a : b)} is a recipe file and {(filesA ? b : a)} is not; give two runs or two recipe files");
+            Console.Error.WriteLine(Escaping.TerminalText.Clean($"error: {(filesA ? a : b)} is a recipe file and {(filesA ? b : a)} is not; give two runs or two recipe files"));
             return ExitCodes.InvalidRecipe;
         }
         else
@@ -74,7 +74,7 @@ public static class DiffCommand
             }
             catch (RunLookupException e)
             {
-                Console.Error.WriteLine("error: " + e.Message);
+                Console.Error.WriteLine("error: " + Escaping.TerminalText.Clean(e.Message));
                 return ExitCodes.InvalidRecipe;
             }
             diff = RunDiff.Between(ra, rb, new CacheStore(cache));
@@ -87,28 +87,29 @@ public static class DiffCommand
             Console.Out.WriteLine(JsonEventReporter.Serialize(diff.ToJson()));
             return ExitCodes.Success;
         }
-        Console.Out.WriteLine($"A: {headerA}");
-        Console.Out.WriteLine($"B: {headerB}");
+        // Every text from a record or a recipe (ids, --set values, parameters, reasons) is cleaned before it reaches the terminal.
+        Console.Out.WriteLine(Escaping.TerminalText.Clean($"A: {headerA}"));
+        Console.Out.WriteLine(Escaping.TerminalText.Clean($"B: {headerB}"));
         if (diff.Parameters.Count == 0) Console.Out.WriteLine("parameters: the same");
         else
         {
             var table = new Table().Border(TableBorder.Simple).AddColumns("parameter", "A", "B");
             foreach (var p in diff.Parameters)
-                table.AddRow(Markup.Escape(p.Path), Markup.Escape(p.InA ? Text(p.A) : "-"), Markup.Escape(p.InB ? Text(p.B) : "-"));
+                table.AddRow(Escaping.TerminalText.Markup(p.Path), Escaping.TerminalText.Markup(p.InA ? Text(p.A) : "-"), Escaping.TerminalText.Markup(p.InB ? Text(p.B) : "-"));
             Terminal.Out.Write(table);
         }
         if (diff.Metrics.Count > 0)
         {
             var table = new Table().Border(TableBorder.Simple).AddColumns("metric", "A", "B", "delta", "%");
             foreach (var m in diff.Metrics)
-                table.AddRow(Markup.Escape(m.Name), Markup.Escape(m.A is null ? "-" : Text(m.A)), Markup.Escape(m.B is null ? "-" : Text(m.B)),
+                table.AddRow(Escaping.TerminalText.Markup(m.Name), Escaping.TerminalText.Markup(m.A is null ? "-" : Text(m.A)), Escaping.TerminalText.Markup(m.B is null ? "-" : Text(m.B)),
                     m.Delta is { } d ? d.ToString("+0.####;-0.####;0", CultureInfo.InvariantCulture) : "-",
                     m.Percent is { } pc ? pc.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) : "-");
             Terminal.Out.Write(table);
         }
         var stages = new Table().Border(TableBorder.Simple).AddColumns("stage", "A nodes", "B nodes", "A time", "B time");
         foreach (var s in diff.Stages)
-            stages.AddRow(Markup.Escape(s.Stage), s.ANodes.ToString(CultureInfo.InvariantCulture), s.BNodes.ToString(CultureInfo.InvariantCulture),
+            stages.AddRow(Escaping.TerminalText.Markup(s.Stage), s.ANodes.ToString(CultureInfo.InvariantCulture), s.BNodes.ToString(CultureInfo.InvariantCulture),
                 s.ASeconds is { } x ? RunsCommand.Duration(x) : "-", s.BSeconds is { } y ? RunsCommand.Duration(y) : "-");
         Terminal.Out.Write(stages);
         if (diff.Nodes.Count == 0) Console.Out.WriteLine("nodes: none differ");
@@ -116,7 +117,7 @@ public static class DiffCommand
         {
             Console.Out.WriteLine($"{diff.Nodes.Count} node{(diff.Nodes.Count == 1 ? "" : "s")} differ:");
             foreach (var n in diff.Nodes.Take(TextNodes))
-                Console.Out.WriteLine($"  {n.Id} ({n.Change.Replace('_', ' ')}): {string.Join("; ", n.Reasons)}");
+                Console.Out.WriteLine(Escaping.TerminalText.Clean($"  {n.Id} ({n.Change.Replace('_', ' ')}): {string.Join("; ", n.Reasons)}"));
             if (diff.Nodes.Count > TextNodes) Console.Out.WriteLine($"  ... and {diff.Nodes.Count - TextNodes} more (--json lists them all)");
         }
         return ExitCodes.Success;

@@ -166,7 +166,7 @@ public static class RunsCommand
             {
                 var matched = known.Where(k => k == name || k.EndsWith("." + name, StringComparison.Ordinal)).ToList();
                 if (matched.Count == 0 && runs.Count > 0)
-                    Console.Error.WriteLine($"warning: no listed run has a metric '{name}'{(known.Count > 0 ? $"; known: {string.Join(", ", known.Take(8))}" : "")}");
+                    Console.Error.WriteLine(Escaping.TerminalText.Clean($"warning: no listed run has a metric '{name}'{(known.Count > 0 ? $"; known: {string.Join(", ", known.Take(8))}" : "")}"));
                 metrics.AddRange(matched.Except(metrics));
             }
         }
@@ -188,25 +188,25 @@ public static class RunsCommand
         }
         if (runs.Count == 0)
         {
-            Console.Out.WriteLine(recipe is null ? "no runs recorded yet; 'recipes build' records one" : $"no runs of {recipe} recorded");
+            Console.Out.WriteLine(recipe is null ? "no runs recorded yet; 'recipes build' records one" : $"no runs of {Escaping.TerminalText.Clean(recipe)} recorded");
             return ExitCodes.Success;
         }
         var shown = differing.Take(TableParameters).ToList();
         var table = new Table().Border(TableBorder.Simple).AddColumn(new TableColumn("id").NoWrap()).AddColumn(new TableColumn("when").NoWrap())
             .AddColumns("recipe", "status", "duration", "executed", "cached");
-        foreach (var path in shown) table.AddColumn(Markup.Escape(path));
-        foreach (var name in metrics) table.AddColumn(Markup.Escape(name));
+        foreach (var path in shown) table.AddColumn(Escaping.TerminalText.Markup(path));
+        foreach (var name in metrics) table.AddColumn(Escaping.TerminalText.Markup(name));
         foreach (var r in runs)
         {
             // Cells are markup: everything from the record is escaped, the status is coloured.
             var cells = new List<string>
             {
-                Markup.Escape(r.Id), r.Started.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), Markup.Escape(r.Recipe),
+                Escaping.TerminalText.Markup(r.Id), r.Started.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), Escaping.TerminalText.Markup(r.Recipe),
                 StatusMarkup(r.Status), r.Ended is null ? "-" : Duration(r.Seconds),
                 r.Executed.ToString(CultureInfo.InvariantCulture), r.Cached.ToString(CultureInfo.InvariantCulture),
             };
-            cells.AddRange(shown.Select(p => Markup.Escape(Value(r.Parameters, p))));
-            cells.AddRange(metrics.Select(m => Markup.Escape(Value(r.Metrics, m))));
+            cells.AddRange(shown.Select(p => Escaping.TerminalText.Markup(Value(r.Parameters, p))));
+            cells.AddRange(metrics.Select(m => Escaping.TerminalText.Markup(Value(r.Metrics, m))));
             table.AddRow([.. cells]);
         }
         Terminal.Out.Write(table);

@@ -64,9 +64,10 @@ public static class StatusCommand
             return ExitCodes.Success;
         }
 
-        foreach (var note in notes) Console.Out.WriteLine("note: " + note);
+        // Reasons quote parameter values (a --set value may hold an escape sequence): every line is cleaned for the terminal.
+        foreach (var note in notes) Console.Out.WriteLine("note: " + Escaping.TerminalText.Clean(note));
         // Where the cache and out/ are, so a build from another folder is seen to reuse them (or not).
-        Console.Out.WriteLine($"project: {session.Project.Describe()}");
+        Console.Out.WriteLine(Escaping.TerminalText.Clean($"project: {session.Project.Describe()}"));
         Console.Out.WriteLine(stale.Count == 0
             ? $"{session.Recipe.Name}: up to date ({session.Graph.Nodes.Count} nodes)"
             : $"{session.Recipe.Name}: {stale.Count} of {session.Graph.Nodes.Count} nodes stale");
@@ -75,7 +76,7 @@ public static class StatusCommand
             Console.Out.WriteLine($"  {stage.Key}: {stage.Count()} stale");
             if (all)
             {
-                foreach (var s in stage) Console.Out.WriteLine($"    {s.Node.Id}: {string.Join("; ", s.Reasons)}");
+                foreach (var s in stage) Console.Out.WriteLine(Escaping.TerminalText.Clean($"    {s.Node.Id}: {string.Join("; ", s.Reasons)}"));
                 continue;
             }
             // Reasons that differ only by the node's own sample ("upstream render/000003") group together.
@@ -84,7 +85,7 @@ public static class StatusCommand
             {
                 var ids = group.Select(s => s.Node.Id).ToList();
                 var who = ids.Count == 1 ? ids[0] : $"{ids.Count} nodes ({ids[0]} ... {ids[^1]})";
-                Console.Out.WriteLine($"    {who}: {group.Key}");
+                Console.Out.WriteLine(Escaping.TerminalText.Clean($"    {who}: {group.Key}"));
             }
             if (groups.Count > GroupsPerStage)
                 Console.Out.WriteLine($"    ... {groups.Count - GroupsPerStage} more distinct reasons (use --all)");

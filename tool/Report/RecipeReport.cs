@@ -163,14 +163,19 @@ public static class RecipeReport
             html.Append("<p class=\"none\">No bench yet: <code>recipes bench RECIPE --fidelity PARAM=v1,v2</code> measures the simulations and projects the sweep.</p>\n");
             return;
         }
-        var parameter = bench["parameter"]?.GetValue<string>() ?? "level";
+        // bench.json sits under out/, where anyone may edit it: every field is read by type (a wrong one shows as "—")
+        // and every text is HTML-encoded, so a damaged or crafted file can neither stop the report nor inject markup.
+        var parameter = bench["parameter"] is JsonValue p && p.TryGetValue(out string? named) ? named : "level";
         html.Append(CultureInfo.InvariantCulture, $"<table class=\"numbers\">\n<thead><tr><th>{E(parameter)}</th><th>device</th><th>runs</th><th>s/sample</th><th>peak MiB</th><th>projected samples</th><th>workers</th><th>sweep wall</th><th>machine h</th></tr></thead>\n<tbody>\n");
         foreach (var row in rows.OfType<JsonObject>())
         {
-            double Get(string key) => row[key]?.GetValue<double>() ?? double.NaN;
+            double Get(string key) => row[key] is JsonValue v && v.TryGetValue(out double d) && double.IsFinite(d) ? d : double.NaN;
+            string Text(string key) => Escaping.HtmlText.Encode(row[key]);
+            var wall = Get("projected_wall_seconds");
+            var wallText = wall is >= 0 and < 1e12 ? TimeSpan.FromSeconds(wall).ToString(@"d\.hh\:mm\:ss", CultureInfo.InvariantCulture) : "—";
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{E(row["level"]?.ToString() ?? "")}</td><td>{E($"{row["device"]}:{row["threads"]}")}</td><td>{row["runs"]}</td><td>{N(Get("seconds_per_sample"))}</td><td>{N(Get("peak_bytes") / 1048576.0)}</td>"
-                + $"<td>{row["projected_samples"]}</td><td>{row["workers"]}</td><td>{E(TimeSpan.FromSeconds(Get("projected_wall_seconds")).ToString(@"d\.hh\:mm\:ss", CultureInfo.InvariantCulture))}</td><td>{N(Get("projected_machine_hours"))}</td></tr>\n");
+                $"<tr><td>{Text("level")}</td><td>{Text("device")}:{Text("threads")}</td><td>{Text("runs")}</td><td>{N(Get("seconds_per_sample"))}</td><td>{N(Get("peak_bytes") / 1048576.0)}</td>"
+                + $"<td>{Text("projected_samples")}</td><td>{Text("workers")}</td><td>{E(wallText)}</td><td>{N(Get("projected_machine_hours"))}</td></tr>\n");
         }
         html.Append("</tbody>\n</table>\n");
         if (input.BenchPlot is { } plot) Picture(html, plot);
@@ -217,7 +222,8 @@ public static class RecipeReport
     /// <summary>Seconds to the millisecond, the resolution the times are worth.</summary>
     private static string S(double seconds) => seconds < 0.0005 ? "< 0.001" : seconds.ToString("0.000", CultureInfo.InvariantCulture);
 
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>Every text in the page goes through the one HTML escaper (control characters shown, markup encoded).</summary>
+    private static string E(string text) => Escaping.HtmlText.Encode(text);
 
     private const string Css = """
         body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;margin:24px auto;max-width:1200px;padding:0 16px;color:#222;background:#fff}

@@ -50,15 +50,18 @@ public static class ReportCollector
         var outputDirectory = Path.Combine(Path.GetFullPath(outputRoot), session.Recipe.Name);
         var benchDirectory = Path.Combine(outputDirectory, "bench");
         JsonNode? bench = null;
-        if (File.Exists(Path.Combine(benchDirectory, "bench.json")))
+        var benchFile = Path.Combine(benchDirectory, "bench.json");
+        if (File.Exists(benchFile))
         {
             try
             {
-                bench = JsonNode.Parse(File.ReadAllText(Path.Combine(benchDirectory, "bench.json")));
+                // Through the bounded reader: a FIFO, a huge or a damaged file is refused with one warning, and the
+                // section says there is no bench rather than the report failing or waiting.
+                bench = Reading.BoundedJson.ReadObject(benchFile);
             }
-            catch (System.Text.Json.JsonException)
+            catch (Plugins.Files.RefusedFileException e)
             {
-                // A damaged bench file leaves the section empty rather than the report unwritten.
+                Console.Error.WriteLine("warning: " + Escaping.TerminalText.Clean($"{DisplayPath.Of(e.FilePath)}: {e.Reason}; the report's bench section is left empty"));
             }
         }
         return new ReportInput
@@ -127,6 +130,8 @@ public static class ReportCollector
         var perSampleShown = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         var files = Directory.EnumerateFiles(outputDirectory, "*", SearchOption.AllDirectories)
             .Where(f => MediaTypes.ContainsKey(Path.GetExtension(f)) && !f.StartsWith(benchDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            // Regular files only: a pipe named like a picture would stop the report at its read.
+            .Where(f => Plugins.Files.RegularFile.Problem(f, long.MaxValue) is null)
             .Select(f => Path.GetRelativePath(outputDirectory, f).Replace('\\', '/'))
             .Order(StringComparer.Ordinal);
         foreach (var relative in files)
@@ -151,6 +156,7 @@ public static class ReportCollector
         var size = new FileInfo(path).Length;
         var relative = Path.GetRelativePath(outputDirectory, path).Replace('\\', '/');
         return new ReportPicture(group, relative, DisplayPath.Of(path), MediaTypes[Path.GetExtension(path)],
-            size <= RecipeReport.MaxInlineBytes ? File.ReadAllBytes(path) : null, size);
+            size <= RecipeReport.MaxInlineBytes && Plugins.Files.RegularFile.Problem(path, RecipeReport.MaxInlineBytes) is null
+                ? Plugins.Files.RegularFile.ReadAllBytes(path, RecipeReport.MaxInlineBytes) : null, size);
     }
 }

@@ -25,6 +25,12 @@ public static class TerminalText
         return result.ToString();
     }
 
+    /// <summary>Text for a Spectre.Console markup cell or title: control characters shown as escapes, then markup brackets escaped.</summary>
+    public static string Markup(string? text) => Spectre.Console.Markup.Escape(Clean(text));
+
+    /// <summary>Several lines (a log tail): each cleaned, the line breaks kept.</summary>
+    public static string Lines(string? text) => string.Join('\n', (text ?? "").Split('\n').Select(line => Clean(line.TrimEnd('\r'))));
+
     /// <summary>C0 and C1 controls (a tab included: it misaligns tables), DEL, and the Unicode format characters that reorder or hide text.</summary>
     public static bool NeedsEscape(char c) =>
         c < 0x20 || c is >= '\u007f' and <= '\u009f' || c is '\u200b' or '\u200e' or '\u200f' or (>= '\u202a' and <= '\u202e') or (>= '\u2066' and <= '\u2069') or '\ufeff';

@@ -50,7 +50,7 @@ public sealed class PlainReporter : TallyReporter
 
     public override void Warning(string message)
     {
-        lock (_lock) _out.WriteLine("warning: " + message);
+        lock (_lock) _out.WriteLine("warning: " + Escaping.TerminalText.Clean(message));
     }
 
     public override void Completed(BuildSummary summary)

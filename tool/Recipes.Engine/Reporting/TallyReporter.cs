@@ -35,11 +35,12 @@ public abstract class TallyReporter : IBuildReporter
 
     public static string FailureText(GraphNode node, NodeResult result)
     {
-        var text = $"FAILED {node.Id}: {result.Error}";
+        // A node's error and log are whatever its command printed: cleaned line by line, so escape sequences are shown, not run.
+        var text = Escaping.TerminalText.Clean($"FAILED {node.Id}: {result.Error}");
         // A tail that only repeats the message (a plug-in's own clear failure) adds nothing to the one line.
         var tail = (result.LogTail ?? "").Split('\n').Where(l => l.Length > 0 && l != $"error: {result.Error}").ToList();
         if (tail.Count > 0)
-            text += "\n  --- log tail ---\n" + string.Join('\n', tail.Select(l => "  | " + l));
+            text += "\n  --- log tail ---\n" + string.Join('\n', tail.Select(l => "  | " + Escaping.TerminalText.Clean(l.TrimEnd('\r'))));
         return text;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Md = Recipes.Escaping.MarkdownText;
 
 namespace Recipes.Stages.Datasets;
 
@@ -13,7 +14,8 @@ internal sealed record CardSplit(string Name, int Examples, string Pattern);
 /// (<c>configs</c> with <c>data_files</c> per split, <c>dataset_info</c> with features and split sizes) and a body with
 /// provenance and the lines that load it. Everything in it follows from the node's key: no recipe name (renaming a
 /// recipe keeps its keys, so a cached card could name another recipe) and no license (the recipe declares none; the
-/// header leaves it out rather than invent one).
+/// header leaves it out rather than invent one). Every name and value from the recipe goes through the one Markdown
+/// escaper (<see cref="Escaping.MarkdownText"/>) and, in the header, is a JSON-quoted YAML scalar unless plainly safe.
 /// </summary>
 internal static partial class DatasetCard
 {
@@ -37,16 +39,16 @@ internal static partial class DatasetCard
 
         card.Append("# Simulated images\n\n");
         card.Append($"{Number(total)} grayscale {provenance.Size}x{provenance.Size} PNG images, one per simulated sample, each with the ");
-        card.Append("sample's parameters as columns; written by the `").Append(provenance.Plugin).Append("` dataset stage of a Recipes build.\n\n");
+        card.Append("sample's parameters as columns; written by the ").Append(Md.Code(provenance.Plugin)).Append(" dataset stage of a Recipes build.\n\n");
 
         card.Append("## Provenance\n\n");
-        card.Append("- node: `").Append(provenance.NodeId).Append("`\n");
-        if (provenance.Key is { } key) card.Append("- action key: `").Append(key).Append("` (the cache entry that holds these files)\n");
-        card.Append("- stage: `").Append(provenance.Plugin).Append("` version ").Append(Number(provenance.Version)).Append(", settings `").Append(provenance.Settings).Append("`\n");
+        card.Append("- node: ").Append(Md.Code(provenance.NodeId)).Append('\n');
+        if (provenance.Key is { } key) card.Append("- action key: ").Append(Md.Code(key)).Append(" (the cache entry that holds these files)\n");
+        card.Append("- stage: ").Append(Md.Code(provenance.Plugin)).Append(" version ").Append(Number(provenance.Version)).Append(", settings ").Append(Md.Code(provenance.Settings)).Append('\n');
         card.Append("- splits: ").Append(string.Join(", ", splits.Select(s => $"{s.Name} {Number(s.Examples)}"))).Append("\n\n");
         card.Append("| parameter | dtype | minimum | maximum |\n| --- | --- | --- | --- |\n");
         for (var p = 0; p < columns.Count; p++)
-            card.Append($"| `{columns[p].Name}` | {columns[p].Dtype} | {ranges[p].Minimum} | {ranges[p].Maximum} |\n");
+            card.Append($"| {Md.Code(columns[p].Name, inTable: true)} | {columns[p].Dtype} | {Md.Text(ranges[p].Minimum)} | {Md.Text(ranges[p].Maximum)} |\n");
         card.Append('\n');
 
         card.Append("## Files\n\n");
