@@ -132,6 +132,7 @@ public static class BuildCommand
         var engine = new BuildEngine(session.Cache, remote, slurm);
         session.Cache.Actions.Warn = message => Console.Error.WriteLine("warning: " + Escaping.TerminalText.Clean(message));
         session.Cache.Blobs.Warn = message => Console.Error.WriteLine("warning: " + Escaping.TerminalText.Clean(message));
+        session.Cache.States.Warn = message => Console.Error.WriteLine("warning: " + Escaping.TerminalText.Clean(message));
 
         BuildResult result;
         BuildSummary summary;

@@ -50,9 +50,10 @@ public static class CommandTree
             Console.Error.WriteLine("error: " + Escaping.TerminalText.Clean(e.Message));
             return ExitCodes.InvalidRecipe;
         }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (Cache.CacheLocation.IsReadOnly(e))
         {
-            // An unwritable cache or output directory: the user's setting to fix, so a usage error.
+            // An unwritable cache or output directory (permissions, or a read-only file system): the user's setting to fix,
+            // so a usage error; the message names the path.
             Console.Error.WriteLine($"error: {e.Message}; check that the cache (--cache) and output (--out) directories are writable");
             return ExitCodes.InvalidRecipe;
         }

@@ -16,6 +16,9 @@ public sealed class BuildStateStore
 
     public string Root => _root;
 
+    /// <summary>Told when the snapshot cannot be written to a read-only cache (the build goes on; status compares against the old one).</summary>
+    public Action<string>? Warn { get; set; }
+
     public string PathFor(string recipeName, string recipePath) =>
         Path.Combine(_root, $"{recipeName}.{ContentHash.Of(Path.GetFullPath(recipePath))[..8]}.tsv");
 
@@ -128,13 +131,21 @@ public sealed class BuildStateStore
         var path = PathFor(recipeName, recipePath);
         _last = null;
         var bytes = Encoding.UTF8.GetBytes(builder.ToString());
-        if (AtomicFile.HasContent(path, bytes))
+        try
         {
-            // Unchanged: only mark it as used now, which is what gc's least-recently-used order reads.
-            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
-            return;
+            if (AtomicFile.HasContent(path, bytes))
+            {
+                // Unchanged: only mark it as used now, which is what gc's least-recently-used order reads.
+                File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+                return;
+            }
+            AtomicFile.WriteAllBytes(path, bytes);
         }
-        AtomicFile.WriteAllBytes(path, bytes);
+        catch (Exception e) when (CacheLocation.IsReadOnly(e))
+        {
+            // A cache the user may only read serves a no-op build; only a full disk or a real failure stops the build.
+            Warn?.Invoke($"the build state of {recipeName} was not recorded ({e.Message}): the cache is read-only");
+        }
     }
 
     private static string Escape(string s) => s.Replace("\\", "\\\\").Replace("\t", "\\t").Replace("\n", "\\n").Replace("\r", "");

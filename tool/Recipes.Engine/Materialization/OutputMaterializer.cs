@@ -37,9 +37,7 @@ public sealed class OutputMaterializer
         var root = Path.GetFullPath(Path.Combine(outputRoot, graph.Recipe.Name));
         Directory.CreateDirectory(root);
         var tag = ContentHash.Of(root)[..12];
-        Directory.CreateDirectory(_cache.TempRoot);
-        Directory.CreateDirectory(_cache.States.Root);
-        using var exclusive = LockDirectory(Path.Combine(_cache.TempRoot, $"out.{tag}.lock"));
+        using var exclusive = LockDirectory(_cache, Path.Combine(_cache.TempRoot, $"out.{tag}.lock"));
         var statePath = Path.Combine(_cache.States.Root, $"out.{tag}.materialized");
 
         var wanted = new SortedDictionary<string, OutputFile>(StringComparer.Ordinal);
@@ -126,7 +124,17 @@ public sealed class OutputMaterializer
         var manifestPath = Path.Combine(root, ManifestName);
         if (!AtomicFile.HasContent(manifestPath, manifest.Span)) AtomicFile.WriteAllBytes(manifestPath, manifest.Span);
         // Nothing copied, nothing dropped: the record on disk already says what is in place.
-        if (copied > 0 || current.Count != previous.Count) SaveState(statePath, current);
+        if (copied > 0 || current.Count != previous.Count)
+        {
+            try
+            {
+                SaveState(statePath, current);
+            }
+            catch (Exception e) when (CacheLocation.IsReadOnly(e))
+            {
+                // A read-only cache: the next build compares out/ with the older record and copies again; nothing is lost.
+            }
+        }
         return root;
     }
 
@@ -254,14 +262,31 @@ public sealed class OutputMaterializer
         AtomicFile.WriteAllBytes(path, bytes);
     }
 
-    /// <summary>Two builds materializing into one directory take turns rather than interleave.</summary>
-    private static FileStream LockDirectory(string path)
+    /// <summary>
+    /// Two builds materializing into one directory take turns rather than interleave. A cache the user may only read
+    /// holds no lock (null): retrying a read-only file system would wait a minute and fail, and builds sharing a
+    /// read-only cache into one out/ are left to take turns themselves.
+    /// </summary>
+    private static FileStream? LockDirectory(CacheStore cache, string path)
     {
+        try
+        {
+            Directory.CreateDirectory(cache.TempRoot);
+            Directory.CreateDirectory(cache.States.Root);
+        }
+        catch (Exception e) when (CacheLocation.IsReadOnly(e))
+        {
+            return null;
+        }
         for (var attempt = 0; ; attempt++)
         {
             try
             {
                 return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (Exception e) when (CacheLocation.IsReadOnly(e))
+            {
+                return null;
             }
             catch (IOException) when (attempt < 600)
             {
