@@ -14,5 +14,8 @@ public static class HtmlText
 
     /// <summary>Any JSON value (a bench file's cell), as text: strings bare, everything else as compact JSON.</summary>
     public static string Encode(System.Text.Json.Nodes.JsonNode? value) =>
-        Encode(value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : value?.ToJsonString() ?? "");
+        Encode(value is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out string? s) ? s : value?.ToJsonString(Relaxed) ?? "");
+
+    // The JSON is HTML-encoded afterwards, so its own \u escapes for < > & would only make it unreadable.
+    private static readonly System.Text.Json.JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }
