@@ -31,7 +31,7 @@ public static class SampleInput
         }
         catch (RefusedFileException e)
         {
-            throw new PluginException($"{owner}: {file.Name} {e.Reason}");
+            throw new PluginException($"{owner}: {file.Name}: {e.Reason}");
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException or FormatException or OverflowException
                                     or JsonException or ArgumentException or InvalidOperationException)
