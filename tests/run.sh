@@ -81,6 +81,9 @@ if [ "$build_status" -eq 0 ]; then
   fi
 fi
 
+# Where this run spent its time, in the log of every run (CI's included), so a slow case shows where it happened.
+python3 "$root/tests/timings.py" "$results" || true
+
 passed=0
 failed=0
 for trx in "$results"/*.trx; do

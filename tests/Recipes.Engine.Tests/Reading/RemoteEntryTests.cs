@@ -72,7 +72,8 @@ public sealed class RemoteEntryTests
             ? Json(Payload("out.txt", 10))
             : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new Endless()) });
         Assert.Null(hit);
-        Assert.Equal($"remote cache: blob {new string('a', 12)} of simulate/000000 is longer than the 10 bytes expected; refused unread, the node is treated as a miss", Assert.Single(warnings));
+        Assert.Equal($"remote cache: blob {new string('a', 12)} of simulate/000000 on the remote does not match its hash (it is longer than the 10 bytes expected); refused unread, the node is rebuilt",
+            Assert.Single(warnings));
     }
 
     [Fact]

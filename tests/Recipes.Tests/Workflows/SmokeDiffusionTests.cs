@@ -53,12 +53,12 @@ public sealed record CliBuild(JsonNode Summary, string Stderr)
 public sealed class SmokeDiffusionTests(SmokeDiffusionBuild build) : IClassFixture<SmokeDiffusionBuild>
 {
     /// <summary>
-    /// The stated margins: generated images are closer to the real ones than uniform noise is, by these factors. Over
-    /// three seeds at this size the histogram distance came out 0.24 to 0.55 of noise's and the density errors 0.04 to
-    /// 0.13 (docs/smoke-diffusion.md), so these fail a model that did not learn, not an unlucky seed.
+    /// The stated margin: generated images are at least this much closer to the real ones than uniform noise is. Over
+    /// three seeds at this size the pixel model's histogram distance came out 0.11 to 0.28 of noise's and the latent
+    /// model's 0.16 to 0.19, the density errors 0.03 to 0.06 of noise's (docs/smoke-diffusion.md): this fails a model
+    /// that did not learn, not an unlucky seed.
     /// </summary>
-    private const double HistogramMargin = 0.75;
-    private const double DensityMargin = 0.4;
+    private const double Margin = 0.5;
 
     private static void LossFell(JsonNode loss, string curve, double factor)
     {
@@ -69,10 +69,10 @@ public sealed class SmokeDiffusionTests(SmokeDiffusionBuild build) : IClassFixtu
 
     private static void BeatsNoise(JsonNode metrics)
     {
-        foreach (var (key, margin) in new[] { ("histogram_distance", HistogramMargin), ("mean_density_error", DensityMargin), ("density_w1", DensityMargin) })
+        foreach (var key in new[] { "histogram_distance", "mean_density_error", "density_w1" })
         {
             var (generated, noise) = (metrics["generated"]![key]!.GetValue<double>(), metrics["noise"]![key]!.GetValue<double>());
-            Assert.True(generated < margin * noise, $"{key}: generated {generated:G4} vs noise {noise:G4}");
+            Assert.True(generated < Margin * noise, $"{key}: generated {generated:G4} vs noise {noise:G4}");
         }
     }
 
@@ -100,7 +100,8 @@ public sealed class SmokeDiffusionTests(SmokeDiffusionBuild build) : IClassFixtu
         foreach (var parameter in new[] { "wind_x", "buoyancy" })
         {
             var correlation = metrics["conditions"]![parameter]!["correlation_generated"]!.GetValue<double>();
-            Assert.True(correlation > 0.4, $"{parameter}: requested and recovered correlate only {correlation:F2}");
+            // 0.87 to 0.90 over three seeds.
+            Assert.True(correlation > 0.5, $"{parameter}: requested and recovered correlate only {correlation:F2}");
         }
         Assert.True(metrics["reconstruction_mse"]!.GetValue<double>() < 0.01);
         Assert.True(File.Exists(Path.Combine(build.Workspace.OutDir, "smoke-diffusion-ci", "targets", "denoiser", "evaluate", "samples.png")));

@@ -74,7 +74,7 @@ public sealed class RemoteCacheClient : IDisposable
     public CachedResult? TryFetch(string key)
     {
         if (!Enabled) return null;
-        var body = Get($"ac/{RemoteKey(key)}", MaxEntryBytes, $"the remote result for {key[..12]}", out _);
+        var body = Get($"ac/{RemoteKey(key)}", MaxEntryBytes, tooLong => $"the remote result for {key[..12]} {tooLong}; refused unread, the node is treated as a miss", out _);
         if (body is null) return null;
         // Every field is typed before use: a number where a name belongs or a size of 1e20 is a refused entry (a miss
         // with one warning), never an exception that ends the build. A poisoned shared cache must not stop anyone's build.
@@ -122,7 +122,8 @@ public sealed class RemoteCacheClient : IDisposable
             }
             // The body may be no longer than the entry says (its log has no declared size: the hard limit holds for it).
             var declared = entry.Outputs.FirstOrDefault(o => o.Hash == hash)?.Size ?? MaxBlobBytes;
-            var blob = Get($"cas/{sha}", Math.Min(declared, MaxBlobBytes), $"blob {sha[..12]} of {entry.Node}", out var refused);
+            var blob = Get($"cas/{sha}", Math.Min(declared, MaxBlobBytes),
+                tooLong => $"blob {sha[..12]} of {entry.Node} on the remote does not match its hash (it {tooLong}); refused unread, the node is rebuilt", out var refused);
             if (blob is null)
             {
                 if (!Enabled || refused) return null;
@@ -198,16 +199,16 @@ public sealed class RemoteCacheClient : IDisposable
         Stats.Uploaded();
     }
 
-    /// <summary>A GET's body of at most <paramref name="cap"/> bytes; a longer one is refused with one warning naming <paramref name="what"/>.</summary>
+    /// <summary>A GET's body of at most <paramref name="cap"/> bytes; a longer one is refused with one warning, worded by <paramref name="refusal"/>.</summary>
     /// <remarks><paramref name="refused"/> says it was refused (and warned about), so the caller does not warn again.</remarks>
-    private byte[]? Get(string path, long cap, string what, out bool refused)
+    private byte[]? Get(string path, long cap, Func<string, string> refusal, out bool refused)
     {
         refused = false;
         if (Send(() => new HttpRequestMessage(HttpMethod.Get, path), allowNotFound: true, out var body, cap, out var tooLong)) return body;
         if (tooLong is not null)
         {
             refused = true;
-            Reject($"{what} {tooLong}; refused unread, the node is treated as a miss");
+            Reject(refusal(tooLong));
         }
         return null;
     }
