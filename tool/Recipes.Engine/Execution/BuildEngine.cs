@@ -110,6 +110,9 @@ public sealed class BuildEngine
             nodes.Select(n => states.IsDone(n.Index)).ToArray());
         var speculations = new Dictionary<int, Speculation>();
         var running = new Dictionary<Task<NodeResult>, GraphNode>();
+        // Two nodes with one key (two targets with the same settings, say) are one action, as in Bazel: the second
+        // waits for the first and takes its entry rather than training the same model again beside it.
+        var inFlight = new Dictionary<string, Task<NodeResult>>(StringComparer.Ordinal);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
         // The plan's answers turned into I/O: cache lookups for nodes whose inputs completed, keys for early nodes,
@@ -161,8 +164,13 @@ public sealed class BuildEngine
             reporter.Started(node);
             var progress = new Progress<double>(f => reporter.Progress(node, f));
             if (!launch.Early)
-                return _executor.RunAsync(NodeJob.Ready(node, states.Keys[node.Index]!,
-                    Upstream(node, states), options, progress), linked.Token);
+            {
+                var key = states.Keys[node.Index]!;
+                if (inFlight.TryGetValue(key.Hash, out var first)) return SameKeyAsync(first, node, key, progress);
+                var task = _executor.RunAsync(NodeJob.Ready(node, key, Upstream(node, states), options, progress), linked.Token);
+                inFlight[key.Hash] = task;
+                return task;
+            }
             var feed = new UpstreamFeed(node.Dependencies.Count);
             for (var i = 0; i < node.Dependencies.Count; i++)
                 if (states.IsDone(node.Dependencies[i].Index)) feed.Complete(i, ArtifactsOf(node.Dependencies[i], states));
@@ -170,6 +178,17 @@ public sealed class BuildEngine
                 CancellationTokenSource.CreateLinkedTokenSource(linked.Token));
             speculations[node.Index] = early;
             return _executor.RunAsync(new NodeJob(node, early.Key.Task, null, feed, options, progress), early.Cancel.Token);
+        }
+
+        // The entry the first node of a key stored, as a cache hit; where it stored none (it failed or was cancelled),
+        // this node runs itself, so its own failure is reported under its own name.
+        async Task<NodeResult> SameKeyAsync(Task<NodeResult> first, GraphNode node, ActionKey key, IProgress<double> progress)
+        {
+            var clock = Stopwatch.StartNew();
+            await first.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            if (_lookup.FindLocal(key.Hash) is { } hit)
+                return new NodeResult(NodeStatus.Cached, hit.Outputs, clock.Elapsed.TotalSeconds, null, null, hit.Metrics.ToObject());
+            return await _executor.RunAsync(NodeJob.Ready(node, key, Upstream(node, states), options, progress), linked.Token);
         }
 
         // A build whose every node is cached needs no plan.

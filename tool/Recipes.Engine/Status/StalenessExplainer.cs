@@ -121,7 +121,11 @@ public sealed class StalenessExplainer
         if (oldSpec == newSpec) yield break;
         var before = JsonNode.Parse(oldSpec) as JsonObject ?? [];
         var after = JsonNode.Parse(newSpec) as JsonObject ?? [];
-        foreach (var change in Compare("", before, after)) yield return change;
+        var changes = Compare("", before, after).ToList();
+        // A node's seed derives from its spec (graph/NodeSeed.cs), so beside another change a new seed is only its
+        // echo: naming it would read as a second, unexplained cause. Alone (the recipe's seed changed) it is the cause.
+        if (changes.Count > 1) changes.RemoveAll(c => c.StartsWith("seed changed (", StringComparison.Ordinal));
+        foreach (var change in changes) yield return change;
     }
 
     private static IEnumerable<string> Compare(string path, JsonObject before, JsonObject after)
