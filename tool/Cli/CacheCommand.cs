@@ -92,10 +92,11 @@ public static partial class CacheCommand
             }
             catch (InvalidDataException e)
             {
-                Console.Error.WriteLine($"error: {path} is not a readable archive: {e.Message}");
-                return ExitCodes.NodeFailed;
+                // A file the user named that is not a bundle: bad input, exit 2 like any refused file.
+                Console.Error.WriteLine(Escaping.TerminalText.Clean($"error: {path} is not a readable archive: {e.Message}"));
+                return ExitCodes.InvalidRecipe;
             }
-            foreach (var problem in report.Problems) Console.Error.WriteLine("error: " + problem);
+            foreach (var problem in report.Problems) Console.Error.WriteLine("error: " + Escaping.TerminalText.Clean(problem));
             if (report.Problems.Count > 0)
             {
                 Console.Error.WriteLine("nothing was imported");

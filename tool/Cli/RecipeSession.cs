@@ -70,9 +70,10 @@ public sealed class RecipeSession
 
     public static string Format(Diagnostic diagnostic, ErrorFormat errorFormat)
     {
-        if (errorFormat != ErrorFormat.MSBuild) return diagnostic.ToString();
+        // A message may quote the recipe (a name, a key, a value): shown, never executed, by the terminal.
+        if (errorFormat != ErrorFormat.MSBuild) return Escaping.TerminalText.Clean(diagnostic.ToString());
         var file = diagnostic.Location.File.StartsWith('(') ? diagnostic.Location.File : Path.GetFullPath(diagnostic.Location.File);
         var kind = diagnostic.Severity == DiagnosticSeverity.Error ? "error RCP0001" : "warning RCP0002";
-        return $"{file}({diagnostic.Location.Line},{diagnostic.Location.Column}): {kind}: {diagnostic.Message}";
+        return Escaping.TerminalText.Clean($"{file}({diagnostic.Location.Line},{diagnostic.Location.Column}): {kind}: {diagnostic.Message}");
     }
 }

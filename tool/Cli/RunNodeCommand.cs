@@ -56,7 +56,7 @@ public static class RunNodeCommand
             return ExitCodes.InvalidRecipe;
         }
         var remoteOptions = Remote.RemoteCacheSettings.Resolve(remoteOption, null, session.Project);
-        using var remote = remoteOptions is null ? null : new Remote.RemoteCacheClient(remoteOptions, session.Cache, m => Console.Error.WriteLine("warning: " + m));
+        using var remote = remoteOptions is null ? null : new Remote.RemoteCacheClient(remoteOptions, session.Cache, m => Console.Error.WriteLine("warning: " + Escaping.TerminalText.Clean(m)));
         var graph = session.Graph.Subset(ids);
         var engine = new BuildEngine(session.Cache, remote);
         var states = engine.Probe(graph);

@@ -145,7 +145,8 @@ public static class ActionEntrySerializer
                     o["size"]!.GetValue<long>() is >= 0 and var size ? size : throw new FormatException("negative size"))).ToList(),
                 Log = node["log"]?.GetValue<string>(),
                 Metrics = node["metrics"]?.AsObject() is { } m ? (JsonObject)m.DeepClone() : [],
-                Seconds = node["seconds"]?.GetValue<double>() ?? 0,
+                // 1e999 reads as infinity, which an export or upload could not write again (found by the fuzz suite): unreadable.
+                Seconds = node["seconds"]?.GetValue<double>() is { } seconds ? double.IsFinite(seconds) ? seconds : throw new FormatException("non-finite seconds") : 0,
             };
             problem = OutputPaths.Problem(entry.Outputs, entry.Log);
             return problem is null ? entry : null;

@@ -94,23 +94,23 @@ public static class CacheBundle
             var name = Path.GetFileName(item.FullName);
             if (item.FullName.StartsWith("cas/", StringComparison.Ordinal))
             {
-                if (!ContentHash.IsValid(name) || ContentHash.Of(bytes) != name) problems.Add($"blob {name} does not match its hash");
+                if (!ContentHash.IsValid(name) || ContentHash.Of(bytes) != name) problems.Add($"blob {Escaping.TerminalText.Clean(name)} does not match its hash");
                 else blobs[name] = bytes;
             }
             else if (item.FullName.StartsWith("ac/", StringComparison.Ordinal))
             {
                 entries[name] = bytes;
             }
-            else problems.Add($"unexpected member {item.FullName}");
+            else problems.Add($"unexpected member {Escaping.TerminalText.Clean(item.FullName)}");
         }
         foreach (var (key, bytes) in entries)
         {
             var entry = ActionEntrySerializer.Deserialize(bytes, out var problem);
-            if (!ContentHash.IsValid(key)) problems.Add($"member ac/{key} is not named by an action key");
+            if (!ContentHash.IsValid(key)) problems.Add($"member ac/{Escaping.TerminalText.Clean(key)} is not named by an action key");
             else if (problem is not null) problems.Add($"entry {key} refused: it names {problem}");
             else if (entry is null || entry.Key != key) problems.Add($"entry {key} is unreadable or names another key");
             else if (entry.Outputs.Select(o => o.Hash).Append(entry.Log).OfType<string>().Any(h => !blobs.ContainsKey(h) && !cache.Blobs.Contains(h)))
-                problems.Add($"entry {key} ({entry.Node}) refers to a blob the bundle lacks");
+                problems.Add($"entry {key} ({Escaping.TerminalText.Clean(entry.Node)}) refers to a blob the bundle lacks");
         }
         if (problems.Count > 0) return new ImportReport(0, 0, problems);
         foreach (var bytes in blobs.Values) cache.Blobs.PutBytes(bytes);

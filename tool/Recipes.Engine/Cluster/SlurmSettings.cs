@@ -54,12 +54,22 @@ public sealed record SlurmSettings
             Gpus = map.GetInt("gpus", 0),
             Extra = map.GetStrings("extra", []),
             Throttle = map.GetInt("throttle", 0),
-            PackSeconds = map.GetDouble("pack_seconds", 60),
-            DefaultSeconds = map.GetDouble("default_seconds", 10),
+            PackSeconds = Finite(map, "pack_seconds", 60),
+            DefaultSeconds = Finite(map, "default_seconds", 10),
             Command = Text("command"),
             Retries = map.GetInt("retries", 2),
-            PollSeconds = map.GetDouble("poll_seconds", 1),
+            PollSeconds = Finite(map, "poll_seconds", 1),
         };
+    }
+
+    /// <summary>
+    /// A number of seconds that is finite: .recipes.json is read as JSON, where 1e999 parses as infinity, and an infinite
+    /// poll or packing time would never end (found by the fuzz suite). The CLI prints this as "error: slurm settings: ...", exit 2.
+    /// </summary>
+    private static double Finite(ValueMap map, string key, double fallback)
+    {
+        var value = map.GetDouble(key, fallback);
+        return double.IsFinite(value) ? value : throw new FormatException($"slurm.{key} must be a finite number of seconds, not {value.ToString(CultureInfo.InvariantCulture)}");
     }
 
     /// <summary>The #SBATCH lines for one array job.</summary>

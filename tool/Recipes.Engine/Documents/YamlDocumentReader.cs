@@ -52,6 +52,13 @@ public static class YamlDocumentReader
             diagnostics.Error(At(displayFile, e.At), e.Message);
             return null;
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this instead of a YamlException on some malformed plain scalars (found by the
+            // fuzz suite: a flow sequence cut inside a scalar); it carries no position, so the file's start is named.
+            diagnostics.Error(new SourceLocation(displayFile, 1, 1), "YAML syntax error: the file could not be parsed (" + Escaping.TerminalText.Clean(e.Message) + ")");
+            return null;
+        }
     }
 
     private static int SizeOf(DocNode node, Budget budget)

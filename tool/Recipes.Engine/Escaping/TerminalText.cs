@@ -14,15 +14,30 @@ public static class TerminalText
     public static string Clean(string? text)
     {
         if (string.IsNullOrEmpty(text)) return text ?? "";
-        if (!text.Any(NeedsEscape)) return text;
+        if (!text.Any(NeedsEscape) && !HasUnpairedSurrogate(text)) return text;
         var result = new StringBuilder(text.Length + 16);
-        foreach (var c in text)
+        for (var i = 0; i < text.Length; i++)
         {
-            if (!NeedsEscape(c)) result.Append(c);
+            var c = text[i];
+            // A surrogate alone is no character: a terminal shows garbage and a UTF-8 writer (File.WriteAllText, the
+            // dataset card) throws on it (found by the fuzz suite), so it is shown as its code like a control.
+            var unpaired = char.IsHighSurrogate(c) ? i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1])
+                : char.IsLowSurrogate(c) && (i == 0 || !char.IsHighSurrogate(text[i - 1]));
+            if (!NeedsEscape(c) && !unpaired) result.Append(c);
             else if (c <= 0xFF) result.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
             else result.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
         }
         return result.ToString();
+    }
+
+    private static bool HasUnpairedSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
+            else if (char.IsSurrogate(text[i])) return true;
+        }
+        return false;
     }
 
     /// <summary>Text for a Spectre.Console markup cell or title: control characters shown as escapes, then markup brackets escaped.</summary>

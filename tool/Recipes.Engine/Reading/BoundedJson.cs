@@ -21,7 +21,9 @@ public static class BoundedJson
     /// <summary>A run record of a very large sweep (one line per node).</summary>
     public const long RecordFile = 64L << 20;
 
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = MaxDepth, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
+    // A name given twice in one object is refused while parsing: JsonObject would otherwise throw an ArgumentException
+    // the first time the object is read (found by the fuzz suite: a .recipes.json with "slurm" twice ended the build).
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = MaxDepth, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, AllowDuplicateProperties = false };
 
     /// <summary>The JSON value in <paramref name="utf8"/>; <paramref name="source"/> names it in the error.</summary>
     public static JsonNode Parse(ReadOnlySpan<byte> utf8, string source)
@@ -29,12 +31,49 @@ public static class BoundedJson
         try
         {
             if (utf8.StartsWith("\uFEFF"u8)) utf8 = utf8[3..];
+            // The parser reads strings lazily: bytes that are not UTF-8, or a \ud800 escape that is no character, would
+            // throw InvalidOperationException wherever a field is first read (found by the fuzz suite in project files,
+            // run records and result files), so both are refused here, before anything reads a field.
+            if (!System.Text.Unicode.Utf8.IsValid(utf8)) throw new RefusedFileException(source, "is not UTF-8 text");
             // Trailing content after the value is an error of the parser, as is nesting deeper than MaxDepth.
-            return JsonNode.Parse(utf8, documentOptions: Options) ?? throw new RefusedFileException(source, "holds null, not a JSON object");
+            var node = JsonNode.Parse(utf8, documentOptions: Options) ?? throw new RefusedFileException(source, "holds null, not a JSON object");
+            CheckStrings(node, source);
+            return node;
         }
         catch (JsonException e)
         {
             throw new RefusedFileException(source, $"is not valid JSON ({FirstLine(e.Message)})");
+        }
+    }
+
+    /// <summary>Reads every name and string once, so that one that is not valid Unicode is a refusal now rather than an exception later.</summary>
+    private static void CheckStrings(JsonNode node, string source)
+    {
+        try
+        {
+            var pending = new Stack<JsonNode>();
+            pending.Push(node);
+            while (pending.TryPop(out var current))
+            {
+                switch (current)
+                {
+                    case JsonObject o:
+                        foreach (var (_, child) in o)
+                            if (child is not null) pending.Push(child);
+                        break;
+                    case JsonArray a:
+                        foreach (var child in a)
+                            if (child is not null) pending.Push(child);
+                        break;
+                    case JsonValue v when v.GetValueKind() == JsonValueKind.String:
+                        _ = v.GetValue<string>();
+                        break;
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            throw new RefusedFileException(source, "holds text that is not valid Unicode (an escape such as \\ud800 that is no character)");
         }
     }
 

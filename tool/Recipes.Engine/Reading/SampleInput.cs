@@ -31,7 +31,7 @@ public static class SampleInput
         }
         catch (RefusedFileException e)
         {
-            throw new PluginException($"{owner}: {file.Name}: {e.Reason}");
+            throw new PluginException($"{owner}: {file.Name}: {Escaping.TerminalText.Clean(e.Reason)}");
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException or FormatException or OverflowException
                                     or JsonException or ArgumentException or InvalidOperationException)
@@ -46,6 +46,10 @@ public static class SampleInput
         Read(sample, file, path => BoundedJson.ParseObject(RegularFile.ReadAllBytes(path, MaxJsonBytes), file.Name));
 
     /// <summary>A message without the blob path the reader was given (the user knows the file by its output name).</summary>
+    /// <remarks>
+    /// Cleaned for the terminal too: a reader may quote what it found (a .npy header's shape), and the file's bytes may
+    /// hold line breaks and escape sequences (found by the fuzz suite: a shape quoting the array's data).
+    /// </remarks>
     private static string Strip(string message, string path) =>
-        message.Replace(path + ": ", "", StringComparison.Ordinal).Replace(path, "the file", StringComparison.Ordinal);
+        Escaping.TerminalText.Clean(message.Replace(path + ": ", "", StringComparison.Ordinal).Replace(path, "the file", StringComparison.Ordinal));
 }

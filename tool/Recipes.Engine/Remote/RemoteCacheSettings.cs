@@ -22,7 +22,7 @@ public static class RemoteCacheSettings
         var url = urlOption ?? Environment.GetEnvironmentVariable(UrlVariable) ?? Text("url");
         if (string.IsNullOrWhiteSpace(url) || url == "none") return null;
         if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            throw new FormatException($"remote cache URL '{url}' is not an http(s) URL");
+            throw new FormatException($"remote cache URL '{Escaping.TerminalText.Clean(url)}' is not an http(s) URL");
         string? user = Text("user"), password = Text("password");
         if (!string.IsNullOrEmpty(uri.UserInfo))
         {

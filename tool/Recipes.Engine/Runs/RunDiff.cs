@@ -46,10 +46,12 @@ public sealed class RunDiff
             b.Metrics.TryGetPropertyValue(name, out var vb);
             if (JsonNode.DeepEquals(va, vb)) continue;
             double? delta = null, percent = null;
-            if (va is JsonValue ja && ja.TryGetValue(out double x) && vb is JsonValue jb && jb.TryGetValue(out double y))
+            // Only finite deltas: a recorded 1e999 (infinity) or two values near the double's range would give a delta
+            // that diff --json cannot write (found by the fuzz suite).
+            if (va is JsonValue ja && ja.TryGetValue(out double x) && vb is JsonValue jb && jb.TryGetValue(out double y) && double.IsFinite(y - x))
             {
                 delta = y - x;
-                if (x != 0) percent = 100 * (y - x) / Math.Abs(x);
+                if (x != 0 && double.IsFinite(100 * (y - x) / Math.Abs(x))) percent = 100 * (y - x) / Math.Abs(x);
             }
             metrics.Add(new MetricChange(name, va?.DeepClone(), vb?.DeepClone(), delta, percent));
         }

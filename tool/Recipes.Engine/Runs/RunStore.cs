@@ -89,7 +89,7 @@ public sealed partial class RunStore
             if (problem is not null)
             {
                 lock (_warned)
-                    if (_warned.Add(file)) Warn($"run record {Path.GetFileName(file)} skipped: {problem}");
+                    if (_warned.Add(file)) Warn($"run record {Escaping.TerminalText.Clean(Path.GetFileName(file))} skipped: {problem}");
             }
             if (record is null || (recipe is not null && !Matches(record, recipe))) continue;
             records.Add(record.Status == RunStatus.Running && !IsAlive(record) ? record with { Status = RunStatus.Interrupted } : record);

@@ -63,7 +63,7 @@ public sealed class CsvDatasetStage : StagePlugin
             _ => value.ToJsonString(),
         };
         if (NotFinite(text))
-            throw new PluginException($"{sample.NodeId}: {field} is {Escaping.TerminalText.Clean(text)}, not a finite number; nothing non-finite is written to the dataset");
+            throw new PluginException($"{sample.NodeId}: {Escaping.TerminalText.Clean(field)} is {Escaping.TerminalText.Clean(text)}, not a finite number; nothing non-finite is written to the dataset");
         return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"") + "\"" : text;
     }
 
