@@ -103,13 +103,16 @@ public static class RunsCommand
                     ? comparison.MetricNames.Where(m => metricNames.Any(n => m == n || m.EndsWith("." + n, StringComparison.Ordinal))).ToList()
                     : comparison.MetricNames.Take(DefaultMetrics).ToList();
                 var best = comparison.Best;
-                var table = new Table().Border(TableBorder.Simple).Title(Markup.Escape(target.Name)).AddColumn("point").AddColumn("status");
+                // The best mark has its own column and the point's name never wraps: it is what --target takes, so it
+                // must read (and copy) as one piece. Evaluator metrics drop their "evaluate." prefix, as metric: names them.
+                var table = new Table().Border(TableBorder.Simple).Title(Markup.Escape(target.Name))
+                    .AddColumn(new TableColumn("best").NoWrap()).AddColumn(new TableColumn("point").NoWrap()).AddColumn("status");
                 foreach (var axis in target.Axes) table.AddColumn(Markup.Escape(axis));
-                foreach (var metric in metrics) table.AddColumn(Markup.Escape(metric) + (metric == comparison.Metric ? (target.Maximize ? " (max)" : " (min)") : ""));
+                foreach (var metric in metrics) table.AddColumn(Markup.Escape(ShortMetric(metric)) + (metric == comparison.Metric ? (target.Maximize ? " (max)" : " (min)") : ""));
                 foreach (var row in comparison.Rows)
                 {
                     var isBest = ReferenceEquals(row, best);
-                    var cells = new List<string> { (isBest ? "[green]* " : "") + Markup.Escape(row.Point.NameIn(target.Name)) + (isBest ? "[/]" : ""), Markup.Escape(row.Status) };
+                    var cells = new List<string> { isBest ? "[green]*[/]" : "", (isBest ? "[green]" : "") + Markup.Escape(row.Point.NameIn(target.Name)) + (isBest ? "[/]" : ""), Markup.Escape(row.Status) };
                     cells.AddRange(target.Axes.Select(a => Markup.Escape(TargetComparison.ValueText(row.Point.Values[a]))));
                     cells.AddRange(metrics.Select(m => row.Metrics.TryGetValue(m, out var v) ? Report.RecipeReport.N(v) : "-"));
                     table.AddRow([.. cells]);
@@ -248,4 +251,7 @@ public static class RunsCommand
         RunStatus.Interrupted => "[yellow]interrupted[/]",
         _ => "[blue]running[/]",
     };
+
+    /// <summary>A metric's column name: an evaluator metric as <c>metric:</c> names it (rollout_mse), a training one with its <c>train.</c>.</summary>
+    private static string ShortMetric(string metric) => metric.StartsWith("evaluate.", StringComparison.Ordinal) ? metric["evaluate.".Length..] : metric;
 }

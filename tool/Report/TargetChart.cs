@@ -28,8 +28,10 @@ public static class TargetChart
         var ys = rows.Select(r => r.Metrics[metric]).ToList();
         var logY = ys.All(y => y > 0) && ys.Max() / ys.Min() >= 10;
         var others = comparison.Target.Axes.Where(a => a != axis).ToList();
-        var chart = new LineChart($"{comparison.Target.Name}: {metric} against {axis} ({(comparison.Target.Maximize ? "higher" : "lower")} is better)",
-            axis, metric, logY: logY, logX: logX);
+        // An evaluator's metric is named as metric: names it (rollout_mse), a training one keeps its "train." prefix.
+        var shown = metric.StartsWith("evaluate.", StringComparison.Ordinal) ? metric["evaluate.".Length..] : metric;
+        var chart = new LineChart($"{comparison.Target.Name}: {shown} against {axis} ({(comparison.Target.Maximize ? "higher" : "lower")} is better)",
+            axis, shown, logY: logY, logX: logX);
         var best = comparison.Best;
         var series = rows.GroupBy(r => string.Join(", ", others.Select(o => $"{o}={TargetComparison.ValueText(r.Point.Values[o])}")))
             .OrderBy(g => best is not null && g.Contains(best) ? 0 : 1);
@@ -39,6 +41,9 @@ public static class TargetChart
             if (best is not null && group.Contains(best)) label += " (best)";
             chart.Add(label, group.Select(r => (Number(r.Point.Values[axis])!.Value, r.Metrics[metric])), markers: group.Count() == 1);
         }
+        // The best point itself, not only its line: with several lines crossing, the legend alone leaves it to be found.
+        if (best is not null && rows.Contains(best))
+            chart.Add("best point", [(Number(best.Point.Values[axis])!.Value, best.Metrics[metric])], markers: true);
         return chart.RenderPng();
     }
 
