@@ -82,7 +82,13 @@ public static partial class CacheCommand
             var path = parse.GetValue(file)!;
             if (!File.Exists(path))
             {
-                Console.Error.WriteLine($"error: {path} not found");
+                Console.Error.WriteLine(Escaping.TerminalText.Clean($"error: {path} not found"));
+                return ExitCodes.InvalidRecipe;
+            }
+            // A pipe or a device named as the bundle would block the zip reader (it opens and seeks): refused unopened.
+            if (Plugins.Files.RegularFile.Problem(path, long.MaxValue) is { } notAFile)
+            {
+                Console.Error.WriteLine(Escaping.TerminalText.Clean($"error: {path}: {notAFile}"));
                 return ExitCodes.InvalidRecipe;
             }
             CacheBundle.ImportReport report;

@@ -43,15 +43,28 @@ public static class FuzzBudget
         var iterations = seconds > 0 ? -1 : Math.Max(1, (int)Math.Round(ciCases * Scale));
         var clock = Stopwatch.StartNew();
         long cases = 0;
-        gen.Sample(value =>
+        var outcome = "ok";
+        try
         {
-            Interlocked.Increment(ref cases);
-            Within(() => check(value));
-        }, seed: chosenSeed, iter: iterations, time: seconds, threads: threads, print: print);
-        Counts.AddOrUpdate(target, cases, (_, c) => c + cases);
-        if (Environment.GetEnvironmentVariable("RECIPES_FUZZ_LOG") is { Length: > 0 } log)
-            lock (Counts)
-                File.AppendAllText(log, FormattableString.Invariant($"{target} {cases} {clock.Elapsed.TotalSeconds:0.0}\n"));
+            gen.Sample(value =>
+            {
+                Interlocked.Increment(ref cases);
+                Within(() => check(value));
+            }, seed: chosenSeed, iter: iterations, time: seconds, threads: threads, print: print);
+        }
+        catch
+        {
+            outcome = "FAILED";
+            throw;
+        }
+        finally
+        {
+            // Logged on failure too: a long run's figures name every target, with the cases it ran (shrinking included).
+            Counts.AddOrUpdate(target, cases, (_, c) => c + cases);
+            if (Environment.GetEnvironmentVariable("RECIPES_FUZZ_LOG") is { Length: > 0 } log)
+                lock (Counts)
+                    File.AppendAllText(log, FormattableString.Invariant($"{target} {cases} {clock.Elapsed.TotalSeconds:0.0} {outcome}\n"));
+        }
     }
 
     /// <summary>

@@ -51,6 +51,20 @@ public sealed class FuzzRegressionTests : IDisposable
     }
 
     [Fact]
+    public void ANulCharacterInARecipeValueIsOneErrorNotACrash()
+    {
+        // The long run's case: --set base_case.dir=<NUL> made Path.GetFullPath throw while the base case was bound.
+        var root = _dir.NewCase();
+        Directory.CreateDirectory(Path.Combine(root, "base"));
+        var path = Path.Combine(root, "recipe.yaml");
+        File.WriteAllText(path, RecipeFuzzTests.Recipe);
+        var error = Assert.Throws<RecipeException>(() => new RecipeLoader(RecipeSession.Registry).Load(path, ["base_case.dir=\0"]));
+        Assert.Equal("(command line):1:1: error: base_case.dir holds a NUL character (\\x00); no file name, command or value can",
+            RecipeSession.Format(Assert.Single(error.Diagnostics), ErrorFormat.Text));
+        Assert.Contains(error.Diagnostics, d => d.Message.Contains("NUL", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ARemoteCacheUrlWithEscapeSequencesIsShownNotExecuted()
     {
         var project = _dir.NewCase();
@@ -170,6 +184,16 @@ public sealed class FuzzRegressionTests : IDisposable
         var strict = new UTF8Encoding(false, true);
         Assert.Equal("\\\\ud800", MarkdownText.Text("\ud800"));
         Assert.Equal(7, strict.GetByteCount(MarkdownText.Text("\ud800")));
+    }
+
+    [Fact]
+    public void APipeAsTheBundleIsRefusedWithoutBlocking()
+    {
+        var root = _dir.NewCase();
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [Path.Combine(root, "bundle.zip")])) mkfifo.WaitForExit();
+        var result = Support.Cli.Run(root, null, TimeSpan.FromSeconds(60), "cache", "import", "bundle.zip");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("error: bundle.zip: is empty or not a regular file (a pipe, a socket or a device)", result.Stderr.TrimEnd());
     }
 
     [Fact]

@@ -27,7 +27,6 @@ public sealed class RecipeFuzzTests
           space:
             a: { choice: [1, 2, 3] }
             b: { choice: [x, y] }
-            c: { min: 0.5, max: 2.5, steps: 3 }
         stages:
           simulate:
             solver: exec
@@ -42,7 +41,7 @@ public sealed class RecipeFuzzTests
     private static readonly string[] SetPaths =
     [
         "seed", "description", "base_case.params.g", "base_case.params.note", "parameters.samples", "parameters.sampler", "parameters.space.a.choice",
-        "parameters.space.a.choice.1", "parameters.space.c.min", "parameters.space.c.steps", "stages.simulate.timeout", "stages.simulate.command",
+        "parameters.space.a.choice.1", "parameters.space.b.choice", "parameters.space.c.uniform", "stages.simulate.timeout", "stages.simulate.command",
         "stages.simulate.outputs", "stages.simulate.env.MODE", "stages.dataset.format", "include", "recipe", "base_case.dir", "stages", "",
         "a..b", ".", "x.y.z.w.v.u", "parameters.space.a.choice.99999999999",
     ];
@@ -69,11 +68,17 @@ public sealed class RecipeFuzzTests
     {
         using var dir = new FuzzDirectory();
         var loader = new RecipeLoader(RecipeSession.Registry);
+        // The seed loads: mutations start from a recipe that binds and dry-runs, not from one the schema already refuses.
+        var valid = dir.NewCase();
+        Directory.CreateDirectory(Path.Combine(valid, "base"));
+        File.WriteAllText(Path.Combine(valid, "base", "input.txt.sbn"), "a={{ a }} b={{ b }}\n");
+        File.WriteAllText(Path.Combine(valid, "recipe.yaml"), Recipe);
+        Assert.Equal("sweep", loader.Load(Path.Combine(valid, "recipe.yaml")).Name);
         FuzzBudget.Run("recipes", Cases, c =>
         {
             var root = dir.NewCase();
             Directory.CreateDirectory(Path.Combine(root, "base"));
-            File.WriteAllText(Path.Combine(root, "base", "input.txt.sbn"), "a={{ a }} b={{ b }} c={{ c }}\n");
+            File.WriteAllText(Path.Combine(root, "base", "input.txt.sbn"), "a={{ a }} b={{ b }}\n");
             var text = Recipe;
             if (c.Includes.Length > 0)
             {
