@@ -65,6 +65,18 @@ public sealed class FuzzRegressionTests : IDisposable
     }
 
     [Fact]
+    public void ABaseCaseDirOfTheWholeFileSystemIsOneErrorNotACrash()
+    {
+        // The second long run's case: --set base_case.dir=/ listed the file system until /proc/1/map_files threw.
+        var root = _dir.NewCase();
+        var path = Path.Combine(root, "recipe.yaml");
+        File.WriteAllText(path, RecipeFuzzTests.Recipe);
+        var error = Assert.Throws<RecipeException>(() => new RecipeLoader(RecipeSession.Registry).Load(path, ["base_case.dir=/"]));
+        var diagnostic = Assert.Single(error.Diagnostics, d => d.Message.StartsWith("base_case.dir '/'", StringComparison.Ordinal));
+        Assert.Matches("cannot be listed|holds more than 100000 files", diagnostic.Message);
+    }
+
+    [Fact]
     public void ARemoteCacheUrlWithEscapeSequencesIsShownNotExecuted()
     {
         var project = _dir.NewCase();

@@ -5,4 +5,10 @@ public static class RecipeLimits
 {
     /// <summary>Samples in one recipe (and integers in one int axis): far beyond any sweep, far below what overflows.</summary>
     public const int MaxSamples = 100_000_000;
+
+    /// <summary>
+    /// Files in a base case: every one is hashed into every render key, so a base case of more is a mistake (base_case.dir
+    /// pointing at a home directory or /), and listing it must end (found by the fuzz suite: --set base_case.dir=/).
+    /// </summary>
+    public const int MaxBaseCaseFiles = 100_000;
 }

@@ -414,10 +414,26 @@ public sealed class RecipeLoader
         var matcher = new Matcher(StringComparison.Ordinal);
         matcher.AddIncludePatterns(patterns);
         var files = new List<BaseCaseFile>();
-        var all = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(directory, f).Replace('\\', '/'))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        List<string> all;
+        try
+        {
+            // Bounded: one past the limit is enough to know it is exceeded.
+            all = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Take(RecipeLimits.MaxBaseCaseFiles + 1)
+                .Select(f => Path.GetRelativePath(directory, f).Replace('\\', '/'))
+                .Order(StringComparer.Ordinal)
+                .ToList();
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            // A directory under it that the user may not read (found by the fuzz suite: /proc/1/map_files under base_case.dir=/).
+            diagnostics.Error(dirNode.Location, $"base_case.dir '{Escaping.TerminalText.Clean(dirNode.Text)}' cannot be listed ({Escaping.TerminalText.Clean(e.Message)}); point it at the simulator's input files");
+            return null;
+        }
+        if (all.Count > RecipeLimits.MaxBaseCaseFiles)
+        {
+            diagnostics.Error(dirNode.Location, $"base_case.dir '{Escaping.TerminalText.Clean(dirNode.Text)}' holds more than {RecipeLimits.MaxBaseCaseFiles} files; point it at the simulator's input files");
+            return null;
+        }
         if (all.Count == 0)
             diagnostics.Error(dirNode.Location, $"base_case.dir '{dirNode.Text}' is empty; put the simulator's input files there");
         var templates = matcher.Match(directory, all).Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
