@@ -170,6 +170,38 @@ public sealed class UntrustedInputTests
     }
 
     [Fact]
+    public void PipesPlantedAsCacheEntriesAndBlobsAreMissesNotHangs()
+    {
+        using var ws = new Workspace();
+        SampleRecipes.Sweep(ws);
+        Assert.Equal(0, Run(ws, "build", "recipe.yaml").ExitCode);
+        // Every action entry becomes a pipe, and the build state that would let a build skip reading them goes.
+        var entries = Directory.GetFiles(ws.Path_(".recipes/ac"), "*", SearchOption.AllDirectories);
+        Assert.NotEmpty(entries);
+        foreach (var entry in entries)
+        {
+            File.Delete(entry);
+            Mkfifo(entry);
+        }
+        Directory.Delete(ws.Path_(".recipes/state"), recursive: true);
+        var rebuilt = Run(ws, "build", "recipe.yaml", "--json");
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.Stderr);
+        Assert.Equal(entries.Length, System.Text.Json.Nodes.JsonNode.Parse(rebuilt.LastLine)!["executed"]!.GetValue<int>());
+
+        // Every blob becomes a pipe: copying them into a fresh out/ finds them wrong (never opened) and rebuilds.
+        foreach (var blob in Directory.GetFiles(ws.Path_(".recipes/cas"), "*", SearchOption.AllDirectories))
+        {
+            File.Delete(blob);
+            Mkfifo(blob);
+        }
+        Directory.Delete(ws.Path_("out"), recursive: true);
+        var restored = Run(ws, "build", "recipe.yaml");
+        Assert.True(restored.ExitCode == 0, restored.Stderr);
+        Assert.Contains("does not match its hash; quarantined", restored.Stderr, StringComparison.Ordinal);
+        Assert.NotEmpty(Directory.GetFiles(ws.Path_("out"), "*.csv", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public void EscapeSequencesInASetValueReachNoTerminalRaw()
     {
         using var ws = new Workspace();

@@ -47,14 +47,13 @@ public sealed class ActionCache
 
     public ActionEntry? TryGet(string key)
     {
-        try
+        if (!RentedFile.TryRead(PathOf(key), out var file)) return null;
+        using (file)
         {
-            var entry = ActionEntrySerializer.Deserialize(File.ReadAllBytes(PathOf(key)), out var problem);
+            var entry = ActionEntrySerializer.Deserialize(file.Bytes, out var problem);
             if (problem is not null) Warn?.Invoke($"local cache entry {key[..12]} refused: it names {problem}; treated as a miss");
             return entry?.Key == key ? entry : null;
         }
-        catch (FileNotFoundException) { return null; }
-        catch (DirectoryNotFoundException) { return null; }
     }
 
     public void Put(ActionEntry entry)

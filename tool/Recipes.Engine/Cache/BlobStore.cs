@@ -131,7 +131,8 @@ public sealed class BlobStore
         Warn?.Invoke($"blob {hash[..12]}{(usedBy is null ? "" : $" ({usedBy})")} in the local cache does not match its hash; quarantined, its node is rebuilt");
     }
 
-    public bool Verify(string hash) => File.Exists(PathOf(hash)) && ContentHash.OfFile(PathOf(hash)) == hash;
+    public bool Verify(string hash) =>
+        File.Exists(PathOf(hash)) && (StoreFile.ReportsNoBytes(PathOf(hash)) ? ContentHash.Of(ReadOnlySpan<byte>.Empty) : ContentHash.OfFile(PathOf(hash))) == hash;
 
     public IEnumerable<string> EnumerateHashes() => _hashes.EnumerateAll();
 

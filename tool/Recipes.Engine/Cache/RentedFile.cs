@@ -23,6 +23,8 @@ public readonly struct RentedFile : IDisposable
     public static bool TryRead(string path, out RentedFile file)
     {
         file = default;
+        // A pipe or device planted in the cache would block the open or never end (StoreFile): a miss, unopened.
+        if (StoreFile.ReportsNoBytes(path)) return false;
         try
         {
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);

@@ -18,9 +18,19 @@ public static class VerifiedCopy
         try
         {
             string actual;
-            using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
-            using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            // A source reporting no bytes is never opened (it may be a pipe or a device, StoreFile): an empty file is
+            // what its content would be, and the hash decides as for any other copy.
+            if (StoreFile.ReportsNoBytes(source))
+            {
+                File.WriteAllBytes(temp, []);
+                actual = ContentHash.Of(ReadOnlySpan<byte>.Empty);
+            }
+            else
+            {
+                using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                using var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
                 actual = ContentHash.CopyAndHash(input, output);
+            }
             if (actual != expectedHash)
             {
                 AtomicFile.TryDelete(temp);
