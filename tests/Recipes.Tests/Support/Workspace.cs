@@ -33,7 +33,9 @@ public sealed class Workspace : IDisposable
         foreach (var file in Directory.EnumerateFiles(cache, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(cache, file);
-            if (relative.StartsWith("tmp", StringComparison.Ordinal)) continue;
+            // Results are shared, training checkpoints are not: another test's checkpoints would let a training here
+            // resume from that test's run, and a test watching for its own first checkpoint would see theirs.
+            if (relative.StartsWith("tmp", StringComparison.Ordinal) || relative.StartsWith("checkpoints", StringComparison.Ordinal)) continue;
             var target = Path.Combine(ws.CacheDir, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
