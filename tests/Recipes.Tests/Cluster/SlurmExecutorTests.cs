@@ -13,6 +13,7 @@ namespace Recipes.Tests.Cluster;
 /// exactly the build's own jobs.
 /// </summary>
 [Collection(SlurmCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class SlurmExecutorTests(SlurmCluster cluster)
 {
     /// <summary>Six samples; every simulation sleeps, and the one with a=<paramref name="failing"/> exits 3.</summary>
