@@ -50,9 +50,9 @@ public sealed class DivergenceTests
     [Fact]
     public void TheGraphNetworkSimulatorStopsAtItsFirstNonFiniteLoss()
     {
-        using var ws = new Workspace(SharedCaches.DamBreakCi);
-        ws.CopyRecipe("dam-break");
-        var message = FailsTwice(ws, "train", "ci.yaml", $"stages.train.learning_rate={Absurd}", "stages.train.lr_decay=1", "stages.train.steps=30");
+        using var ws = new Workspace(SharedCaches.DamBreakTiny);
+        SharedCaches.WithDamBreakTiny(ws);
+        var message = FailsTwice(ws, "train", SharedCaches.DamBreakTinyRecipe, $"stages.train.learning_rate={Absurd}", "stages.train.lr_decay=1", "stages.train.steps=30");
         NamesARealSetting(message, "stages.train.learning_rate");
     }
 

@@ -30,27 +30,27 @@ public sealed class ResumptionTests
     [Trait("Category", "BothPaths")]
     public void TheGraphNetworkTrainedLongerFromItsCheckpointEqualsTrainingFromScratch()
     {
-        using var scratch = Workspace.CopyingCache(SharedCaches.DamBreakCi);
-        scratch.CopyRecipe("dam-break");
-        BuildAssert.NoFailures(scratch.Build("ci.yaml", Gns(80)));
+        using var scratch = Workspace.CopyingCache(SharedCaches.DamBreakTiny);
+        SharedCaches.WithDamBreakTiny(scratch);
+        BuildAssert.NoFailures(scratch.Build(SharedCaches.DamBreakTinyRecipe, Gns(80)));
 
-        using var resumed = Workspace.CopyingCache(SharedCaches.DamBreakCi);
-        resumed.CopyRecipe("dam-break");
-        BuildAssert.NoFailures(resumed.Build("ci.yaml", Gns(40)));
-        string[] statusArgs = ["status", "ci.yaml", "--cache", resumed.CacheDir, .. Gns(80).SelectMany(s => new[] { "--set", s })];
+        using var resumed = Workspace.CopyingCache(SharedCaches.DamBreakTiny);
+        SharedCaches.WithDamBreakTiny(resumed);
+        BuildAssert.NoFailures(resumed.Build(SharedCaches.DamBreakTinyRecipe, Gns(40)));
+        string[] statusArgs = ["status", SharedCaches.DamBreakTinyRecipe, "--cache", resumed.CacheDir, .. Gns(80).SelectMany(s => new[] { "--set", s })];
         var status = Support.Cli.Run(resumed.Root, statusArgs);
         Assert.Contains("resumes from step 40 of 80 (cached checkpoint)", status.Stdout);
-        var longer = resumed.Build("ci.yaml", Gns(80));
+        var longer = resumed.Build(SharedCaches.DamBreakTinyRecipe, Gns(80));
         BuildAssert.NoFailures(longer);
         Assert.Equal(1, Workspace.Executed(longer, StageNames.Train));
         var log = File.ReadAllText(LogOf(resumed, longer, "train"));
         Assert.Contains("resuming from step 40", log);
 
-        var (a, b) = (Tree(Path.Combine(scratch.OutDir, "dam-break-ci", "train")), Tree(Path.Combine(resumed.OutDir, "dam-break-ci", "train")));
+        var (a, b) = (Tree(Path.Combine(scratch.OutDir, SharedCaches.DamBreakTinyName, "train")), Tree(Path.Combine(resumed.OutDir, SharedCaches.DamBreakTinyName, "train")));
         Assert.Contains("validation.json", a.Keys);
         Assert.Equal(a, b);
-        Assert.Equal(ContentHash.OfFile(Path.Combine(scratch.OutDir, "dam-break-ci", "evaluate", "metrics.json")),
-            ContentHash.OfFile(Path.Combine(resumed.OutDir, "dam-break-ci", "evaluate", "metrics.json")));
+        Assert.Equal(ContentHash.OfFile(Path.Combine(scratch.OutDir, SharedCaches.DamBreakTinyName, "evaluate", "metrics.json")),
+            ContentHash.OfFile(Path.Combine(resumed.OutDir, SharedCaches.DamBreakTinyName, "evaluate", "metrics.json")));
     }
 
     /// <summary>The log the cache kept for a node of a build.</summary>

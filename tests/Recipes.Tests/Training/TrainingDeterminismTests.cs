@@ -61,7 +61,7 @@ public sealed class TrainingDeterminismTests
     }
 
     /// <summary>
-    /// The graph network simulator, twice from the same (shared, already simulated) CI dataset in caches of their own, one
+    /// The graph network simulator, twice from the same (shared, already simulated) smallest dam-break dataset in caches of their own, one
     /// run under load: the same weights and metrics; a NaN on either instruction-set path fails the build.
     /// </summary>
     [Fact]
@@ -71,15 +71,15 @@ public sealed class TrainingDeterminismTests
         var hashes = new List<string>();
         for (var run = 0; run < 2; run++)
         {
-            using var ws = Workspace.CopyingCache(SharedCaches.DamBreakCi);
-            ws.CopyRecipe("dam-break");
+            using var ws = Workspace.CopyingCache(SharedCaches.DamBreakTiny);
+            SharedCaches.WithDamBreakTiny(ws);
             string[] sets = ["stages.train.steps=40", "stages.train.validate_every=20"];
-            var result = run == 1 ? await UnderLoad(() => ws.Build("ci.yaml", sets)) : ws.Build("ci.yaml", sets);
+            var result = run == 1 ? await UnderLoad(() => ws.Build(SharedCaches.DamBreakTinyRecipe, sets)) : ws.Build(SharedCaches.DamBreakTinyRecipe, sets);
             BuildAssert.NoFailures(result);
             Assert.Equal(2, result.Summary.Executed);
-            var train = Path.Combine(ws.OutDir, "dam-break-ci", "train");
+            var train = Path.Combine(ws.OutDir, SharedCaches.DamBreakTinyName, "train");
             hashes.Add(ContentHash.OfFile(Path.Combine(train, "model.safetensors")) + ContentHash.OfFile(Path.Combine(train, "validation.json"))
-                + ContentHash.OfFile(Path.Combine(ws.OutDir, "dam-break-ci", "evaluate", "metrics.json")));
+                + ContentHash.OfFile(Path.Combine(ws.OutDir, SharedCaches.DamBreakTinyName, "evaluate", "metrics.json")));
         }
         Assert.Single(hashes.Distinct());
     }
