@@ -112,6 +112,8 @@ public static class DiffCommand
             stages.AddRow(Escaping.TerminalText.Markup(s.Stage), s.ANodes.ToString(CultureInfo.InvariantCulture), s.BNodes.ToString(CultureInfo.InvariantCulture),
                 s.ASeconds is { } x ? RunsCommand.Duration(x) : "-", s.BSeconds is { } y ? RunsCommand.Duration(y) : "-");
         Terminal.Out.Write(stages);
+        // Samples are matched by their values, not their positions: after a grid refinement, the new ones are counted.
+        if (diff.Samples is { } samples) Console.Out.WriteLine(samples.Describe());
         if (diff.Nodes.Count == 0) Console.Out.WriteLine("nodes: none differ");
         else
         {

@@ -37,7 +37,9 @@ public static class StatusCommand
         }
         var engine = new BuildEngine(session.Cache);
         var states = engine.Probe(session.Graph);
-        var stale = new StalenessExplainer(session.Cache).Explain(session.Graph, states);
+        var explainer = new StalenessExplainer(session.Cache);
+        var stale = explainer.Explain(session.Graph, states);
+        var samples = explainer.CompareSamples(session.Graph, states);
         var notes = session.Recipe.Warnings.Select(w => w.Message).ToList();
         if (session.Recipe.Adaptive is { } adaptive) notes.Add(Adaptive.AdaptiveRounds.Describe(adaptive, session.Graph, states));
         var summary = BuildEngine.Summarize(session.Graph, states, 0, false);
@@ -52,6 +54,10 @@ public static class StatusCommand
                 ["nodes"] = session.Graph.Nodes.Count,
                 ["up_to_date"] = summary.Cached,
                 ["stale"] = stale.Count,
+                ["samples"] = samples is null ? null : new JsonObject
+                {
+                    ["new"] = samples.New, ["gone"] = samples.Gone, ["changed"] = samples.Changed, ["unchanged"] = samples.Unchanged,
+                },
                 ["notes"] = new JsonArray(notes.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
                 ["stale_nodes"] = new JsonArray(stale.Select(s => (JsonNode?)new JsonObject
                 {
@@ -71,6 +77,8 @@ public static class StatusCommand
         Console.Out.WriteLine(stale.Count == 0
             ? $"{session.Recipe.Name}: up to date ({session.Graph.Nodes.Count} nodes)"
             : $"{session.Recipe.Name}: {stale.Count} of {session.Graph.Nodes.Count} nodes stale");
+        // Samples are matched by their values, not their positions: a refined grid says how many samples are new.
+        if (samples is { New: > 0 } or { Gone: > 0 } or { Changed: > 0 }) Console.Out.WriteLine("  " + samples.Describe());
         foreach (var stage in stale.GroupBy(s => s.Node.StageName))
         {
             Console.Out.WriteLine($"  {stage.Key}: {stage.Count()} stale");

@@ -61,7 +61,10 @@ public sealed class RunRecordTests
         Assert.Equal(12, nodes.Count(n => Text(n!["change"]) == "only_a"));
         var dataset = nodes.Single(n => Text(n!["id"]) == "dataset/shard-0000");
         Assert.Contains(dataset!["reasons"]!.AsArray().Select(Text), r => r.StartsWith("shard samples changed", StringComparison.Ordinal));
-        Assert.Contains(nodes, n => n!["reasons"]!.AsArray().Select(Text).Any(r => r.StartsWith("parameter drag changed", StringComparison.Ordinal)));
+        // Samples are matched by their values: the 12 left (6 samples, render and simulate), nothing else "changed a parameter".
+        Assert.All(nodes.Where(n => Text(n!["change"]) == "only_a"), n => Assert.Equal(["sample no longer in the space"], n!["reasons"]!.AsArray().Select(Text)));
+        Assert.DoesNotContain(nodes, n => n!["reasons"]!.AsArray().Select(Text).Any(r => r.StartsWith("parameter ", StringComparison.Ordinal)));
+        Assert.Equal(6, diff["samples"]!["gone"]!.GetValue<int>());
         Assert.Equal(["render", "simulate", "dataset"], diff["stages"]!.AsArray().Select(s => Text(s!["stage"])));
 
         // Prefixes resolve like whole ids; the text views show the same things.

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Recipes.Cache;
 using Recipes.Graph;
 using Recipes.Plugins;
+using Recipes.Sampling;
 using Recipes.Status;
 
 namespace Recipes.Runs;
@@ -15,8 +16,9 @@ namespace Recipes.Runs;
 public sealed class RunDiff
 {
     private RunDiff(string a, string b, IReadOnlyList<ParameterChange> parameters, IReadOnlyList<MetricChange> metrics,
-        IReadOnlyList<StageTime> stages, IReadOnlyList<NodeChange> nodes)
+        IReadOnlyList<StageTime> stages, IReadOnlyList<NodeChange> nodes, SampleChanges? samples)
     {
+        Samples = samples;
         A = a;
         B = b;
         Parameters = parameters;
@@ -36,6 +38,12 @@ public sealed class RunDiff
 
     public IReadOnlyList<StageTime> Stages { get; }
     public IReadOnlyList<NodeChange> Nodes { get; }
+
+    /// <summary>
+    /// B's samples against A's, matched by their parameter values in the first per-sample stage; null where a side
+    /// does not know its samples' identities (a record written before they were kept) or neither has per-sample nodes.
+    /// </summary>
+    public SampleChanges? Samples { get; }
 
     public static RunDiff Between(RunRecord a, RunRecord b, CacheStore? cache)
     {
@@ -62,16 +70,11 @@ public sealed class RunDiff
             return new StageTime(name, sa?.Nodes ?? 0, sb?.Nodes ?? 0, sa?.Seconds, sb?.Seconds, sa?.Executed, sb?.Executed);
         }).ToList();
 
-        var nodesA = a.NodeList.ToDictionary(n => n.Id, StringComparer.Ordinal);
-        var nodesB = b.NodeList.ToDictionary(n => n.Id, StringComparer.Ordinal);
+        var (pairs, onlyA, onlyB) = Match(a.NodeList, b.NodeList, n => n.Id, n => n.Sample);
         var nodes = new List<NodeChange>();
-        foreach (var na in a.NodeList)
+        var changedSamples = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (na, nb) in pairs)
         {
-            if (!nodesB.TryGetValue(na.Id, out var nb))
-            {
-                nodes.Add(new NodeChange(na.Id, na.Stage, "only_a", ["not in B's plan"]));
-                continue;
-            }
             var reasons = new List<string>();
             if (na.Status == "failed" && nb.Status != "failed") reasons.Add("failed in A");
             if (nb.Status == "failed" && na.Status != "failed") reasons.Add("failed in B");
@@ -87,12 +90,16 @@ public sealed class RunDiff
                 else
                     reasons.Add("action key differs (a cache entry is gone, so the cause cannot be shown)");
             }
-            if (reasons.Count > 0) nodes.Add(new NodeChange(na.Id, na.Stage, "changed", reasons));
+            if (reasons.Count == 0) continue;
+            if (na.Id != nb.Id) reasons.Add($"the same sample was {na.Id} in A");
+            if (nb.Sample is { } sample) changedSamples.Add(sample);
+            nodes.Add(new NodeChange(nb.Id, nb.Stage, "changed", reasons));
         }
-        foreach (var nb in b.NodeList)
-            if (!nodesA.ContainsKey(nb.Id)) nodes.Add(new NodeChange(nb.Id, nb.Stage, "only_b", ["not in A's plan"]));
+        nodes.AddRange(onlyA.Select(na => new NodeChange(na.Id, na.Stage, "only_a", [na.Sample is null ? "not in B's plan" : "sample no longer in the space"])));
+        nodes.AddRange(onlyB.Select(nb => new NodeChange(nb.Id, nb.Stage, "only_b", [nb.Sample is null ? "not in A's plan" : "new sample"])));
+        var samples = CountSamples(a.NodeList, b.NodeList, n => n.Stage, n => n.Sample, changedSamples);
 
-        return new RunDiff(a.Id, b.Id, ParameterChanges(a.Parameters, b.Parameters), metrics, stages, nodes);
+        return new RunDiff(a.Id, b.Id, ParameterChanges(a.Parameters, b.Parameters), metrics, stages, nodes, samples);
     }
 
     /// <summary>Two recipe files, planned and not built: parameters, node counts per stage, and nodes whose specs or files differ.</summary>
@@ -100,16 +107,18 @@ public sealed class RunDiff
     {
         var stages = a.Nodes.Select(n => n.StageName).Union(b.Nodes.Select(n => n.StageName)).Order(StageNames.PipelineOrder)
             .Select(s => new StageTime(s, a.Nodes.Count(n => n.StageName == s), b.Nodes.Count(n => n.StageName == s), null, null, null, null)).ToList();
-        var byId = b.Nodes.ToDictionary(n => n.Id, StringComparer.Ordinal);
+        var (pairs, onlyA, onlyB) = Match(a.Nodes, b.Nodes, n => n.Id, SampleIdentity.Of);
+        var partner = pairs.ToDictionary(p => p.B.Id, p => p.A, StringComparer.Ordinal);
         var changed = new HashSet<string>(StringComparer.Ordinal);
+        var changedSamples = new HashSet<string>(StringComparer.Ordinal);
         var nodes = new List<NodeChange>();
-        // Nodes are ordered stage by stage and depend only on earlier ones, so a dependency's verdict is known first.
-        foreach (var na in a.Nodes)
+        var gone = onlyA.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        // B's nodes are ordered stage by stage and depend only on earlier ones, so a dependency's verdict is known first.
+        foreach (var nb in b.Nodes)
         {
-            if (!byId.TryGetValue(na.Id, out var nb))
+            if (!partner.TryGetValue(nb.Id, out var na))
             {
-                nodes.Add(new NodeChange(na.Id, na.StageName, "only_a", ["not in B's plan"]));
-                changed.Add(na.Id);
+                changed.Add(nb.Id);
                 continue;
             }
             var reasons = new List<string>();
@@ -124,16 +133,56 @@ public sealed class RunDiff
                 filesB.TryGetValue(name, out var hb);
                 if (ha != hb) reasons.Add($"file {name} {(ha is null ? "added" : hb is null ? "removed" : "changed")}");
             }
-            var upstream = na.Dependencies.Select(d => d.Id).Union(nb.Dependencies.Select(d => d.Id)).Where(changed.Contains).ToList();
+            var upstream = nb.Dependencies.Select(d => d.Id).Where(changed.Contains).ToList();
+            if (upstream.Count == 0 && na.Dependencies.Any(d => gone.Contains(d.Id))) upstream = [.. na.Dependencies.Select(d => d.Id).Where(gone.Contains)];
             if (upstream.Count > 0)
                 reasons.Add($"upstream {upstream[0]} differs{(upstream.Count > 1 ? $" (and {upstream.Count - 1} more)" : "")}");
             if (reasons.Count == 0) continue;
-            changed.Add(na.Id);
-            nodes.Add(new NodeChange(na.Id, na.StageName, "changed", reasons));
+            if (na.Id != nb.Id) reasons.Add($"the same sample was {na.Id} in A");
+            changed.Add(nb.Id);
+            if (SampleIdentity.Of(nb) is { } sample) changedSamples.Add(sample);
+            nodes.Add(new NodeChange(nb.Id, nb.StageName, "changed", reasons));
         }
-        foreach (var nb in b.Nodes)
-            if (!a.Nodes.Any(n => n.Id == nb.Id)) nodes.Add(new NodeChange(nb.Id, nb.StageName, "only_b", ["not in A's plan"]));
-        return new RunDiff(a.Recipe.RecipePath, b.Recipe.RecipePath, ParameterChanges(parametersA, parametersB), [], stages, nodes);
+        nodes.AddRange(onlyA.Select(na => new NodeChange(na.Id, na.StageName, "only_a", [na.Sample is null ? "not in B's plan" : "sample no longer in the space"])));
+        nodes.AddRange(onlyB.Select(nb => new NodeChange(nb.Id, nb.StageName, "only_b", [nb.Sample is null ? "not in A's plan" : "new sample"])));
+        var samples = CountSamples(a.Nodes, b.Nodes, n => n.StageName, SampleIdentity.Of, changedSamples);
+        return new RunDiff(a.Recipe.RecipePath, b.Recipe.RecipePath, ParameterChanges(parametersA, parametersB), [], stages, nodes, samples);
+    }
+
+    /// <summary>
+    /// Pairs A's nodes with B's: a per-sample node with the node of the same stage and sample identity on the other side
+    /// (where both sides know identities), any other node by id. Nodes left over are only in A or only in B.
+    /// </summary>
+    private static (List<(T A, T B)> Pairs, List<T> OnlyA, List<T> OnlyB) Match<T>(IReadOnlyList<T> a, IReadOnlyList<T> b, Func<T, string> id, Func<T, string?> identity)
+        where T : class
+    {
+        var bySample = a.Any(n => identity(n) is not null) && b.Any(n => identity(n) is not null);
+        string MatchKey(T n) => bySample && identity(n) is { } sample ? Stage(id(n)) + "/#" + sample : id(n);
+        var fromA = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var n in a) fromA.TryAdd(MatchKey(n), n);
+        var pairs = new List<(T, T)>();
+        var onlyB = new List<T>();
+        var used = new HashSet<T>(ReferenceEqualityComparer.Instance);
+        foreach (var n in b)
+        {
+            if (fromA.TryGetValue(MatchKey(n), out var other) && used.Add(other)) pairs.Add((other, n));
+            else onlyB.Add(n);
+        }
+        return (pairs, a.Where(n => !used.Contains(n)).ToList(), onlyB);
+    }
+
+    private static string Stage(string nodeId) => nodeId.IndexOf('/', StringComparison.Ordinal) is var slash and > 0 ? nodeId[..slash] : nodeId;
+
+    /// <summary>Sample counts in the first stage that has per-sample nodes; null where either side lacks identities.</summary>
+    private static SampleChanges? CountSamples<T>(IReadOnlyList<T> a, IReadOnlyList<T> b, Func<T, string> stage, Func<T, string?> identity, HashSet<string> changed)
+    {
+        if (b.FirstOrDefault(n => identity(n) is not null) is not { } first || !a.Any(n => identity(n) is not null)) return null;
+        var name = stage(first);
+        var before = a.Where(n => stage(n) == name).Select(identity).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var after = b.Where(n => stage(n) == name).Select(identity).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var added = after.Count(s => !before.Contains(s));
+        var modified = after.Count(s => before.Contains(s) && changed.Contains(s));
+        return new SampleChanges(added, before.Count(s => !after.Contains(s)), modified, after.Count - added - modified);
     }
 
     private static List<ParameterChange> ParameterChanges(JsonObject a, JsonObject b) =>
@@ -159,6 +208,10 @@ public sealed class RunDiff
             ["stage"] = s.Stage, ["a_nodes"] = s.ANodes, ["b_nodes"] = s.BNodes, ["a_seconds"] = s.ASeconds is { } x ? Math.Round(x, 3) : null,
             ["b_seconds"] = s.BSeconds is { } y ? Math.Round(y, 3) : null, ["a_executed"] = s.AExecuted, ["b_executed"] = s.BExecuted,
         })]),
+        ["samples"] = Samples is null ? null : new JsonObject
+        {
+            ["new"] = Samples.New, ["gone"] = Samples.Gone, ["changed"] = Samples.Changed, ["unchanged"] = Samples.Unchanged,
+        },
         ["nodes"] = new JsonArray([.. Nodes.Select(n => (JsonNode?)new JsonObject
         {
             ["id"] = n.Id, ["stage"] = n.Stage, ["change"] = n.Change,

@@ -90,7 +90,7 @@ public sealed record RunRecord
         ["node_list"] = new JsonArray([.. NodeList.Select(n => (JsonNode?)new JsonObject
         {
             ["id"] = n.Id, ["stage"] = n.Stage, ["status"] = n.Status, ["key"] = n.Key,
-            ["seconds"] = n.Seconds is { } s ? Math.Round(s, 3) : null, ["peak_rss_bytes"] = n.PeakRssBytes,
+            ["seconds"] = n.Seconds is { } s ? Math.Round(s, 3) : null, ["peak_rss_bytes"] = n.PeakRssBytes, ["sample"] = n.Sample,
         })]),
         ["metrics"] = Metrics.DeepClone(),
         ["targets"] = new JsonArray([.. Targets.Select(t => (JsonNode?)new JsonObject
@@ -137,7 +137,7 @@ public sealed record RunRecord
             Stages = (o["stages"] as JsonArray)?.OfType<JsonObject>().Where(s => Text(s, "stage") is { } name && StageNames.IsStage(name)).Select(s => new RunStage(Text(s, "stage") ?? "", Int(s, "nodes"), Int(s, "executed"),
                 Int(s, "cached"), Int(s, "failed"), Int(s, "skipped"), Number(s, "seconds") ?? 0, Number(s, "node_seconds") ?? 0)).ToList() ?? [],
             NodeList = (o["node_list"] as JsonArray)?.OfType<JsonObject>().Select(n => new RunNode(Text(n, "id") ?? "", Text(n, "stage") ?? "",
-                Text(n, "status") ?? "", Text(n, "key"), Number(n, "seconds"), Long(n, "peak_rss_bytes"))).ToList() ?? [],
+                Text(n, "status") ?? "", Text(n, "key"), Number(n, "seconds"), Long(n, "peak_rss_bytes")) { Sample = Text(n, "sample") is { } id && Hashing.ContentHash.IsValid(id) ? id : null }).ToList() ?? [],
             Metrics = (o["metrics"] as JsonObject)?.DeepClone().AsObject() ?? [],
             Targets = (o["targets"] as JsonArray)?.OfType<JsonObject>().Select(ReadTarget).OfType<RunTarget>().ToList() ?? [],
         };

@@ -92,7 +92,7 @@ public sealed class RunRecorder : IBuildReporter, IDisposable
         {
             var ran = _starts.ContainsKey(n.Index);
             return new RunNode(n.Id, n.StageName, states.Status[n.Index].ToString().ToLowerInvariant(), states.HashOf(n.Index),
-                ran ? states.Seconds[n.Index] : null, _peaks.TryGetValue(n.Index, out var peak) ? peak : null);
+                ran ? states.Seconds[n.Index] : null, _peaks.TryGetValue(n.Index, out var peak) ? peak : null) { Sample = Sampling.SampleIdentity.Of(n) };
         }).ToList();
         _record = _record with
         {

@@ -3,6 +3,7 @@ using Recipes.Cache;
 using Recipes.Diagnostics;
 using Recipes.Execution;
 using Recipes.Graph;
+using Recipes.Sampling;
 
 namespace Recipes.Status;
 
@@ -15,11 +16,17 @@ public sealed class StalenessExplainer
 {
     private readonly CacheStore _cache;
 
+    // The last build's records of each per-sample stage, by sample identity: built the first time a stage needs it (a
+    // sample that moved or is new), from the action entries those records name.
+    private readonly Dictionary<string, Dictionary<string, NodeRecord>> _byIdentity = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ActionEntry?> _entries = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, NodeRecord>? _previous;
+
     public StalenessExplainer(CacheStore cache) => _cache = cache;
 
     public IReadOnlyList<NodeStaleness> Explain(BuildGraph graph, NodeStates states)
     {
-        var previous = _cache.States.Load(graph.Recipe.Name, graph.Recipe.RecipePath);
+        var previous = Previous(graph);
         var result = new List<NodeStaleness>();
         var fileDiffs = new Dictionary<(string, string), string>();
         foreach (var node in graph.Nodes)
@@ -30,11 +37,79 @@ public sealed class StalenessExplainer
         return result;
     }
 
+    /// <summary>
+    /// The plan's samples against the last build's, matched by content (<see cref="SampleIdentity"/>), in the first
+    /// stage that has one node per sample; null when the recipe has no such stage or was never built.
+    /// </summary>
+    public SampleChanges? CompareSamples(BuildGraph graph, NodeStates states)
+    {
+        var previous = Previous(graph);
+        if (previous.Count == 0 || graph.Nodes.FirstOrDefault(n => n.Sample is not null) is not { } first) return null;
+        var stage = first.StageName;
+        var current = graph.Nodes.Where(n => n.StageName == stage && n.Sample is not null).ToList();
+        var before = previous.Keys.Count(id => InStage(id, stage));
+        // The common case reads no entry: every node of the stage kept its key at its position, and the stage has as many
+        // nodes as before, so every sample is where it was (equal keys mean equal specs, so equal parameters).
+        if (before == current.Count && current.All(n => states.IsDone(n.Index) && previous.TryGetValue(n.Id, out var r) && r.Key == states.HashOf(n.Index)))
+            return new SampleChanges(0, 0, 0, current.Count);
+        var known = ByIdentity(stage);
+        var staleSamples = graph.Nodes.Where(n => n.Sample is not null && !states.IsDone(n.Index)).Select(n => n.Sample!.Index).ToHashSet();
+        var identities = current.Select(n => (Node: n, Identity: SampleIdentity.Of(n) ?? "")).ToList();
+        var present = identities.Select(i => i.Identity).ToHashSet(StringComparer.Ordinal);
+        var added = identities.Count(i => !known.ContainsKey(i.Identity));
+        var changed = identities.Count(i => known.ContainsKey(i.Identity) && staleSamples.Contains(i.Node.Sample!.Index));
+        var gone = known.Keys.Count(k => !present.Contains(k));
+        return new SampleChanges(added, gone, changed, current.Count - added - changed);
+    }
+
+    private IReadOnlyDictionary<string, NodeRecord> Previous(BuildGraph graph) =>
+        _previous ??= _cache.States.Load(graph.Recipe.Name, graph.Recipe.RecipePath);
+
+    private static bool InStage(string nodeId, string stage) =>
+        nodeId.Length > stage.Length && nodeId[stage.Length] == '/' && nodeId.StartsWith(stage, StringComparison.Ordinal);
+
+    private ActionEntry? Entry(string key)
+    {
+        if (!_entries.TryGetValue(key, out var entry)) _entries[key] = entry = _cache.Actions.TryGet(key);
+        return entry;
+    }
+
+    private Dictionary<string, NodeRecord> ByIdentity(string stage)
+    {
+        if (_byIdentity.TryGetValue(stage, out var known)) return known;
+        known = new Dictionary<string, NodeRecord>(StringComparer.Ordinal);
+        foreach (var (id, record) in _previous!)
+        {
+            if (!InStage(id, stage) || Entry(record.Key) is not { } entry || SampleIdentity.OfSpec(entry.Spec) is not { } identity) continue;
+            known.TryAdd(identity, record);
+        }
+        return _byIdentity[stage] = known;
+    }
+
+    /// <summary>
+    /// The last build's record of this node's sample: at the same position when that position held the same sample
+    /// (or the node belongs to no sample, or the record's entry is gone and only the position is left to go by), else
+    /// wherever the last build had the sample; null for a sample the last build did not have.
+    /// </summary>
+    private NodeRecord? RecordOf(GraphNode node, string? key, IReadOnlyDictionary<string, NodeRecord> previous)
+    {
+        var identity = SampleIdentity.Of(node);
+        previous.TryGetValue(node.Id, out var positional);
+        if (identity is null) return positional;
+        if (positional is not null)
+        {
+            if (positional.Key == key) return positional;
+            if (Entry(positional.Key) is not { } entry) return positional;
+            if (SampleIdentity.OfSpec(entry.Spec) == identity) return positional;
+        }
+        return ByIdentity(node.StageName).GetValueOrDefault(identity);
+    }
+
     private List<string> Reasons(GraphNode node, NodeStates states, IReadOnlyDictionary<string, NodeRecord> previous, Dictionary<(string, string), string> fileDiffs)
     {
         var reasons = new List<string>();
         var key = states.HashOf(node.Index);
-        if (!previous.TryGetValue(node.Id, out var record))
+        if (RecordOf(node, key, previous) is not { } record)
         {
             reasons.Add(node.Sample is not null ? "new sample"
                 : Adaptive.AdaptiveRounds.RoundOf(node.Id) is { } round ? $"new round {round}: no earlier build chose samples in it"
@@ -43,7 +118,7 @@ public sealed class StalenessExplainer
         else
         {
             if (record.Failed) reasons.Add($"failed last build: {FirstLine(record.Message)}");
-            var old = _cache.Actions.TryGet(record.Key);
+            var old = Entry(record.Key);
             if (old is null && !record.Failed)
             {
                 reasons.Add("its previous result is no longer in the cache");
@@ -100,7 +175,7 @@ public sealed class StalenessExplainer
         reasons.AddRange(SpecChanges(before.Spec, after.Spec));
         var old = before.Inputs.ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
         var now = after.Inputs.ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
-        var upstream = 0;
+        var upstreamDiffers = false;
         foreach (var name in old.Keys.Union(now.Keys).Order(StringComparer.Ordinal))
         {
             old.TryGetValue(name, out var o);
@@ -109,10 +184,29 @@ public sealed class StalenessExplainer
             if (name.StartsWith("file:", StringComparison.Ordinal))
                 reasons.Add($"file {name[5..]} {(o is null ? "added" : n is null ? "removed" : "changed")}");
             else
-                upstream++;
+                upstreamDiffers = true;
         }
-        if (upstream > 0) reasons.Add($"{upstream} upstream output{(upstream == 1 ? "" : "s")} changed");
+        if (upstreamDiffers) reasons.Add(UpstreamContent(before.Inputs, after.Inputs));
         return reasons;
+    }
+
+    /// <summary>
+    /// Upstream outputs compared by content, not by the position they came from: a dataset whose samples only moved
+    /// reads the same outputs in another order, and one that lost samples reads fewer of the same.
+    /// </summary>
+    private static string UpstreamContent(IReadOnlyList<KeyValuePair<string, string>> before, IReadOnlyList<KeyValuePair<string, string>> after)
+    {
+        static Dictionary<string, int> Counts(IEnumerable<KeyValuePair<string, string>> inputs) => inputs
+            .Where(i => !i.Key.StartsWith("file:", StringComparison.Ordinal)).CountBy(i => i.Value)
+            .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var old = Counts(before);
+        var now = Counts(after);
+        var added = now.Sum(p => Math.Max(0, p.Value - old.GetValueOrDefault(p.Key)));
+        var removed = old.Sum(p => Math.Max(0, p.Value - now.GetValueOrDefault(p.Key)));
+        var parts = new List<string>();
+        if (added > 0) parts.Add($"{added} new");
+        if (removed > 0) parts.Add($"{removed} no longer read");
+        return parts.Count == 0 ? "the same upstream outputs in another order" : $"upstream outputs: {string.Join(", ", parts)}";
     }
 
     /// <summary>The parameters and settings that differ between two node specs, one line each.</summary>
@@ -166,19 +260,24 @@ public sealed class StalenessExplainer
         }
     }
 
+    /// <summary>
+    /// A dataset node's samples, before and after, matched by content: the samples that are new, those no longer in the
+    /// space, or (when the same samples are listed) that their order changed. Positions are not compared: a sample that
+    /// moved from 000005 to 000002 is the same sample.
+    /// </summary>
     private static string Membership(JsonArray before, JsonArray after)
     {
-        static Dictionary<string, string> Index(JsonArray samples) => samples.OfType<JsonObject>()
-            .ToDictionary(s => s["id"]!.GetValue<string>(), s => s["params"]?.ToJsonString() ?? "", StringComparer.Ordinal);
-        var old = Index(before);
-        var now = Index(after);
-        var added = now.Keys.Count(k => !old.ContainsKey(k));
-        var removed = old.Keys.Count(k => !now.ContainsKey(k));
-        var changed = now.Count(p => old.TryGetValue(p.Key, out var v) && v != p.Value);
+        static List<string> Identities(JsonArray samples) => samples.Select(s => SampleIdentity.OfMember(s) ?? s?.ToJsonString() ?? "").ToList();
+        var old = Identities(before);
+        var now = Identities(after);
+        var oldCounts = old.CountBy(i => i).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var nowCounts = now.CountBy(i => i).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var added = nowCounts.Sum(p => Math.Max(0, p.Value - oldCounts.GetValueOrDefault(p.Key)));
+        var removed = oldCounts.Sum(p => Math.Max(0, p.Value - nowCounts.GetValueOrDefault(p.Key)));
         var parts = new List<string>();
-        if (added > 0) parts.Add($"{added} added");
-        if (removed > 0) parts.Add($"{removed} removed");
-        if (changed > 0) parts.Add($"{changed} with new parameters");
+        if (added > 0) parts.Add($"{added} new");
+        if (removed > 0) parts.Add($"{removed} no longer in the space");
+        if (parts.Count == 0) return old.SequenceEqual(now, StringComparer.Ordinal) ? "shard samples renumbered" : "shard samples reordered";
         return $"shard samples changed ({string.Join(", ", parts)})";
     }
 
@@ -186,6 +285,9 @@ public sealed class StalenessExplainer
     {
         var before = old.Inputs.ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
         var after = inputs.ToDictionary(i => i.Key, i => i.Value, StringComparer.Ordinal);
+        // Upstream outputs are judged by content: one the last build also read (from whichever position) is not a change.
+        var readBefore = old.Inputs.Where(i => !i.Key.StartsWith("file:", StringComparison.Ordinal)).Select(i => i.Value).ToHashSet(StringComparer.Ordinal);
+        var upstreamDiffers = false;
         var changedUpstream = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var (name, hash) in after)
         {
@@ -206,6 +308,8 @@ public sealed class StalenessExplainer
             }
             else
             {
+                upstreamDiffers = true;
+                if (readBefore.Contains(hash)) continue;
                 var colon = name.IndexOf(':', StringComparison.Ordinal);
                 var index = int.Parse(name.AsSpan(2, colon - 2), System.Globalization.CultureInfo.InvariantCulture);
                 var dependency = node.Dependencies[index];
@@ -213,9 +317,15 @@ public sealed class StalenessExplainer
             }
         }
         foreach (var name in before.Keys.Except(after.Keys).Order(StringComparer.Ordinal))
-            yield return name.StartsWith("file:", StringComparison.Ordinal) ? $"file {name[5..]} removed" : $"upstream output {name} no longer produced";
+        {
+            if (name.StartsWith("file:", StringComparison.Ordinal)) yield return $"file {name[5..]} removed";
+            else upstreamDiffers = true;
+        }
         foreach (var change in changedUpstream.Take(3)) yield return change;
         if (changedUpstream.Count > 3) yield return $"{changedUpstream.Count - 3} more upstream outputs changed";
+        if (upstreamDiffers && changedUpstream.Count == 0) yield return UpstreamContent(old.Inputs, inputs);
+        else if (upstreamDiffers && UpstreamContent(old.Inputs, inputs) is var summary && summary.Contains("no longer read", StringComparison.Ordinal))
+            yield return summary;
     }
 
     private string DescribeFileChange(FileInput file, string oldHash)
