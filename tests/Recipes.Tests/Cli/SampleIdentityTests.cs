@@ -115,4 +115,16 @@ public sealed class SampleIdentityTests
         Assert.DoesNotContain(lines, l => l.Contains("parameter ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("    12 nodes (render/000000 ... render/000023): file base/case.ini.sbn changed at line", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void GrowingASobolSweepKeepsItsFirstSamples()
+    {
+        using var ws = new Workspace();
+        SampleRecipes.Sweep(ws, space: "a: { uniform: [0, 1] }\n    b: { uniform: [0, 1] }", sampler: "sobol", samples: 4);
+        Assert.Equal(0, Support.Cli.Run(ws.Root, "build", "recipe.yaml").ExitCode);
+        var status = Support.Cli.Run(ws.Root, "status", "recipe.yaml", "--set", "parameters.samples=8");
+        Assert.Equal(0, status.ExitCode);
+        Assert.Contains("  samples: 4 new, 0 no longer in the space, 0 changed, 4 unchanged\n", status.Stdout);
+        Assert.Contains("    4 nodes (render/000004 ... render/000007): new sample\n", status.Stdout);
+    }
 }
