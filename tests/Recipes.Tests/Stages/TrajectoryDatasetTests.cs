@@ -32,8 +32,9 @@ public sealed class TrajectoryDatasetTests : IDisposable
 
     private static int Type(int trajectory, int i) => i == 0 ? 3 : 5 + trajectory;
 
-    private UpstreamArtifacts Sample(int k, string id, int steps = Steps)
+    private UpstreamArtifacts Sample(int k, string id, int steps = Steps, Func<int, int, int>? type = null)
     {
+        type ??= Type;
         var folder = Directory.CreateDirectory(Path.Combine(_root, "in", id)).FullName;
         var positions = new float[steps * Particles * Dim];
         for (var t = 0; t < steps; t++)
@@ -41,7 +42,7 @@ public sealed class TrajectoryDatasetTests : IDisposable
                 for (var d = 0; d < Dim; d++)
                     positions[(t * Particles + i) * Dim + d] = Position(k, t, i, d);
         NpyFile.Write(Path.Combine(folder, "positions.npy"), new NpyArray([steps, Particles, Dim], positions));
-        NpyFile.WriteInt32(Path.Combine(folder, "particle_type.npy"), [Particles], Enumerable.Range(0, Particles).Select(i => Type(k, i)).ToArray());
+        NpyFile.WriteInt32(Path.Combine(folder, "particle_type.npy"), [Particles], Enumerable.Range(0, Particles).Select(i => type(k, i)).ToArray());
         File.WriteAllText(Path.Combine(folder, "metadata.json"), """{ "dim": 2, "dt": 0.01, "spacing": 0.02, "bounds": [[0, 1], [0, 0.5]] }""");
         var files = new[] { "positions.npy", "particle_type.npy", "metadata.json" }.Select(n => new Artifact(n, Path.Combine(folder, n), n)).ToList();
         return new UpstreamArtifacts($"simulate/{id}", StageNames.Simulate, k, id, ValueMap.Empty, files);
@@ -278,6 +279,122 @@ public sealed class TrajectoryDatasetTests : IDisposable
             Assert.True(File.Exists(Path.Combine(output, $"{split}.npz")), split);
             Assert.True(File.Exists(Path.Combine(output, $"{split}.tfrecord")), split);
         }
+    }
+
+    // ---- HDF5 as LagrangeBench reads it ----------------------------------------------------------------------------
+
+    /// <summary>The solvers' two types: particle 0 a boundary (3), the others water (5).</summary>
+    private static int WaterAndBoundary(int trajectory, int i) => i == 0 ? 3 : 5;
+
+    private const int LongSteps = 9;
+
+    private List<UpstreamArtifacts> FourLongSamples() => Enumerable.Range(0, 4).Select(k => Sample(k, $"{k:D4}", LongSteps, WaterAndBoundary)).ToList();
+
+    [PythonH5pyFact]
+    public void H5pyReadsTheH5FilesTheWayLagrangeBenchsLoaderDoes()
+    {
+        var (output, _) = Run(FourLongSamples(), Settings("lagrangebench"));
+        // What lagrangebench/data/data.py's H5Dataset does: metadata.json beside {split}.h5, the trajectory keys as
+        // h5py lists them, the sequence length from 00000/position, training windows of input_seq_length + 1 (+ the
+        // pushforward steps) frames cut with get_window, and valid/test trajectories split into chunks of
+        // input_seq_length + extra_seq_length frames by get_trajectory; positions transposed to [particles, time, dim].
+        const string script = """
+            import json, sys, os
+            import numpy as np, h5py
+            root = sys.argv[1]
+            metadata = json.load(open(os.path.join(root, "metadata.json")))
+            needed = ["bounds", "dim", "dt", "write_every", "dx", "default_connectivity_radius", "num_particles_max",
+                      "periodic_boundary_conditions", "vel_mean", "vel_std", "acc_mean", "acc_std"]
+            missing = [k for k in needed if k not in metadata]
+            input_seq_length, extra_seq_length = 6, 2
+            result = {"missing": missing, "metadata": metadata, "splits": {}}
+            for split in ("train", "valid", "test"):
+                with h5py.File(os.path.join(root, split + ".h5"), "r") as f:
+                    keys = list(f.keys())
+                    sequence_length = f["00000/position"].shape[0]
+                    windows = []
+                    if split == "train":
+                        subseq = input_seq_length + 1 + extra_seq_length
+                        for key in keys:
+                            for el in range(sequence_length - subseq + 1):
+                                pos = f[key]["position"][el:el + subseq].transpose((1, 0, 2))
+                                windows.append({"key": key, "start": el, "shape": list(pos.shape), "dtype": str(pos.dtype),
+                                                "positions": pos.astype(float).ravel().tolist()})
+                    else:
+                        subseq = input_seq_length + extra_seq_length
+                        for key in keys:
+                            for n in range(sequence_length // subseq):
+                                pos = f[key]["position"][n * subseq:(n + 1) * subseq].transpose((1, 0, 2))
+                                windows.append({"key": key, "start": n * subseq, "shape": list(pos.shape), "dtype": str(pos.dtype),
+                                                "positions": pos.astype(float).ravel().tolist()})
+                    types = {key: f[key]["particle_type"][:] for key in keys}
+                    result["splits"][split] = {
+                        "keys": keys, "sequence_length": int(sequence_length), "windows": windows,
+                        "type_dtype": {k: str(v.dtype) for k, v in types.items()},
+                        "types": {k: v.tolist() for k, v in types.items()},
+                    }
+            print(json.dumps(result))
+            """;
+        var loaded = JsonNode.Parse(PythonNumpy.RunWith(PythonNumpy.WithH5py!, script, output))!;
+        Assert.Empty(loaded["missing"]!.AsArray());
+        var metadata = loaded["metadata"]!;
+        Assert.Equal(Particles, metadata["num_particles_max"]!.GetValue<int>());
+        Assert.Equal([false, false], metadata["periodic_boundary_conditions"]!.AsArray().Select(b => b!.GetValue<bool>()));
+        Assert.Equal(0.02, metadata["dx"]!.GetValue<double>());
+        Assert.Equal(1, metadata["write_every"]!.GetValue<int>());
+        var windows = 0;
+        foreach (var (split, ids) in SplitsOf(output))
+        {
+            var part = loaded["splits"]![split]!;
+            var ordered = ids.Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(ordered.Select((_, n) => n.ToString("D5", CultureInfo.InvariantCulture)), part["keys"]!.AsArray().Select(k => k!.GetValue<string>()));
+            Assert.Equal(LongSteps, part["sequence_length"]!.GetValue<int>());
+            foreach (var window in part["windows"]!.AsArray())
+            {
+                var key = window!["key"]!.GetValue<string>();
+                var k = int.Parse(ordered[int.Parse(key, CultureInfo.InvariantCulture)], CultureInfo.InvariantCulture);
+                var start = window["start"]!.GetValue<int>();
+                var length = window["shape"]!.AsArray()[1]!.GetValue<int>();
+                Assert.Equal([Particles, length, Dim], window["shape"]!.AsArray().Select(d => d!.GetValue<int>()));
+                Assert.Equal("float32", window["dtype"]!.GetValue<string>());
+                var values = window["positions"]!.AsArray().Select(v => v!.GetValue<double>()).ToList();
+                for (var i = 0; i < Particles; i++)
+                    for (var t = 0; t < length; t++)
+                        for (var d = 0; d < Dim; d++)
+                            Assert.Equal(Position(k, start + t, i, d), values[(i * length + t) * Dim + d]);
+                windows++;
+            }
+            foreach (var key in part["keys"]!.AsArray().Select(k => k!.GetValue<string>()))
+            {
+                Assert.Equal("int32", part["type_dtype"]![key]!.GetValue<string>());
+                // LagrangeBench's NodeType: the boundary particle is SOLID_WALL (1), water FLUID (0).
+                Assert.Equal([1, 0, 0], part["types"]![key]!.AsArray().Select(t => t!.GetValue<int>()));
+            }
+        }
+        // 9 frames: 1 training window of 6 + 1 + 2 per trajectory (two in train), 1 chunk of 6 + 2 per valid/test one.
+        Assert.Equal(4, windows);
+    }
+
+    [Fact]
+    public void TheH5FilesAreTheSameBytesEveryTimeAndAllWritesEveryFormat()
+    {
+        var (first, _) = Run(FourLongSamples(), Settings("all"));
+        var (second, _) = Run(FourLongSamples(), Settings("all"));
+        foreach (var split in new[] { "train", "valid", "test" })
+        {
+            foreach (var extension in new[] { "npz", "tfrecord", "h5" }) Assert.True(File.Exists(Path.Combine(first, $"{split}.{extension}")), $"{split}.{extension}");
+            Assert.Equal(File.ReadAllBytes(Path.Combine(first, $"{split}.h5")), File.ReadAllBytes(Path.Combine(second, $"{split}.h5")));
+        }
+        // Without h5 files metadata.json holds none of LagrangeBench's extra fields (the bytes of existing datasets stay).
+        var (npzOnly, _) = Run(FourLongSamples(), Settings("npz"));
+        Assert.Null(JsonNode.Parse(File.ReadAllText(Path.Combine(npzOnly, "metadata.json")))!["num_particles_max"]);
+    }
+
+    [Fact]
+    public void AParticleTypeLagrangeBenchHasNoWordForFailsInOneLine()
+    {
+        var error = Assert.Throws<PluginException>(() => Run(FourSamples(), Settings("lagrangebench")));
+        Assert.Equal("trajectory 0001: particle type 6 has no LagrangeBench counterpart (water 5 and boundary 3 do)", error.Message);
     }
 
     // ---- splits --------------------------------------------------------------------------------------------------

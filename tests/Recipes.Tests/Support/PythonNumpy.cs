@@ -28,6 +28,17 @@ public static class PythonNumpy
     public static string? TorchSkipReason() =>
         FoundTorch.Value is null ? "no python3 with torch (tests/setup/python.sh installs Debian's python3-torch with apt)" : null;
 
+    private static readonly Lazy<string?> FoundH5py = new(() =>
+        new[] { Environment.GetEnvironmentVariable("RECIPES_PYTHON"), "/usr/bin/python3", "python3" }
+            .Where(c => !string.IsNullOrEmpty(c))
+            .FirstOrDefault(c => TryRun(c!, "import numpy, h5py", out _, out _) == 0));
+
+    /// <summary>A Python 3 that imports h5py (Debian's python3-h5py), the reader LagrangeBench loads its HDF5 files with.</summary>
+    public static string? WithH5py => FoundH5py.Value;
+
+    public static string? H5pySkipReason() =>
+        FoundH5py.Value is null ? "no python3 with h5py (tests/setup/python.sh installs Debian's python3-h5py with apt)" : null;
+
     /// <summary>Runs <paramref name="script"/> (given on stdin) with the arguments; returns stdout, failing with stderr on a non-zero exit.</summary>
     public static string Run(string script, params string[] arguments) =>
         RunWith(Found.Value ?? throw new InvalidOperationException(SkipReason()), script, arguments);
@@ -79,5 +90,14 @@ public sealed class PythonNumpyFactAttribute : FactAttribute
     public PythonNumpyFactAttribute()
     {
         if (PythonNumpy.SkipReason() is { } reason) Skip = reason;
+    }
+}
+
+/// <summary>A test that needs Python 3 with h5py: skipped, saying why, where it is not installed.</summary>
+public sealed class PythonH5pyFactAttribute : FactAttribute
+{
+    public PythonH5pyFactAttribute()
+    {
+        if (PythonNumpy.H5pySkipReason() is { } reason) Skip = reason;
     }
 }

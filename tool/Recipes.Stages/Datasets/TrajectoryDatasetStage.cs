@@ -23,6 +23,10 @@ namespace Recipes.Stages.Datasets;
 /// feature list <c>position</c> with one bytes value per step (float32 [particles, dim]). That reader reshapes to
 /// sequence_length + 1 steps, so each trajectory is cut to that many (the shortest one's length).</item>
 /// <item><c>files: both</c>: both sets.</item>
+/// <item><c>files: lagrangebench</c>: <c>train.h5</c>, <c>valid.h5</c>, <c>test.h5</c> as LagrangeBench's <c>H5Dataset</c>
+/// reads them (<see cref="LagrangeBenchFile"/>), and metadata.json gains the fields its case setup and metrics read:
+/// <c>num_particles_max</c>, <c>periodic_boundary_conditions</c>, <c>dx</c> (the particle spacing) and
+/// <c>write_every</c> (1: <c>dt</c> already is the time between frames). <c>files: all</c>: npz, tfrecord and h5.</item>
 /// </list>
 /// Within a split trajectories are in ordinal order of their ids in every file.
 /// </summary>
@@ -31,13 +35,14 @@ public sealed class TrajectoryDatasetStage : StagePlugin
     public override string Name => "learning-to-simulate";
     public override string Stage => StageNames.Dataset;
     public override int Version => 2;
-    public override string Summary => "Particle trajectories for graph network simulators (gns npz and/or DeepMind TFRecord per split, metadata.json with statistics).";
+    public override string Summary => "Particle trajectories for graph network simulators (gns npz, DeepMind TFRecord and/or LagrangeBench HDF5 per split, metadata.json with statistics).";
 
     private static readonly Setting<ValueMap> Split = Settings.Map("split", "Fractions per split, by trajectory.",
         new JsonObject { ["train"] = 0.8, ["valid"] = 0.1, ["test"] = 0.1 });
     private static readonly Setting<int> SplitSeed = Settings.Int("split_seed", "Salt of the split assignment.", 0);
     private static readonly Setting<string> Files = Settings.Text("files",
-        "What to write per split: npz (the gns package's layout), tfrecord (DeepMind's learning_to_simulate reader) or both.", "npz", "npz", "tfrecord", "both");
+        "What to write per split: npz (the gns package's layout), tfrecord (DeepMind's learning_to_simulate reader), both, lagrangebench (LagrangeBench's HDF5 layout) or all.",
+        "npz", "npz", "tfrecord", "both", "lagrangebench", "all");
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
@@ -93,13 +98,15 @@ public sealed class TrajectoryDatasetStage : StagePlugin
         {
             context.Metrics[$"{split}_trajectories"] = trajectories.Count;
             if (trajectories.Count == 0) continue; // only a split asked with fraction 0; gns cannot open an empty file anyway
-            if (files is "npz" or "both")
+            if (files is "npz" or "both" or "all")
                 NpzFile.WriteObjects(context.OutputPath($"{split}.npz"), trajectories.ToDictionary(t => $"trajectory_{t.Id}",
                     t => (IReadOnlyList<PickledArray>)[PickledArray.Of(t.Positions), PickledArray.OfInt64(t.Types.Select(x => (long)x).ToArray())]));
-            if (files is "tfrecord" or "both")
+            if (files is "lagrangebench" or "all")
+                LagrangeBenchFile.Write(context.OutputPath($"{split}.h5"), trajectories.Select(t => (t.Id, t.Positions, t.Types)).ToList());
+            if (files is "tfrecord" or "both" or "all")
                 TfRecordFile.Write(context.OutputPath($"{split}.tfrecord"), trajectories.Select((t, k) => SequenceExample(k, t, sequence + 1)));
         }
-        if ((files is "tfrecord" or "both") && collected.Any(t => t.Positions.Shape[0] > sequence + 1))
+        if ((files is "tfrecord" or "both" or "all") && collected.Any(t => t.Positions.Shape[0] > sequence + 1))
             context.Log.WriteLine($"trajectories cut to {sequence + 1} steps in the .tfrecord files (DeepMind's reader needs equal lengths)");
         var training = members.TryGetValue("train", out var train) && train.Count > 0 ? train : collected;
         var (velocityMean, velocityStd, accelerationMean, accelerationStd) = Statistics(training.Select(t => t.Positions), dim);
@@ -120,6 +127,15 @@ public sealed class TrajectoryDatasetStage : StagePlugin
             ["splits"] = new JsonObject(members.Select(m => new KeyValuePair<string, JsonNode?>(m.Key,
                 new JsonArray(m.Value.Select(t => (JsonNode?)JsonValue.Create(t.Id)).ToArray())))),
         };
+        if (files is "lagrangebench" or "all")
+        {
+            // What LagrangeBench's case setup and metrics read beyond the fields above; only here, so the bytes (and the
+            // keys downstream) of datasets written without h5 files stay as they were.
+            result["num_particles_max"] = collected.Max(t => t.Positions.Shape[1]);
+            result["periodic_boundary_conditions"] = new JsonArray(Enumerable.Repeat(false, dim).Select(b => (JsonNode?)JsonValue.Create(b)).ToArray());
+            if (first["spacing"] is JsonValue spacing) result["dx"] = spacing.GetValue<double>();
+            result["write_every"] = 1;
+        }
         File.WriteAllText(context.OutputPath("metadata.json"), result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return Task.CompletedTask;
     }
