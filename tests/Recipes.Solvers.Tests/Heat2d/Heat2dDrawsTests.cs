@@ -60,6 +60,8 @@ public sealed class Heat2dDrawsTests : IDisposable
     [Fact]
     public void ExplicitDisksDrawNothingAndWriteNoDrawsFile()
     {
+        // The same disk drawn (one source, its centre from the seed) is recorded; given, it is not.
+        Assert.True(File.Exists(Run(new ValueMap([new("sources", 1), new("radius", 0.2)]), 1234)));
         var disks = new JsonArray(new JsonArray(0.5, 0.5, 0.2, 1.0));
         var path = Run(new ValueMap([new("disks", disks)]), 1234);
         Assert.False(File.Exists(path));
