@@ -23,6 +23,8 @@ public sealed class ImageFolderDrawsTests(TinyImageFolder data) : IClassFixture<
             Assert.True(JsonNode.DeepEquals(recorded[SampleDraws.Key], line[SampleDraws.Key]), $"{id}: draws.jsonl differs from draws.json");
             Assert.NotEmpty(line[SampleDraws.Key]!["source"]!["strength"]!.AsArray());
         }
+        // The card names the file it sits beside.
+        Assert.Contains("`draws.jsonl`", File.ReadAllText(Path.Combine(root, "README.md")), StringComparison.Ordinal);
         Assert.Equal(File.ReadAllBytes(Path.Combine(root, ImageFolderDatasetStage.DrawsFile)),
             File.ReadAllBytes(Path.Combine(TinyImageFolder.Root(data.Second), ImageFolderDatasetStage.DrawsFile)));
     }

@@ -150,7 +150,7 @@ public sealed class ImageFolderDatasetStage : StagePlugin
         var settings = new JsonObject(Options.Where(o => o.AffectsOutput && s.Contains(o.Name))
             .Select(o => new KeyValuePair<string, JsonNode?>(o.Name, s[o.Name]?.DeepClone())));
         File.WriteAllText(context.OutputPath("README.md"), DatasetCard.Write(cardSplits, columns, cardRanges,
-            new DatasetCard.Provenance(context.NodeId, context.Key, Name, Version, CanonicalJson.Serialize(settings), size.Value)));
+            new DatasetCard.Provenance(context.NodeId, context.Key, Name, Version, CanonicalJson.Serialize(settings), size.Value), draws: drawLines.Length > 0));
         context.Log.WriteLine($"{all.Count} images of {size}x{size}, parameters: {string.Join(", ", names)}");
     }
 
