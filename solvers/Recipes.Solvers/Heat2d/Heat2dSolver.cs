@@ -72,8 +72,13 @@ public sealed class Heat2dSolver : StagePlugin
             .ToList();
     }
 
-    /// <summary>Whether the sample's disks come from the seed (centres, and their count without a 'sources' parameter).</summary>
-    public static bool DrawsDisks(ValueMap parameters) => !(parameters.TryGet("disks", out var explicitDisks) && explicitDisks is JsonArray);
+    /// <summary>
+    /// Whether the sample draws anything: centres, and the count without a 'sources' parameter. Explicit disks, or
+    /// 'sources: 0', draw nothing (a drawn count of 0 is still a draw, recorded as no disks).
+    /// </summary>
+    public static bool DrawsDisks(ValueMap parameters) =>
+        !(parameters.TryGet("disks", out var explicitDisks) && explicitDisks is JsonArray) &&
+        !(parameters.Contains("sources") && parameters.GetInt("sources") == 0);
 
     /// <summary>
     /// The draws record of drawn disks: every disk whole (x, y, radius, temperature), so a re-simulation needs nothing

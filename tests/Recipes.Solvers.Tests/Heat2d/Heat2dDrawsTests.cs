@@ -66,5 +66,6 @@ public sealed class Heat2dDrawsTests : IDisposable
         var path = Run(new ValueMap([new("disks", disks)]), 1234);
         Assert.False(File.Exists(path));
         Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(path)!, "steady.npy")));
+        Assert.False(File.Exists(Run(new ValueMap([new("sources", 0)]), 1234)));
     }
 }
