@@ -23,14 +23,15 @@ public static class SampleDraws
 
     /// <summary>
     /// Writes <paramref name="draws"/> with the node's seed. Every number must be finite: JSON has no NaN, and a
-    /// non-finite draw is a solver bug that should fail the node rather than reach a file.
+    /// non-finite draw is a solver bug that should fail the node rather than reach a file. <paramref name="indented"/>
+    /// false for records of thousands of numbers, where one number a line would double the file.
     /// </summary>
-    public static void Write(PluginContext context, JsonObject draws)
+    public static void Write(PluginContext context, JsonObject draws, bool indented = true)
     {
         if (FirstNonFinite(draws, Key) is { } where) throw new PluginException($"{where} is not a finite number; no draws file written");
         var document = new JsonObject { ["seed"] = context.Seed, [Key] = draws.DeepClone() };
         // Doubles are written in their shortest round-trip form, so the file gives back the exact bits drawn.
-        var text = document.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+        var text = document.ToJsonString(new JsonSerializerOptions { WriteIndented = indented, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
         AtomicFile.WriteAllText(context.OutputPath(FileName), text);
     }
 
