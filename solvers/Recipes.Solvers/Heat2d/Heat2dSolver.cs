@@ -12,13 +12,16 @@ namespace Recipes.Solvers.Heat2d;
 /// [x, y, radius, temperature]) if present, else <c>sources</c> disks (drawn from 1–5 when absent) with centres drawn
 /// from the node's seed in <c>centre_range</c>, of <c>radius</c> and <c>temperature</c>. The <c>scheme</c> setting
 /// chooses the method: multigrid V-cycles on the CPU (the default) or red-black SOR as ILGPU kernels (CPU or CUDA).
+/// Drawn disks are written to <c>draws.json</c> (<see cref="SampleDraws"/>); explicit <c>disks</c> draw nothing and
+/// write no such file.
 /// </summary>
 public sealed class Heat2dSolver : StagePlugin
 {
     public override string Name => "heat2d";
     public override string Stage => StageNames.Simulate;
     // 2: multigrid became the default scheme; its steady states differ from SOR's below the tolerance.
-    public override int Version => 2;
+    // 3: drawn disks are recorded in draws.json, a new output (the fields are unchanged).
+    public override int Version => 3;
     public override string Summary => "Steady heat on [0,1]^2 with hot disks: geometric multigrid on the CPU, or red-black SOR as ILGPU kernels (CPU or CUDA).";
     public override bool UsesSeed => true;
 
@@ -69,6 +72,30 @@ public sealed class Heat2dSolver : StagePlugin
             .ToList();
     }
 
+    /// <summary>
+    /// Whether the sample draws anything: centres, and the count without a 'sources' parameter. Explicit disks, or
+    /// 'sources: 0', draw nothing (a drawn count of 0 is still a draw, recorded as no disks).
+    /// </summary>
+    public static bool DrawsDisks(ValueMap parameters) =>
+        !(parameters.TryGet("disks", out var explicitDisks) && explicitDisks is JsonArray) &&
+        !(parameters.Contains("sources") && parameters.GetInt("sources") == 0);
+
+    /// <summary>
+    /// The draws record of drawn disks: every disk whole (x, y, radius, temperature), so a re-simulation needs nothing
+    /// else, though only the centres and the count come from the seed; radius and temperature are copied from the
+    /// parameters or settings that chose them.
+    /// </summary>
+    public static JsonObject DrawsRecord(IReadOnlyList<double[]> disks) => new()
+    {
+        ["disks"] = new JsonArray(disks.Select(d => (JsonNode?)new JsonObject
+        {
+            ["x"] = d[0],
+            ["y"] = d[1],
+            ["radius"] = d[2],
+            ["temperature"] = d[3],
+        }).ToArray()),
+    };
+
     public static HeatProblem Problem(int size, IEnumerable<double[]> disks)
     {
         var problem = new HeatProblem(size);
@@ -107,6 +134,9 @@ public sealed class Heat2dSolver : StagePlugin
         var steady = solution.Field.Select(v => (float)v).ToArray();
         NpyFile.Write(context.OutputPath("input.npy"), new NpyArray([size, size], input));
         NpyFile.Write(context.OutputPath("steady.npy"), new NpyArray([size, size], steady));
+
+        // Disks given as a parameter are in the manifest already; only drawn ones need recording.
+        if (DrawsDisks(context.Parameters)) SampleDraws.Write(context, DrawsRecord(disks));
 
         var scale = PreviewScale.Read(context.Settings);
         var image = new RgbImage(2 * size * scale + 4, size * scale);

@@ -277,9 +277,9 @@ public sealed class SmokeSimulation(SmokeScene scene)
     /// <summary>The source's per-cell strength in [0.6, 1], drawn from the source seed.</summary>
     private float[] SourceNoise(int cells)
     {
-        var random = new SeededRandom(scene.SourceSeed);
+        var drawn = SmokeDraws.SourceNoise(scene.SourceSeed, cells);
         var noise = new float[cells];
-        for (var c = 0; c < cells; c++) noise[c] = (float)random.Uniform(0.6, 1.0);
+        for (var c = 0; c < cells; c++) noise[c] = (float)drawn[c];
         return noise;
     }
 
@@ -289,12 +289,8 @@ public sealed class SmokeSimulation(SmokeScene scene)
         var x = new float[n * n];
         var y = new float[n * n];
         if (scene.ForceStrength == 0) return (x, y);
-        var random = new SeededRandom(scene.ForceSeed);
-        for (var mode = 0; mode < 4; mode++)
+        foreach (var (kx, ky, phase, ax, ay) in SmokeDraws.ForceModes(scene.ForceSeed))
         {
-            var (kx, ky) = (random.Int(1, 3), random.Int(1, 3));
-            var phase = random.Uniform(0, 2 * Math.PI);
-            var (ax, ay) = (random.Uniform(-1, 1), random.Uniform(-1, 1));
             for (var c = 0; c < n * n; c++)
             {
                 var angle = 2 * Math.PI * (kx * (c % n + 0.5) / n + ky * (c / n + 0.5) / n) + phase;

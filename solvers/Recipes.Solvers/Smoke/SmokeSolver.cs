@@ -13,13 +13,15 @@ namespace Recipes.Solvers.Smoke;
 /// same name wins), so a sweep over <c>wind_x</c> or <c>buoyancy</c> needs no template. Writes the density at the
 /// recorded steps as <c>density.npy</c> [frames, N, N] (row 0 at the bottom), the final velocity at cell centres
 /// <c>velocity.npy</c> [2, N, N] and temperature, the last frame as <c>image.png</c> and every frame at every size in
-/// <c>frames/&lt;px&gt;/&lt;step&gt;.png</c> (grayscale, up is up).
+/// <c>frames/&lt;px&gt;/&lt;step&gt;.png</c> (grayscale, up is up), and what it drew in <c>draws.json</c>
+/// (<see cref="SmokeDraws.Record"/>).
 /// </summary>
 public sealed class SmokeSolver : StagePlugin
 {
     public override string Name => "smoke2d";
     public override string Stage => StageNames.Simulate;
-    public override int Version => 1;
+    // 2: the source strengths and force modes drawn for a sample are recorded in draws.json, a new output.
+    public override int Version => 2;
     public override bool UsesSeed => true;
     public override string Summary => "Stable-fluids smoke plume (MAC grid, semi-Lagrangian advection, PCG projection, buoyancy, wind, vorticity confinement) as ILGPU kernels.";
 
@@ -162,6 +164,9 @@ public sealed class SmokeSolver : StagePlugin
                 image.Resize(size, size).SavePng(context.OutputPath($"frames/{size}/{result.FrameSteps[f].ToString("D4", CultureInfo.InvariantCulture)}.png"));
             if (f == frames - 1) image.Resize(sizes[0], sizes[0]).SavePng(context.OutputPath("image.png"));
         }
+
+        // On one line: a 256² source is 1,806 strengths, and one a line would double the file.
+        SampleDraws.Write(context, SmokeDraws.Record(scene), indented: false);
 
         context.Metrics["max_relative_divergence"] = result.MaxRelativeDivergence;
         context.Metrics["max_divergence"] = result.MaxDivergence;

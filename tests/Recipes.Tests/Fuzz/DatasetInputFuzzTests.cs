@@ -16,7 +16,8 @@ namespace Recipes.Tests.Fuzz;
 /// dataset card: a sample's <c>.npy</c>, <c>.npz</c>, PNG or result JSON (valid files edited byte by byte, headers
 /// given huge shapes or dimensions, values of 1e999 or "NaN") is read, or fails the node with one line naming the
 /// sample and file (never the blob's path); a dataset that is written holds nothing non-finite, and its card no raw
-/// control character, whatever the parameters' names and values.
+/// control character, whatever the parameters' names and values. A sample's <c>draws.json</c> likewise: carried into
+/// the dataset's manifests as an object of finite numbers, or the node fails in one line.
 /// </summary>
 [Trait("Category", "Fuzz")]
 public sealed class DatasetInputFuzzTests
@@ -107,6 +108,79 @@ public sealed class DatasetInputFuzzTests
             }
             FuzzDirectory.DeleteQuietly(root);
         }, ciCases: 4000, FuzzSeed.For("dataset-files"), print: c => $"{c} {string.Join(",", c.Edits.Select(m => m.ToString()))}");
+        dir.AssertOutsideUntouched();
+    }
+
+    private static readonly JsonObject Draws = new()
+    {
+        ["seed"] = 42UL,
+        ["draws"] = new JsonObject
+        {
+            ["disks"] = new JsonArray(new JsonObject { ["x"] = 0.30000000000000004, ["y"] = 0.7, ["radius"] = 0.05, ["temperature"] = 1 }),
+            ["source_seed"] = 18446744073709551615UL,
+        },
+    };
+
+    public sealed record DrawsCase(JsonMutation[] JsonEdits, ByteMutation[] ByteEdits);
+
+    private static readonly Gen<DrawsCase> DrawsFiles = Gen.Select(JsonMutation.Gen.Array[0, 3], Gen.Frequency((3, Gen.Const(Array.Empty<ByteMutation>())), (1, ByteMutation.Many(2))),
+        (json, bytes) => new DrawsCase(json, bytes));
+
+    /// <summary>
+    /// A sample's draws.json (edited, or bytes changed) is carried into the npy shard manifest and the image-folder
+    /// draws.jsonl as an object of finite numbers, or fails the shard in one line without the blob's path.
+    /// </summary>
+    [Fact]
+    public void AnyDrawsFileIsCarriedFiniteOrFailsTheDatasetInOneLine()
+    {
+        using var dir = new FuzzDirectory();
+        FuzzBudget.Run("dataset-draws", DrawsFiles, c =>
+        {
+            var root = dir.NewCase();
+            var samples = new List<UpstreamArtifacts>();
+            for (var i = 0; i < 2; i++)
+            {
+                var folder = Directory.CreateDirectory(Path.Combine(root, $"s{i}")).FullName;
+                var draws = i == 0 ? ByteMutation.ApplyAll(Nasty.Utf8(JsonMutation.ApplyAll(Draws, c.JsonEdits)), c.ByteEdits) : Nasty.Utf8(Draws.ToJsonString());
+                File.WriteAllBytes(Path.Combine(folder, "blob-draws"), draws);
+                File.WriteAllBytes(Path.Combine(folder, "image.png"), Png);
+                File.WriteAllBytes(Path.Combine(folder, "input.npy"), Npy);
+                samples.Add(new UpstreamArtifacts($"simulate/00000{i}", StageNames.Simulate, i, $"00000{i}", new ValueMap([new("n", JsonValue.Create(i))]),
+                [
+                    new Artifact(SampleDraws.FileName, Path.Combine(folder, "blob-draws"), "h1"), new Artifact("image.png", Path.Combine(folder, "image.png"), "h2"),
+                    new Artifact("input.npy", Path.Combine(folder, "input.npy"), "h3"), new Artifact("steady.npy", Path.Combine(folder, "input.npy"), "h3"),
+                ]));
+            }
+            foreach (StagePlugin stage in new StagePlugin[] { new NpyDatasetStage(), new ImageFolderDatasetStage() })
+            {
+                var output = Directory.CreateDirectory(Path.Combine(root, "out-" + stage.Name)).FullName;
+                var settings = new JsonObject { ["split"] = new JsonObject { ["train"] = 0.5, ["test"] = 0.5 }, ["parquet"] = false };
+                if (stage is NpyDatasetStage) settings.Remove("parquet");
+                try
+                {
+                    stage.RunAsync(new PluginContext
+                    {
+                        NodeId = "dataset", Stage = StageNames.Dataset, Key = new string('c', 32),
+                        Settings = new ValueMap(settings.Select(p => new KeyValuePair<string, JsonNode?>(p.Key, p.Value?.DeepClone()))),
+                        Parameters = ValueMap.Empty, Seed = 1, Upstream = samples, WorkDirectory = root, OutputDirectory = output,
+                        Log = TextWriter.Null, Metrics = new Dictionary<string, JsonNode?>(), Threads = 1, Device = DeviceKind.Cpu,
+                    }, CancellationToken.None).GetAwaiter().GetResult();
+                }
+                catch (PluginException e)
+                {
+                    Assert.DoesNotContain(root, e.Message, StringComparison.Ordinal);
+                    Contract.OneLine(e.Message, stage.Name);
+                    continue;
+                }
+                var carried = stage is NpyDatasetStage
+                    ? JsonNode.Parse(File.ReadAllText(Path.Combine(output, "dataset.json")))!["samples"]!.AsArray().Select(s => s![SampleDraws.Key]).ToList()
+                    : File.ReadAllLines(Path.Combine(output, ImageFolderDatasetStage.DrawsFile)).Select(l => JsonNode.Parse(l)![SampleDraws.Key]).ToList();
+                Assert.Equal(2, carried.Count);
+                Assert.All(carried, d => Assert.IsType<JsonObject>(d));
+                Assert.All(carried, d => Assert.Null(SampleDraws.FirstNonFinite(d, SampleDraws.Key)));
+            }
+            FuzzDirectory.DeleteQuietly(root);
+        }, ciCases: 1000, FuzzSeed.For("dataset-draws"), print: c => $"{string.Join(",", c.JsonEdits.Select(m => m.ToString()))} / {string.Join(",", c.ByteEdits.Select(m => m.ToString()))}");
         dir.AssertOutsideUntouched();
     }
 

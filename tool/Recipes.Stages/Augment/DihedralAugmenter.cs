@@ -1,4 +1,5 @@
 using Recipes.Plugins;
+using Recipes.Plugins.Files;
 using Recipes.Plugins.Formats;
 
 namespace Recipes.Stages.Augment;
@@ -6,7 +7,8 @@ namespace Recipes.Stages.Augment;
 /// <summary>
 /// <c>augment: { dihedral: 8 }</c>: writes each square <c>.npy</c> field of the sample under the first n symmetries of
 /// the square (1: identity; 2: identity and mirror; 4: the rotations; 8: all), as <c>name.dK.npy</c>. Input and target
-/// fields get the same transform, so pairs stay consistent.
+/// fields get the same transform, so pairs stay consistent. The sample's <c>draws.json</c>, if the previous stage wrote
+/// one, is passed on unchanged (it describes the untransformed sample), so the dataset stage still finds it.
 /// </summary>
 public sealed class DihedralAugmenter : StagePlugin
 {
@@ -14,7 +16,8 @@ public sealed class DihedralAugmenter : StagePlugin
 
     public override string Name => "dihedral";
     public override string Stage => StageNames.Augment;
-    public override int Version => 1;
+    // 2: passes the previous stage's draws.json on (a new output where there is one; the fields are unchanged).
+    public override int Version => 2;
     public override string Summary => "Exact rotations and reflections of square fields (x1, x2, x4 or x8).";
 
     private static readonly Setting<int> Dihedral = Settings.Int("dihedral", "How many symmetries of the square: 1, 2 (mirror), 4 (rotations) or 8 (all).", 8);
@@ -48,6 +51,11 @@ public sealed class DihedralAugmenter : StagePlugin
             var stem = file.Name[..^4];
             for (var e = 0; e < elements.Length; e++)
                 NpyFile.Write(context.OutputPath($"{stem}.d{e}.npy"), new NpyArray([n, n], DihedralGroup.Apply(elements[e], array.Data, n)));
+        }
+        if (context.InputFiles.FirstOrDefault(f => f.Name == SampleDraws.FileName) is { } draws)
+        {
+            var bytes = Reading.SampleInput.Read(context.NodeId, draws, path => RegularFile.ReadAllBytes(path, SampleDraws.MaxBytes));
+            AtomicFile.WriteAllBytes(context.OutputPath(SampleDraws.FileName), bytes);
         }
         context.Metrics["copies"] = elements.Length;
         return Task.CompletedTask;

@@ -22,7 +22,7 @@ internal static partial class DatasetCard
     public sealed record Provenance(string NodeId, string? Key, string Plugin, int Version, string Settings, int Size);
 
     public static string Write(IReadOnlyList<CardSplit> splits, IReadOnlyList<ParameterColumn> columns,
-        IReadOnlyList<(string Minimum, string Maximum)> ranges, Provenance provenance)
+        IReadOnlyList<(string Minimum, string Maximum)> ranges, Provenance provenance, bool draws = false)
     {
         var total = splits.Sum(s => s.Examples);
         var card = new StringBuilder();
@@ -55,7 +55,10 @@ internal static partial class DatasetCard
         card.Append("- `data/<split>-00000-of-0000N.parquet`: the Hub's layout; `image` is a struct of the PNG `bytes` and its `path` ");
         card.Append("(`datasets`' `Image` feature), then one column per parameter, rows in the order of `metadata.jsonl`.\n");
         card.Append("- `<split>/<id>.png` with `<split>/metadata.jsonl`: the same images as an image folder.\n");
-        card.Append("- `<split>_images.npy`, `<split>_params.npy`, `metadata.json`: float32 arrays for the Recipes trainers.\n\n");
+        card.Append("- `<split>_images.npy`, `<split>_params.npy`, `metadata.json`: float32 arrays for the Recipes trainers.\n");
+        // Named only when written, so the card never points at a file that is not there.
+        if (draws) card.Append("- `draws.jsonl`: per sample, the random values its simulation drew (`{\"id\", \"split\", \"draws\"}`), to re-simulate it.\n");
+        card.Append('\n');
 
         card.Append("## Load\n\nFrom this folder (or with its path in front of each pattern):\n\n```python\nfrom datasets import load_dataset\n\n");
         card.Append("ds = load_dataset(\".\")  # reads the configs above\n");

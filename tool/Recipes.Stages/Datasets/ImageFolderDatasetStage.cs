@@ -17,13 +17,18 @@ namespace Recipes.Stages.Datasets;
 /// <c>&lt;split&gt;_params.npy</c> float32 [N, P], plus <c>metadata.json</c> (parameter names, their ranges, ids per split).
 /// Unless <c>parquet: false</c>, the same rows as Parquet shards in the Hub's layout (<see cref="HubParquet"/>), and
 /// always a dataset card, <c>README.md</c>, whose header tells <c>datasets</c> the splits and features (<see cref="DatasetCard"/>).
+/// Samples whose solver drew random values (a smoke source's strengths) have them in <c>draws.jsonl</c>.
 /// </summary>
 public sealed class ImageFolderDatasetStage : StagePlugin
 {
     public override string Name => "image-folder";
     public override string Stage => StageNames.Dataset;
-    public override int Version => 3;
+    // 4: draws.jsonl records the random draws of every sample whose solver drew any.
+    public override int Version => 4;
     public override string Summary => "Images in the image-folder layout with metadata.jsonl, Parquet shards and a dataset card as the Hugging Face Hub reads them, plus float32 .npy arrays of images and parameters per split.";
+
+    /// <summary>Every sample's draws, one JSON object a line: <c>{"id", "split", "draws"}</c>; absent when no solver drew.</summary>
+    public const string DrawsFile = "draws.jsonl";
 
     private static readonly Setting<string> Image = Settings.Text("image", "The per-sample output to collect.", "image.png");
     private static readonly Setting<ValueMap> Split = Settings.Map("split", "Fractions per split, by sample: { train: 0.9, test: 0.1 } (valid allowed).",
@@ -70,6 +75,7 @@ public sealed class ImageFolderDatasetStage : StagePlugin
         int? size = s.Contains("size") ? s.GetInt("size") : null;
         // Every requested split gets a sample (or the build says there are too few), as the other dataset formats do.
         var assigned = SplitAssignment.AssignAll(context.Upstream.Select(u => u.SampleId ?? u.NodeId).ToList(), splits, salt, "sample", "samples");
+        var drawLines = new StringBuilder();
         foreach (var sample in context.Upstream)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -83,7 +89,12 @@ public sealed class ImageFolderDatasetStage : StagePlugin
                 ? sample.Parameters.GetDouble(n)
                 : throw new PluginException($"{sample.NodeId} has no parameter '{n}' (it has: {string.Join(", ", sample.Parameters.Keys)})")).ToArray();
             members[assigned[id]].Add((id, image, values, names.Select(n => sample.Parameters[n]).ToArray()));
+            // One line per sample beside the metadata, not a column of it: the Hub's readers want flat columns, and a
+            // smoke source's strengths are a few thousand numbers.
+            if (NpyDatasetStage.Draws(sample) is { } draws)
+                drawLines.Append(new JsonObject { ["id"] = id, ["split"] = assigned[id], [SampleDraws.Key] = draws }.ToJsonString()).Append('\n');
         }
+        if (drawLines.Length > 0) File.WriteAllText(context.OutputPath(DrawsFile), drawLines.ToString());
 
         var pixels = size!.Value * size.Value;
         var parquet = ParquetShards.Read(s);
@@ -139,7 +150,7 @@ public sealed class ImageFolderDatasetStage : StagePlugin
         var settings = new JsonObject(Options.Where(o => o.AffectsOutput && s.Contains(o.Name))
             .Select(o => new KeyValuePair<string, JsonNode?>(o.Name, s[o.Name]?.DeepClone())));
         File.WriteAllText(context.OutputPath("README.md"), DatasetCard.Write(cardSplits, columns, cardRanges,
-            new DatasetCard.Provenance(context.NodeId, context.Key, Name, Version, CanonicalJson.Serialize(settings), size.Value)));
+            new DatasetCard.Provenance(context.NodeId, context.Key, Name, Version, CanonicalJson.Serialize(settings), size.Value), draws: drawLines.Length > 0));
         context.Log.WriteLine($"{all.Count} images of {size}x{size}, parameters: {string.Join(", ", names)}");
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
+using Recipes.Plugins.Files;
 using Recipes.Plugins.Formats;
 
 namespace Recipes.Stages.Datasets;
@@ -9,7 +10,8 @@ namespace Recipes.Stages.Datasets;
 /// <summary>
 /// <c>dataset: { format: npy }</c>: per shard, the (input, target) pairs of its samples (every augmented copy) stacked
 /// into float32 arrays per split, written as <c>shard-K.npz</c> (numpy) and <c>shard-K.safetensors</c> (PyTorch, JAX),
-/// with <c>shard-K.json</c> listing every sample's split, parameters and rows. Unsharded, the one node sees every
+/// with <c>shard-K.json</c> listing every sample's split, parameters, the random draws that defined it (its
+/// <c>draws.json</c>, when the solver drew any) and rows. Unsharded, the one node sees every
 /// sample and no requested split is left empty (<see cref="SplitAssignment.AssignAll"/>); with <c>shard</c> set each
 /// sample's split is its hash alone, so that a shard's contents never depend on the samples of other shards.
 /// </summary>
@@ -17,7 +19,8 @@ public sealed class NpyDatasetStage : StagePlugin
 {
     public override string Name => "npy";
     public override string Stage => StageNames.Dataset;
-    public override int Version => 2;
+    // 3: shard-K.json carries each sample's draws beside its parameters.
+    public override int Version => 3;
     public override string Summary => "Shards of (input, target) float32 pairs as .npz and .safetensors, split by sample.";
 
     private static readonly Setting<string> Input = Settings.Text("input", "Stem of the input field files (input.npy, or input.dK.npy after augmentation).", "input");
@@ -86,13 +89,15 @@ public sealed class NpyDatasetStage : StagePlugin
                 rows[split].Targets.Add(target.Data);
                 rows[split].Samples.Add(sample.SampleIndex ?? -1);
             }
-            manifest.Add(new JsonObject
+            var entry = new JsonObject
             {
                 ["id"] = id,
                 ["split"] = split,
                 ["pairs"] = pairs.Count,
                 ["parameters"] = new JsonObject(sample.Parameters.Entries.Select(e => new KeyValuePair<string, JsonNode?>(e.Key, e.Value?.DeepClone()))),
-            });
+            };
+            if (Draws(sample) is { } draws) entry[SampleDraws.Key] = draws;
+            manifest.Add(entry);
         }
         var n = size ?? 0;
         var shard = context.NodeId[(context.NodeId.LastIndexOf('/') + 1)..];
@@ -112,6 +117,22 @@ public sealed class NpyDatasetStage : StagePlugin
         File.WriteAllText(context.OutputPath($"{shard}.json"), new JsonObject { ["shard"] = shard, ["size"] = n, ["samples"] = manifest }
             .ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The draws a sample's <c>draws.json</c> records (read through the bounded reader, an object of finite numbers),
+    /// or null when its solver drew nothing.
+    /// </summary>
+    public static JsonObject? Draws(UpstreamArtifacts sample)
+    {
+        if (sample.Find(SampleDraws.FileName) is not { } file) return null;
+        var document = Reading.SampleInput.Read(sample, file, path => Reading.BoundedJson.ParseObject(RegularFile.ReadAllBytes(path, SampleDraws.MaxBytes), file.Name));
+        if (document[SampleDraws.Key] is not JsonObject draws)
+            throw new PluginException($"{sample.NodeId}: {file.Name} has no \"{SampleDraws.Key}\" object");
+        // JSON text cannot hold NaN, but a number too large for a double reads as infinity.
+        if (SampleDraws.FirstNonFinite(draws, SampleDraws.Key) is { } where)
+            throw new PluginException($"{sample.NodeId}: {file.Name}: {where} is not a finite number");
+        return (JsonObject)draws.DeepClone();
     }
 
     private static string Id(UpstreamArtifacts sample) => sample.SampleId ?? sample.NodeId;
