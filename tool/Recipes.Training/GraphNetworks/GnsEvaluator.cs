@@ -20,7 +20,7 @@ public sealed class GnsEvaluator : TorchStagePlugin
 {
     public override string Name => "gns";
     public override string Stage => StageNames.Evaluate;
-    public override int Version => 5;
+    public override int Version => 6;
     public override string Summary => "One-step and rollout MSE on held-out trajectories, and a rollout beside the ground truth.";
 
     private static readonly Setting<string> Split = Settings.Text("split", "Held-out split to evaluate on.", "test", "test", "valid", "train");
@@ -66,6 +66,15 @@ public sealed class GnsEvaluator : TorchStagePlugin
         var free = clamp ? new GnsFeatures(metadata, features.Noise) { Device = device } : null;
         if (free is not null) scores["model_without_clamp"] = [];
         var heldShares = new List<double>();
+        // LagrangeBench's figures per predictor: MSE5/MSE20 per window, Sinkhorn and kinetic energy per trajectory.
+        var benchmark = scores.Keys.ToDictionary(k => k, _ => (Windows: new List<double[]>(), Sinkhorn: new List<double>(), Energy: new List<double>()), StringComparer.Ordinal);
+        void Benchmark(string predictor, float[] whole, Trajectory trajectory, Func<Trajectory, float[]> roll)
+        {
+            var figures = benchmark[predictor];
+            figures.Sinkhorn.Add(LagrangeBenchMetrics.Sinkhorn(whole, trajectory, GnsFeatures.History));
+            figures.Energy.Add(LagrangeBenchMetrics.KineticEnergyMse(whole, trajectory, GnsFeatures.History, metadata.Dt, metadata.Dx));
+            foreach (var window in LagrangeBenchMetrics.Windows(trajectory)) figures.Windows.Add(LagrangeBenchMetrics.StepMse(roll(window), window));
+        }
         using (torch.no_grad())
         {
             var done = 0;
@@ -91,11 +100,13 @@ public sealed class GnsEvaluator : TorchStagePlugin
                 perTrajectory.Add(new JsonObject { ["id"] = trajectory.Id, ["one_step_mse"] = oneStep, ["rollout_mse"] = score.RolloutMse });
                 shownRollout ??= predicted;
                 scores["model"].Add((oneStep, score));
+                Benchmark("model", predicted, trajectory, window => GnsRollout.Roll(model, features, window));
                 if (free is not null)
                 {
                     var unclamped = GnsRollout.Roll(model, free, trajectory,
                         progress: f => context.Progress?.Report((done + 0.5 + f / 2) / trajectories.Count));
                     scores["model_without_clamp"].Add((oneStep, RolloutScore.Of(unclamped, trajectory, GnsFeatures.History, metadata)));
+                    Benchmark("model_without_clamp", unclamped, trajectory, window => GnsRollout.Roll(model, free, window));
                 }
                 done++;
                 foreach (var baseline in RolloutRules.All)
@@ -107,12 +118,24 @@ public sealed class GnsEvaluator : TorchStagePlugin
                         var truthNext = trajectory.At(t + 1);
                         for (var k = 0; k < size; k++) baselineOneStep += Math.Pow(next[k] - truthNext[k], 2);
                     }
-                    scores[baseline.Name()].Add((baselineOneStep / ((double)steps * size),
-                        RolloutScore.Of(RolloutRules.Roll(baseline, trajectory, GnsFeatures.History, metadata), trajectory, GnsFeatures.History, metadata)));
+                    var rolled = RolloutRules.Roll(baseline, trajectory, GnsFeatures.History, metadata);
+                    scores[baseline.Name()].Add((baselineOneStep / ((double)steps * size), RolloutScore.Of(rolled, trajectory, GnsFeatures.History, metadata)));
+                    Benchmark(baseline.Name(), rolled, trajectory, window => RolloutRules.Roll(baseline, window, GnsFeatures.History, metadata));
                 }
             }
         }
         var summaries = scores.ToDictionary(s => s.Key, s => Figures(s.Value));
+        foreach (var (predictor, figures) in benchmark)
+            summaries[predictor]["lagrangebench"] = new JsonObject
+            {
+                // Null where no test trajectory is long enough for one window of 6 + 20 frames.
+                ["windows"] = figures.Windows.Count,
+                ["mse5"] = figures.Windows.Count == 0 ? null : Finite(figures.Windows.Average(w => LagrangeBenchMetrics.Mean(w, 5))),
+                ["mse20"] = figures.Windows.Count == 0 ? null : Finite(figures.Windows.Average(w => LagrangeBenchMetrics.Mean(w, LagrangeBenchMetrics.Horizon))),
+                // A rollout that left every bound (a diverged model) has no finite transport cost: null, never NaN.
+                ["sinkhorn"] = Finite(figures.Sinkhorn.Average()),
+                ["e_kin_mse"] = Finite(figures.Energy.Average()),
+            };
         var best = RolloutRules.All.Select(b => b.Name()).MinBy(name => summaries[name]["rollout_mse"]!.GetValue<double>())!;
         var bestRollout = summaries[best]["rollout_mse"]!.GetValue<double>();
         // Every figure is a mean over trajectories (each trajectory's own mean first), the model's as the baselines':
@@ -142,6 +165,10 @@ public sealed class GnsEvaluator : TorchStagePlugin
         context.Metrics["best_baseline_rollout_mse"] = bestRollout;
         context.Metrics["rollout_gain_over_best_baseline"] = bestRollout / Math.Max(rolloutMse, double.Epsilon);
         context.Metrics["outside_fraction"] = summaries["model"]["outside_fraction"]!.GetValue<double>();
+        var lagrangeBench = summaries["model"]["lagrangebench"]!;
+        foreach (var name in new[] { "mse5", "mse20", "sinkhorn", "e_kin_mse" })
+            if (lagrangeBench[name] is JsonValue value) context.Metrics[$"lagrangebench_{name}"] = value.GetValue<double>();
+        if (metadata.Dx is null) metrics["lagrangebench_note"] = "e_kin_mse leaves out dx^dim: the dataset's metadata.json has no dx (files: lagrangebench or all write it)";
         File.WriteAllText(context.OutputPath("metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         DrawRollout(context.OutputPath("rollout.png"), metadata, trajectories[0], shownRollout!);
         DrawAnimation(context.OutputPath("rollout.gif"), metadata, trajectories[0], shownRollout!);
@@ -169,6 +196,8 @@ public sealed class GnsEvaluator : TorchStagePlugin
         }
         chart.SavePng(path);
     }
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
     /// <summary>Means over trajectories of one predictor's one-step and rollout figures.</summary>
     private static JsonObject Figures(List<(double OneStep, RolloutScore Rollout)> scores) => new()
