@@ -20,6 +20,12 @@ if (args is ["gpu-check", ..])
     Environment.ExitCode = GpuCheck.Run(args[1..]);
     return;
 }
+// "bulk N FILES BYTES [RUNS]" builds N in-process nodes that each write FILES files of BYTES bytes, beside the raw floor.
+if (args is ["bulk", .. var bulkArgs])
+{
+    Environment.ExitCode = BulkBenchmark.Run(bulkArgs);
+    return;
+}
 // "quick N" times eight no-op status and build runs of N samples with a stopwatch, beside reading every action entry
 // once (the I/O floor), and prints the medians; anything else goes to BenchmarkDotNet.
 if (args is ["quick", var count])
