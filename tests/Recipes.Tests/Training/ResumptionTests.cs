@@ -16,7 +16,7 @@ namespace Recipes.Tests.Training;
 public sealed class ResumptionTests
 {
     /// <summary>Every output of a node's folder under out/, by name and hash.</summary>
-    private static Dictionary<string, string> Tree(string directory) =>
+    internal static Dictionary<string, string> Tree(string directory) =>
         Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
             .ToDictionary(f => Path.GetRelativePath(directory, f), ContentHash.OfFile, StringComparer.Ordinal);
 
@@ -54,7 +54,7 @@ public sealed class ResumptionTests
     }
 
     /// <summary>The log the cache kept for a node of a build.</summary>
-    private static string LogOf(Workspace ws, BuildResult result, string node)
+    internal static string LogOf(Workspace ws, BuildResult result, string node)
     {
         var key = result.States.HashOf(result.Graph.Find(node)!.Index)!;
         var entry = new Recipes.Cache.CacheStore(ws.CacheDir).Actions.TryGet(key)!;

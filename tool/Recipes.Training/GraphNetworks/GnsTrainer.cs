@@ -43,8 +43,48 @@ public sealed class GnsTrainer : TorchStagePlugin, IResumableTrainer
     private static readonly Setting<bool> ClampToBox = GnsEvaluator.ClampToBox;
     private static readonly Setting<int> ValidateTrajectories = Settings.Int("validate_trajectories", "Valid trajectories each validation rolls out (the first ones).", 2, min: 1);
 
+    // Pushforward training (Brandstetter et al. 2022, scheduled as LagrangeBench schedules it): from step
+    // pushforward_steps[i] on, a training step unrolls the model pushforward_unrolls[i] steps without gradient before
+    // the step it learns from, chosen in proportion to pushforward_probs among the stages already reached. The default
+    // (one stage of 0 unrolls) is plain one-step training and draws no random number for it.
+    private static readonly Setting<IReadOnlyList<double>> PushforwardSteps = Settings.Numbers("pushforward_steps",
+        "Training step from which each pushforward stage may be drawn (ascending, the first 0).", 0);
+    private static readonly Setting<IReadOnlyList<double>> PushforwardUnrolls = Settings.Numbers("pushforward_unrolls",
+        "Steps each pushforward stage unrolls the model, without gradient, before the step it learns from.", 0);
+    private static readonly Setting<IReadOnlyList<double>> PushforwardProbs = Settings.Numbers("pushforward_probs",
+        "Relative weight of each pushforward stage among those reached (LagrangeBench: 18, 2, 1, 1).", 1);
+
     protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
-        [LatentSize, MessagePassingSteps, NoiseStd, Steps, Batch, LearningRate, LearningRateMin, LrDecay, LrDecaySteps, ValidateEvery, ValidateTrajectories, EmaDecay, ClampToBox];
+        [LatentSize, MessagePassingSteps, NoiseStd, Steps, Batch, LearningRate, LearningRateMin, LrDecay, LrDecaySteps, ValidateEvery, ValidateTrajectories, EmaDecay, ClampToBox,
+            PushforwardSteps, PushforwardUnrolls, PushforwardProbs];
+
+    public override IEnumerable<OptionProblem> Validate(ValueMap settings)
+    {
+        var (steps, unrolls, probs) = (PushforwardSteps.Read(settings), PushforwardUnrolls.Read(settings), PushforwardProbs.Read(settings));
+        if (steps.Count != unrolls.Count || steps.Count != probs.Count)
+            yield return new OptionProblem(PushforwardUnrolls.Name, $"pushforward_steps, pushforward_unrolls and pushforward_probs need one entry per stage (they have {steps.Count}, {unrolls.Count} and {probs.Count})");
+        else if (steps.Count == 0 || steps[0] != 0 || steps.Zip(steps.Skip(1)).Any(p => p.Second <= p.First) || steps.Any(x => x != Math.Floor(x)))
+            yield return new OptionProblem(PushforwardSteps.Name, "pushforward_steps must be whole steps in ascending order, the first 0");
+        else if (unrolls.Any(u => u < 0 || u > 20 || u != Math.Floor(u)))
+            yield return new OptionProblem(PushforwardUnrolls.Name, "pushforward_unrolls must be whole numbers from 0 to 20");
+        else if (probs.Any(x => x < 0 || !double.IsFinite(x)) || probs[0] <= 0)
+            yield return new OptionProblem(PushforwardProbs.Name, "pushforward_probs must be non-negative, the first above 0 (the stage every step can draw)");
+    }
+
+    /// <summary>The unrolls of this step: a stage drawn among those whose start is reached, by weight; 0 without pushforward.</summary>
+    private static int Unrolls(int step, IReadOnlyList<double> starts, IReadOnlyList<double> unrolls, IReadOnlyList<double> weights, SeededRandom random)
+    {
+        if (unrolls.All(u => u == 0)) return 0;
+        var reached = starts.Count(s => s <= step);
+        var total = weights.Take(reached).Sum();
+        var draw = random.NextDouble() * total;
+        for (var i = 0; i < reached; i++)
+        {
+            draw -= weights[i];
+            if (draw < 0) return (int)unrolls[i];
+        }
+        return (int)unrolls[reached - 1];
+    }
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken) => Train(context, cancellationToken);
 
@@ -120,6 +160,8 @@ public sealed class GnsTrainer : TorchStagePlugin, IResumableTrainer
                 checkpoint.State["validation"] = new JsonArray([.. validation.Points.Select(p => (JsonNode?)new JsonArray(p.Step, p.RolloutMse))]);
             checkpoint.SaveTo(context.Checkpoints);
         }
+        var (pushforwardSteps, pushforwardUnrolls, pushforwardProbs) = (PushforwardSteps.Read(s), PushforwardUnrolls.Read(s), PushforwardProbs.Read(s));
+        var unrolled = new SortedDictionary<int, int>();
         model.train();
         for (var step = start; step < steps; step++)
         {
@@ -127,11 +169,16 @@ public sealed class GnsTrainer : TorchStagePlugin, IResumableTrainer
             optimizer.LearningRate = (lr0 - lrMin) * Math.Pow(decay, (double)step / decaySteps) + lrMin;
             var windows = new List<(float[] Window, int Particles, int[] Types)>();
             var targets = new List<float>();
+            var unroll = Unrolls(step, pushforwardSteps, pushforwardUnrolls, pushforwardProbs, random);
+            if (unroll > 0) unrolled[unroll] = unrolled.GetValueOrDefault(unroll) + 1;
             for (var b = 0; b < batch; b++)
             {
                 var trajectory = trajectories[random.Int(0, trajectories.Count - 1)];
-                var t = random.Int(GnsFeatures.History, trajectory.Steps - 2);
+                // A trajectory too short for this many unrolls unrolls what it can.
+                var k = Math.Min(unroll, trajectory.Steps - 2 - GnsFeatures.History);
+                var t = random.Int(GnsFeatures.History, trajectory.Steps - 2 - k);
                 var (window, target) = NoisyExample(trajectory, t, features, random);
+                if (k > 0) (window, target) = PushedForward(model, features, trajectory, t, k, window);
                 windows.Add((window, trajectory.Particles, trajectory.Types));
                 targets.AddRange(target);
             }
@@ -160,6 +207,8 @@ public sealed class GnsTrainer : TorchStagePlugin, IResumableTrainer
             if (step + 1 < steps && context.Checkpoints?.Due() == true) Save(step + 1);
         }
 
+        if (unrolled.Count > 0)
+            context.Log.WriteLine("pushforward: " + string.Join(", ", unrolled.Select(p => $"{p.Value} steps unrolled {p.Key}")) + $" of {steps - start}");
         Divergence.CheckWeights(context, kept, LearningRate.Name);
         Save(steps);
         kept.cpu();
@@ -199,6 +248,29 @@ public sealed class GnsTrainer : TorchStagePlugin, IResumableTrainer
             context.Metrics["validation_baseline_rollout_mse"] = validation.BaselineMse;
         }
         context.Metrics["train_trajectories"] = trajectories.Count;
+    }
+
+    /// <summary>
+    /// The pushforward example: the model, without gradient, rolls <paramref name="unrolls"/> steps from the noisy window
+    /// ending at <paramref name="t"/>; the window it learns from holds its own predictions last, and the target is the
+    /// normalized acceleration that takes those predictions to the true position at t + unrolls + 1 — so the model
+    /// learns to correct the drift of its own rollouts (Brandstetter et al. 2022; LagrangeBench's push_forward).
+    /// </summary>
+    private static (float[] Window, float[] Target) PushedForward(GnsModel model, GnsFeatures features, Trajectory trajectory, int t, int unrolls, float[] window)
+    {
+        var size = trajectory.Particles * features.Dim;
+        using (torch.no_grad())
+            for (var u = 0; u < unrolls; u++)
+            {
+                var next = GnsRollout.Predict(model, features, trajectory, window);
+                var shifted = new float[window.Length];
+                window.AsSpan(size).CopyTo(shifted);
+                next.CopyTo(shifted.AsSpan(GnsFeatures.History * size));
+                window = shifted;
+            }
+        var target = features.NormalizedAcceleration(trajectory.At(t + unrolls + 1), window.AsSpan(GnsFeatures.History * size, size),
+            window.AsSpan((GnsFeatures.History - 1) * size, size), trajectory.Particles);
+        return (window, target);
     }
 
     /// <summary>
