@@ -113,6 +113,8 @@ public static class RecipeReport
 
     private static void Metrics(StringBuilder html, ReportInput input)
     {
+        if (input.Samples is { } samples && input.Previous is { } previousRun)
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"samples\">Against the previous run ({E(previousRun.Id)}), {E(samples.Describe())}.</p>\n");
         var rows = input.Metrics.ToList();
         if (rows.Count == 0)
         {

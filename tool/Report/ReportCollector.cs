@@ -87,6 +87,8 @@ public static class ReportCollector
                 .Where(c => c.Png is not null)
                 .Select(c => ($"{c.Comparison.Target.Name}: {c.Comparison.Metric} against {TargetChart.DefaultAxis(c.Comparison)}", c.Png!))],
             Previous = previousRecord is null ? null : ToReport(previousRecord),
+            // Matched by content, as diff matches them: from the two records alone, no cache entry read.
+            Samples = currentRecord is null || previousRecord is null ? null : RunDiff.Between(previousRecord, currentRecord, null).Samples,
         };
     }
 

@@ -35,5 +35,8 @@ public sealed class ReportInput
     public IReadOnlyList<(string Caption, byte[] Png)> TargetCharts { get; init; } = [];
     public ReportRun? Previous { get; init; }
 
+    /// <summary>This build's samples against the previous run's, matched by their values; null without both records.</summary>
+    public Status.SampleChanges? Samples { get; init; }
+
     public double? SecondsOf(GraphNode node) => Seconds.TryGetValue(node.Id, out var s) ? s : null;
 }

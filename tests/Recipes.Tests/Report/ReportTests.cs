@@ -41,6 +41,8 @@ public sealed class ReportTests
 
         Assert.Matches("<th>previous run \\([0-9T]+Z-[0-9a-f]{6}\\)</th>", page);
         Assert.Contains("<td>dataset/shard-0000</td><td>dataset.rows</td><td>12</td><td>18</td><td>-6 (-33.3 %)</td>", page);
+        // Samples matched by their values, as diff matches them: the six at drag 0.05 left, the twelve others only moved.
+        Assert.Matches("<p class=\"samples\">Against the previous run \\([0-9T]+Z-[0-9a-f]{6}\\), samples: 0 new, 6 no longer in the space, 0 changed, 12 unchanged\\.</p>", page);
         Assert.Contains("<th>median peak MiB</th>", page);
         Assert.Contains("<dt>run</dt>", page);
     }
