@@ -79,6 +79,24 @@ public sealed class SampleIdentityTests
     }
 
     [Fact]
+    public void TheManifestNamesEachSampleByItsValuesBesideItsPosition()
+    {
+        using var ws = Built();
+        static Dictionary<string, string> Identities(Workspace ws) =>
+            JsonNode.Parse(File.ReadAllText(ws.Path_("out/quickstart/manifest.json")))!["samples"]!.AsArray()
+                .ToDictionary(s => s!["parameters"]!.ToJsonString(), s => s!["sample"]!.GetValue<string>());
+        var before = Identities(ws);
+        Assert.Equal(18, before.Values.Distinct().Count());
+        Assert.Equal(0, Support.Cli.Run(ws.Root, "build", "recipe.yaml", "--set", "parameters.space.drag.steps=4").ExitCode);
+        var after = Identities(ws);
+        // The 12 samples at drag 0 and 0.1 moved to other ids and kept their identity; the 12 new ones have new ones.
+        var kept = after.Keys.Intersect(before.Keys).ToList();
+        Assert.Equal(12, kept.Count);
+        Assert.All(kept, p => Assert.Equal(before[p], after[p]));
+        Assert.Equal(12, after.Values.Except(before.Values).Count());
+    }
+
+    [Fact]
     public void RemovingAChoiceCountsItsSamplesAsGone()
     {
         using var ws = Built();

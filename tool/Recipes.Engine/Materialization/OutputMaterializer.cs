@@ -151,10 +151,17 @@ public sealed class OutputMaterializer
             w.WriteString("sampler", ParameterSpace.Name(graph.Recipe.Space.Sampler));
             w.WriteBoolean("complete", complete);
             w.WriteStartArray("samples");
+            // Each sample's identity (the hash of its parameter values): ids are positions and may name another sample
+            // after a grid change; "sample" names the same sample in every build that has it.
+            var identities = new Dictionary<int, string>();
+            foreach (var node in graph.Nodes)
+                if (node.Sample is { } owner && !identities.ContainsKey(owner.Index) && Sampling.SampleIdentity.Of(node) is { } identity)
+                    identities[owner.Index] = identity;
             foreach (var sample in graph.Samples)
             {
                 w.WriteStartObject();
                 w.WriteString("id", sample.Id);
+                if (identities.TryGetValue(sample.Index, out var known)) w.WriteString("sample", known);
                 if (graph.Recipe.Adaptive is not null)
                 {
                     // Which round chose the sample (0: the initial design) and the acquisition score it had then.
