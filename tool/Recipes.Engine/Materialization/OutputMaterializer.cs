@@ -30,6 +30,12 @@ public sealed class OutputMaterializer
 
     public OutputMaterializer(CacheStore cache) => _cache = cache;
 
+    /// <summary>
+    /// The recipe repository's commit and dirty flag as the build found them, for the manifest (null: not in a
+    /// repository, and the manifest says nothing). The manifest names the tool version too; neither is in any key.
+    /// </summary>
+    public Versions.SourceState? Source { get; init; }
+
     public string Materialize(BuildResult result, string outputRoot)
     {
         var graph = result.Graph;
@@ -120,7 +126,7 @@ public sealed class OutputMaterializer
         foreach (var r in recorded.Where(r => r.Size >= 0)) current[r.Path] = (r.Hash, r.Size, r.Ticks);
 
         Prune(root, previous.Keys.Where(p => !wanted.ContainsKey(p)));
-        var manifest = BuildManifest(graph, perSample, sampleMetrics, artifacts, complete);
+        var manifest = BuildManifest(graph, perSample, sampleMetrics, artifacts, complete, Source);
         var manifestPath = Path.Combine(root, ManifestName);
         if (!AtomicFile.HasContent(manifestPath, manifest.Span)) AtomicFile.WriteAllBytes(manifestPath, manifest.Span);
         // Nothing copied, nothing dropped: the record on disk already says what is in place.
@@ -139,7 +145,7 @@ public sealed class OutputMaterializer
     }
 
     private static ReadOnlyMemory<byte> BuildManifest(BuildGraph graph, Dictionary<int, List<(string Stage, string Path, OutputFile File)>> perSample,
-        Dictionary<int, JsonObject> metrics, List<JsonObject> artifacts, bool complete)
+        Dictionary<int, JsonObject> metrics, List<JsonObject> artifacts, bool complete, Versions.SourceState? source)
     {
         // Sized for a few hundred bytes per sample, so a large manifest is not copied as the stream grows.
         var buffer = new MemoryStream(4096 + 768 * graph.Samples.Count);
@@ -150,6 +156,12 @@ public sealed class OutputMaterializer
             w.WriteNumber("seed", graph.Recipe.Seed);
             w.WriteString("sampler", ParameterSpace.Name(graph.Recipe.Space.Sampler));
             w.WriteBoolean("complete", complete);
+            w.WriteString("tool_version", Versions.ToolVersion.Text);
+            if (source is not null)
+            {
+                w.WriteString("git_commit", source.Commit);
+                w.WriteBoolean("git_dirty", source.Dirty);
+            }
             w.WriteStartArray("samples");
             foreach (var sample in graph.Samples)
             {

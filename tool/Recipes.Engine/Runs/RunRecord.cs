@@ -56,9 +56,28 @@ public sealed record RunRecord
     /// <summary>The recipe's named training targets (<c>targets:</c>) with their sweep points; empty when it has none.</summary>
     public IReadOnlyList<RunTarget> Targets { get; init; } = [];
 
+    /// <summary>The tool that wrote the record (<see cref="Versions.ToolVersion.Text"/>); null in records of older tools.</summary>
+    public string? ToolVersion { get; init; }
+
+    /// <summary>The commit and dirty flag of the Git repository holding the recipe; null outside a repository (or without Git).</summary>
+    public Versions.SourceState? Source { get; init; }
+
     public static string StatusName(RunStatus status) => status.ToString().ToLowerInvariant();
 
-    public JsonObject ToJson() => new()
+    public JsonObject ToJson()
+    {
+        var json = Fields();
+        // Absent rather than null: "not in a repository" is no value of its own, and older readers never saw the keys.
+        if (ToolVersion is { } tool) json["tool_version"] = tool;
+        if (Source is { } source)
+        {
+            json["git_commit"] = source.Commit;
+            json["git_dirty"] = source.Dirty;
+        }
+        return json;
+    }
+
+    private JsonObject Fields() => new()
     {
         ["format"] = CurrentFormat,
         ["id"] = Id,
@@ -140,6 +159,8 @@ public sealed record RunRecord
                 Text(n, "status") ?? "", Text(n, "key"), Number(n, "seconds"), Long(n, "peak_rss_bytes"))).ToList() ?? [],
             Metrics = (o["metrics"] as JsonObject)?.DeepClone().AsObject() ?? [],
             Targets = (o["targets"] as JsonArray)?.OfType<JsonObject>().Select(ReadTarget).OfType<RunTarget>().ToList() ?? [],
+            ToolVersion = Text(o, "tool_version"),
+            Source = Text(o, "git_commit") is { } commit && o["git_dirty"] is JsonValue d && d.TryGetValue(out bool dirty) ? new Versions.SourceState(commit, dirty) : null,
         };
     }
 

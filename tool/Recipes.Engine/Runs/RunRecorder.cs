@@ -35,7 +35,8 @@ public sealed class RunRecorder : IBuildReporter, IDisposable
     /// Starts recording a build of <paramref name="graph"/>. <paramref name="sampleMemory"/> is false where nodes run on
     /// other machines (Slurm), whose memory this process cannot see.
     /// </summary>
-    public static RunRecorder Begin(RunStore store, BuildGraph graph, IReadOnlyList<string> sets, string executor, bool sampleMemory)
+    /// <param name="outputRoot">Where the build materializes (left out of the repository's dirty check, as the cache is).</param>
+    public static RunRecorder Begin(RunStore store, BuildGraph graph, IReadOnlyList<string> sets, string executor, bool sampleMemory, string? outputRoot = null)
     {
         var started = DateTime.UtcNow;
         var parameters = RunParameters.Resolve(graph.Recipe.RecipePath, sets);
@@ -66,6 +67,8 @@ public sealed class RunRecorder : IBuildReporter, IDisposable
             Parameters = parameters,
             Nodes = graph.Nodes.Count,
             Targets = [.. graph.Recipe.Targets.Select(RunTarget.From)],
+            ToolVersion = Versions.ToolVersion.Text,
+            Source = Versions.SourceProbe.Read(graph.Recipe.RecipePath, outputRoot is null ? [Path.GetDirectoryName(store.Root)!] : [Path.GetDirectoryName(store.Root)!, outputRoot]),
         };
         var recorder = new RunRecorder(store, record, sampleMemory);
         store.TrySave(record);
