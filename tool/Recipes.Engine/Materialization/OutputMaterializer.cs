@@ -36,6 +36,17 @@ public sealed class OutputMaterializer
     /// </summary>
     public Versions.SourceState? Source { get; init; }
 
+    /// <summary>
+    /// Where a materialized node's output lands under <c>out/&lt;recipe&gt;/</c>; <c>recipes why</c> maps files back to
+    /// nodes through the same function.
+    /// </summary>
+    public static string RelativePath(GraphNode node, string outputName) =>
+        // Adaptive rounds each write selection.json, so they go to select/round-NN/ (their node ids).
+        node.Sample is { } s
+            ? $"samples/{s.Id}/{node.StageName}/{outputName}"
+            : node.Target is { } target ? $"{TargetsFolder}/{target.Label}/{node.StageName}/{outputName}"
+            : node.StageName == StageNames.Select ? $"{node.Id}/{outputName}" : $"{node.StageName}/{outputName}";
+
     public string Materialize(BuildResult result, string outputRoot)
     {
         var graph = result.Graph;
@@ -68,11 +79,7 @@ public sealed class OutputMaterializer
             if (!node.Stage.Materialize) continue;
             foreach (var output in states.Outputs[i]!)
             {
-                // Adaptive rounds each write selection.json, so they go to select/round-NN/ (their node ids).
-                var path = node.Sample is { } s
-                    ? $"samples/{s.Id}/{node.StageName}/{output.Name}"
-                    : node.Target is { } target ? $"{TargetsFolder}/{target.Label}/{node.StageName}/{output.Name}"
-                    : node.StageName == StageNames.Select ? $"{node.Id}/{output.Name}" : $"{node.StageName}/{output.Name}";
+                var path = RelativePath(node, output.Name);
                 wanted[path] = output;
                 if (node.Sample is { } owner)
                 {
