@@ -96,7 +96,7 @@ public sealed class LineageTracer
         {
             // A file of a dataset named after its sample (an image-folder dataset's <split>/<id>.png) is that sample's item.
             only = pictured;
-            result["item"] = new JsonObject { ["name"] = Path.GetFileName(relative), ["is"] = $"the file of sample {pictured.Id}", ["sample"] = pictured.Id };
+            result["item"] = new JsonObject { ["name"] = Path.GetFileName(relative), ["is"] = "a file of the dataset named after its sample", ["sample"] = pictured.Id };
         }
         if ((only ?? node.Sample) is { } sample) result["sample"] = SampleJson(sample);
 
