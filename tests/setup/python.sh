@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Installs Debian's python3-numpy and python3-torch for the tests that open the dataset stages' files with numpy (as
-# the gns package does) and that train the PyTorch example (recipes/heat-diffusion/pytorch.yaml). Skips quickly where
-# both import already or apt is not available; those tests then skip themselves and say why.
+# the gns package does) and that train the PyTorch example (recipes/heat-diffusion/pytorch.yaml), and python3-prov for
+# the test that reads `recipes export-provenance` with an independent PROV reader. Skips quickly where all three import
+# already or apt is not available; those tests then skip themselves and say why.
 set -euo pipefail
 for python in "${RECIPES_PYTHON:-}" python3 /usr/bin/python3; do
-  if [ -n "$python" ] && "$python" -c "import numpy, torch" >/dev/null 2>&1; then
-    echo "numpy and torch present"
+  if [ -n "$python" ] && "$python" -c "import numpy, torch, prov" >/dev/null 2>&1; then
+    echo "numpy, torch and prov present"
     exit 0
   fi
 done
 . "$(dirname "$0")/apt.bash"
 if ! apt_available; then
-  echo "no apt-get: the numpy and PyTorch tests will skip"
+  echo "no apt-get: the numpy, PyTorch and PROV tests will skip"
   exit 0
 fi
-apt_install python3-numpy python3-torch
-/usr/bin/python3 -c "import numpy, torch; print('numpy', numpy.__version__, 'torch', torch.__version__, 'installed')"
+apt_install python3-numpy python3-torch python3-prov
+/usr/bin/python3 -c "import numpy, torch, prov; print('numpy', numpy.__version__, 'torch', torch.__version__, 'prov', prov.__version__, 'installed')"

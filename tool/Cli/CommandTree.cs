@@ -23,6 +23,7 @@ public static class CommandTree
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(WhyCommand.Create());
+        root.Subcommands.Add(ExportProvenanceCommand.Create());
         return root;
     }
 

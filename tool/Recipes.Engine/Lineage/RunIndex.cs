@@ -8,7 +8,7 @@ namespace Recipes.Lineage;
 /// </summary>
 public sealed class RunIndex
 {
-    private readonly Dictionary<string, (RunRecord Run, bool Executed)> _byKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (RunRecord Run, RunNode Node, bool Executed)> _byKey = new(StringComparer.Ordinal);
 
     public RunIndex(IEnumerable<RunRecord> runs)
     {
@@ -18,10 +18,10 @@ public sealed class RunIndex
             {
                 if (node.Key is not { Length: > 0 } key) continue;
                 var executed = node.Status == "executed";
-                if (!_byKey.TryGetValue(key, out var known) || (executed && !known.Executed)) _byKey[key] = (run, executed);
+                if (!_byKey.TryGetValue(key, out var known) || (executed && !known.Executed)) _byKey[key] = (run, node, executed);
             }
     }
 
     /// <summary>The run that made <paramref name="key"/> (Executed true), or the first that used it from the cache; null when none recorded it.</summary>
-    public (RunRecord Run, bool Executed)? Find(string? key) => key is not null && _byKey.TryGetValue(key, out var found) ? found : null;
+    public (RunRecord Run, RunNode Node, bool Executed)? Find(string? key) => key is not null && _byKey.TryGetValue(key, out var found) ? found : null;
 }

@@ -17,6 +17,9 @@ public sealed class RunRecorder : IBuildReporter, IDisposable
     private readonly RunStore _store;
     private readonly MemorySampler? _memory;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    /// <summary>When <see cref="_clock"/> started: node times are this plus the clock's reading.</summary>
+    private readonly DateTime _clockStarted = DateTime.UtcNow;
     private readonly ConcurrentDictionary<int, double> _starts = new();
     private readonly ConcurrentDictionary<int, double> _ends = new();
     private readonly ConcurrentDictionary<int, long> _peaks = new();
@@ -95,7 +98,12 @@ public sealed class RunRecorder : IBuildReporter, IDisposable
         {
             var ran = _starts.ContainsKey(n.Index);
             return new RunNode(n.Id, n.StageName, states.Status[n.Index].ToString().ToLowerInvariant(), states.HashOf(n.Index),
-                ran ? states.Seconds[n.Index] : null, _peaks.TryGetValue(n.Index, out var peak) ? peak : null);
+                ran ? states.Seconds[n.Index] : null, _peaks.TryGetValue(n.Index, out var peak) ? peak : null)
+            {
+                // On the recorder's monotonic clock, so a node never ends before it starts whatever the wall clock does.
+                Started = ran ? _clockStarted.AddSeconds(_starts[n.Index]) : null,
+                Ended = ran && _ends.TryGetValue(n.Index, out var end) ? _clockStarted.AddSeconds(end) : null,
+            };
         }).ToList();
         _record = _record with
         {
