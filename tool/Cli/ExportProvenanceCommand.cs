@@ -39,7 +39,8 @@ public static class ExportProvenanceCommand
         try
         {
             session = RecipeSession.Open(recipePath, sets, cacheOption, Environment.ProcessorCount);
-            var runs = Directory.Exists(session.Cache.Root) ? new RunStore(session.Cache.Root).List(session.Recipe.Name) : [];
+            // Every node of every record: the document names the run, times and tool of each activity.
+            var runs = Lineage.RunRecordScan.Read(session.Cache.Root, session.Recipe.Name, wanted: _ => true);
             var last = runs.FirstOrDefault(r => r.Status != RunStatus.Running);
             if (last is null)
             {

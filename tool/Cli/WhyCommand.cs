@@ -76,9 +76,10 @@ public static class WhyCommand
         if (Directory.Exists(full)) throw new LineageException($"{path} is a directory; name a file in it");
         if (!File.Exists(full)) throw new LineageException($"{path} does not exist");
         var recipeName = relative[..slash];
-        var (session, runs) = Open(recipeName, project, recipeOption, cacheOption, sets);
+        var (session, _) = Open(recipeName, project, recipeOption, cacheOption, sets);
         var states = new BuildEngine(session.Cache).Probe(session.Graph);
-        var tracer = new LineageTracer(session.Graph, states, session.Cache, runs, session.Project.Directory);
+        var tracer = new LineageTracer(session.Graph, states, session.Cache,
+            wanted => RunRecordScan.Read(session.Cache.Root, session.Recipe.Name, wanted), session.Project.Directory);
         return tracer.Explain(full, relative[(slash + 1)..], path, item);
     }
 
@@ -94,9 +95,9 @@ public static class WhyCommand
         {
             try
             {
-                var (session, runs) = Open(name, project, recipeOption, cacheOption, sets);
+                var (session, _) = Open(name, project, recipeOption, cacheOption, sets);
                 var states = new BuildEngine(session.Cache).Probe(session.Graph);
-                return new LineageTracer(session.Graph, states, session.Cache, runs, session.Project.Directory).Downstream(full, path);
+                return new LineageTracer(session.Graph, states, session.Cache, _ => [], session.Project.Directory).Downstream(full, path);
             }
             catch (LineageException e)
             {
@@ -110,7 +111,8 @@ public static class WhyCommand
     {
         var cache = CacheLocation.Resolve(cacheOption, project);
         if (!Directory.Exists(cache)) throw new LineageException($"no cache at {cache} yet: build a recipe first");
-        return [.. new RunStore(cache).List().Select(r => r.Recipe).Distinct(StringComparer.Ordinal)];
+        // Headers only: which recipes have records, newest first.
+        return [.. RunRecordScan.Read(cache, null, wanted: null).Select(r => r.Recipe).Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>The recipe as its last recorded build planned it (or as named), with the runs that built it.</summary>
@@ -118,8 +120,7 @@ public static class WhyCommand
     {
         var cache = CacheLocation.Resolve(cacheOption, project);
         if (!Directory.Exists(cache)) throw new LineageException($"no cache at {cache} yet: build the recipe first");
-        var store = new RunStore(cache);
-        var runs = recipeName is null ? [] : store.List(recipeName);
+        var runs = recipeName is null ? [] : RunRecordScan.Read(cache, recipeName, wanted: null);
         var last = runs.FirstOrDefault(r => r.Status != RunStatus.Running);
         string recipePath;
         if (recipeOption is not null) recipePath = recipeOption;
@@ -130,7 +131,6 @@ public static class WhyCommand
         var session = RecipeSession.Open(recipePath, overrides, cache, Environment.ProcessorCount);
         if (recipeName is not null && session.Recipe.Name != recipeName)
             throw new LineageException($"{recipePath} is the recipe {session.Recipe.Name}, not {recipeName}");
-        if (recipeName is null) runs = store.List(session.Recipe.Name);
         return (session, runs);
     }
 

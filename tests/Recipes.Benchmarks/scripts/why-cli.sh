@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Whole-process times of `recipes why` on a 10,000-sample sweep (render -> simulate with a shell command -> csv dataset
-# in shards of 256; 20,040 nodes), beside `recipes status` on the same sweep as the baseline, in the same run, for the
+# Whole-process times of `recipes why` on a 10,000-sample sweep (render -> simulate with a shell command -> one csv
+# dataset shard; 20,001 nodes), beside `recipes status` on the same sweep as the baseline, in the same run, for the
 # tool as packaged (ReadyToRun). The goal: `why` answers in under 1 s.
 # Run from the repository root: bash tests/Recipes.Benchmarks/scripts/why-cli.sh [RUNS] [SAMPLES]
 set -euo pipefail
@@ -60,6 +60,6 @@ echo "  status (baseline)                             $(median dotnet "$r2r" sta
 echo "  why a CSV row (shard-0000.csv#100)            $(median dotnet "$r2r" why out/sweep/dataset/shard-0000.csv#100)"
 echo "  why a sample's file (samples/$last/...)    $(median dotnet "$r2r" why "out/sweep/samples/$last/simulate/result.json")"
 echo "  why the same, --json                          $(median dotnet "$r2r" why "out/sweep/samples/$last/simulate/result.json" --json)"
-echo "  why a whole shard (256 samples upstream)      $(median dotnet "$r2r" why out/sweep/dataset/shard-0000.csv)"
+echo "  why the whole shard (10,000 samples upstream) $(median dotnet "$r2r" why out/sweep/dataset/shard-0000.csv)"
 echo "  why --downstream the template (every node)    $(median dotnet "$r2r" why --downstream base/input.txt.sbn)"
 echo "  export-provenance (whole build)               $(median dotnet "$r2r" export-provenance recipe.yaml -o "$work/prov.json")"

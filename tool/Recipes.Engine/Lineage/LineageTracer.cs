@@ -24,31 +24,41 @@ public sealed class LineageTracer
     private readonly BuildGraph _graph;
     private readonly NodeStates _states;
     private readonly CacheStore _cache;
-    private readonly RunIndex _runs;
+    private readonly Func<Func<string, bool>, IEnumerable<RunRecord>> _loadRuns;
+    private RunIndex _runs = new([]);
     private readonly string _project;
-    private Dictionary<string, (GraphNode Node, OutputFile Output)>? _written;
 
+    /// <param name="runs">
+    /// The recipe's run records, with the nodes whose keys the filter keeps: asked once, for the keys of the chain only
+    /// (see <see cref="RunRecordScan"/>).
+    /// </param>
     /// <param name="project">The project root: source files are shown relative to it.</param>
-    public LineageTracer(BuildGraph graph, NodeStates states, CacheStore cache, IEnumerable<RunRecord> runs, string project)
+    public LineageTracer(BuildGraph graph, NodeStates states, CacheStore cache, Func<Func<string, bool>, IEnumerable<RunRecord>> runs, string project)
     {
         _graph = graph;
         _states = states;
         _cache = cache;
-        _runs = new RunIndex(runs);
+        _loadRuns = runs;
         _project = Path.GetFullPath(project);
     }
 
-    /// <summary>Every materialized output of the nodes the cache holds, by its path under out/&lt;recipe&gt;/.</summary>
-    private Dictionary<string, (GraphNode Node, OutputFile Output)> Written()
+    /// <summary>
+    /// The node and output materialized at <paramref name="relative"/>, or null. A per-sample path names its sample and
+    /// stage, so only that node is looked at; other paths are checked against the few nodes that are not per sample.
+    /// (Mapping every output of a 10,000-sample sweep first cost more than the answer.)
+    /// </summary>
+    private (GraphNode Node, OutputFile Output)? Locate(string relative)
     {
-        if (_written is not null) return _written;
-        var written = new Dictionary<string, (GraphNode, OutputFile)>(StringComparer.Ordinal);
+        var parts = relative.Split('/', 4);
+        var sampleId = parts is ["samples", _, _, _] ? parts[1] : null;
         foreach (var node in _graph.Nodes)
         {
             if (!node.Stage.Materialize || _states.Outputs[node.Index] is not { } outputs) continue;
-            foreach (var output in outputs) written[OutputMaterializer.RelativePath(node, output.Name)] = (node, output);
+            if (sampleId is null ? node.Sample is not null : node.Sample?.Id != sampleId || node.StageName != parts[2]) continue;
+            foreach (var output in outputs)
+                if (OutputMaterializer.RelativePath(node, output.Name) == relative) return (node, output);
         }
-        return _written = written;
+        return null;
     }
 
     /// <summary>
@@ -58,7 +68,7 @@ public sealed class LineageTracer
     /// <exception cref="LineageException">No node of the plan wrote the file, or the item is not in it.</exception>
     public JsonObject Explain(string file, string relative, string display, string? item)
     {
-        if (!Written().TryGetValue(relative, out var found))
+        if (Locate(relative) is not { } found)
         {
             // A node that would write there but is not in the cache for the recipe as it is now (edited since the build).
             var stale = _graph.Nodes.FirstOrDefault(n => n.Stage.Materialize && !_states.IsDone(n.Index) &&
@@ -100,8 +110,11 @@ public sealed class LineageTracer
         }
         if ((only ?? node.Sample) is { } sample) result["sample"] = SampleJson(sample);
 
+        var steps = Upstream(node, only);
+        var keys = steps.Select(n => _states.HashOf(n.Index)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        _runs = new RunIndex(_loadRuns(keys.Contains));
         var chain = new JsonArray();
-        foreach (var step in Upstream(node, only)) chain.Add(NodeJson(step, only));
+        foreach (var step in steps) chain.Add(NodeJson(step, only));
         result["chain"] = chain;
         return result;
     }
