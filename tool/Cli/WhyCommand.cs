@@ -42,7 +42,7 @@ public static class WhyCommand
     {
         try
         {
-            var result = downstream ? Downstream(path, recipeOption, cacheOption, sets) : Explain(path, recipeOption, cacheOption, outOption, sets);
+            var result = downstream ? Downstream(path, recipeOption, cacheOption, sets) : Explain(path, recipeOption, cacheOption, outOption, sets, json ? null : Shown);
             if (json) Console.Out.WriteLine(JsonEventReporter.Serialize(result));
             else if (downstream) PrintDownstream(result);
             else PrintChain(result);
@@ -59,7 +59,7 @@ public static class WhyCommand
         }
     }
 
-    private static JsonObject Explain(string argument, string? recipeOption, string? cacheOption, string? outOption, string[]? sets)
+    private static JsonObject Explain(string argument, string? recipeOption, string? cacheOption, string? outOption, string[]? sets, int? perStage)
     {
         // PATH#ITEM, unless a file of that very name exists.
         var (path, item) = (argument, (string?)null);
@@ -80,7 +80,7 @@ public static class WhyCommand
         var states = new BuildEngine(session.Cache).Probe(session.Graph);
         var tracer = new LineageTracer(session.Graph, states, session.Cache,
             wanted => RunRecordScan.Read(session.Cache.Root, session.Recipe.Name, wanted), session.Project.Directory);
-        return tracer.Explain(full, relative[(slash + 1)..], path, item);
+        return tracer.Explain(full, relative[(slash + 1)..], path, item, perStage);
     }
 
     private static JsonObject Downstream(string path, string? recipeOption, string? cacheOption, string[]? sets)
@@ -148,12 +148,13 @@ public static class WhyCommand
             lines.Add($"sample {Text(sample, "id")}: {string.Join("  ", parameters)}");
         }
         var chain = (r["chain"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-        lines.Add(chain.Count == 1 ? "node:" : $"chain ({chain.Count} nodes, nearest first):");
+        var more = r["more"] as JsonObject ?? [];
+        var total = chain.Count + more.Sum(m => m.Value?.GetValue<int>() ?? 0);
+        lines.Add(total == 1 ? "node:" : $"chain ({total} nodes, nearest first):");
         foreach (var stage in chain.GroupBy(n => Text(n, "stage")))
         {
-            var nodes = stage.ToList();
-            foreach (var node in nodes.Take(Shown)) lines.AddRange(NodeLines(node));
-            if (nodes.Count > Shown) lines.Add($"  ... {nodes.Count - Shown} more {stage.Key} nodes (--json lists every one)");
+            foreach (var node in stage) lines.AddRange(NodeLines(node));
+            if (more[stage.Key ?? ""] is JsonNode count) lines.Add($"  ... {count.GetValue<int>()} more {stage.Key} nodes (--json lists every one)");
         }
         foreach (var line in lines) Console.Out.WriteLine(Clean.Clean(line));
     }

@@ -66,7 +66,11 @@ public sealed class LineageTracer
     /// </summary>
     /// <param name="display">The file as the user named it, for messages.</param>
     /// <exception cref="LineageException">No node of the plan wrote the file, or the item is not in it.</exception>
-    public JsonObject Explain(string file, string relative, string display, string? item)
+    /// <param name="perStage">
+    /// At most this many nodes of each stage in the chain, the rest counted under <c>more</c> (the text view shows three;
+    /// describing all 20,000 nodes upstream of a 10,000-sample shard only to print three took seconds); null: all.
+    /// </param>
+    public JsonObject Explain(string file, string relative, string display, string? item, int? perStage = null)
     {
         if (Locate(relative) is not { } found)
         {
@@ -111,6 +115,13 @@ public sealed class LineageTracer
         if ((only ?? node.Sample) is { } sample) result["sample"] = SampleJson(sample);
 
         var steps = Upstream(node, only);
+        if (perStage is { } limit)
+        {
+            var more = new JsonObject();
+            foreach (var stage in steps.GroupBy(n => n.StageName).Where(g => g.Count() > limit)) more[stage.Key] = stage.Count() - limit;
+            if (more.Count > 0) result["more"] = more;
+            steps = [.. steps.GroupBy(n => n.StageName).SelectMany(g => g.Take(limit))];
+        }
         var keys = steps.Select(n => _states.HashOf(n.Index)).OfType<string>().ToHashSet(StringComparer.Ordinal);
         _runs = new RunIndex(_loadRuns(keys.Contains));
         var chain = new JsonArray();
