@@ -79,6 +79,28 @@ public sealed class RunVersionTests
         Assert.True(record.Source?.Dirty);
     }
 
+    [Fact]
+    public void WithoutGitTheFieldsAreAbsentAndTheBuildSucceeds()
+    {
+        using var ws = new Workspace();
+        SampleRecipes.Sweep(ws);
+        CommitAll(ws.Root);
+        // A PATH with dotnet and the two programs the sweep's command runs, and no git to ask.
+        var dotnet = Path.GetDirectoryName(Environment.ProcessPath)!;
+        Assert.False(File.Exists(Path.Combine(dotnet, "git")), "this test needs a dotnet folder without git in it");
+        var tools = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "recipes-tests", "no-git-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+        foreach (var program in new[] { "cat", "wc" })
+            File.CreateSymbolicLink(Path.Combine(tools, program), new[] { "/usr/bin/" + program, "/bin/" + program }.First(File.Exists));
+        var built = Support.Cli.Run(ws.Root, new Dictionary<string, string> { ["PATH"] = $"{dotnet}:{tools}" }, "build", "recipe.yaml");
+        Directory.Delete(tools, recursive: true);
+        Assert.True(built.ExitCode == 0, built.Stderr);
+        var record = new RunStore(ws.CacheDir).Resolve("HEAD");
+        Assert.Null(record.Source);
+        Assert.NotNull(record.ToolVersion);
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(ws.OutDir, "sweep", "manifest.json")))!.AsObject();
+        Assert.False(manifest.ContainsKey("git_commit"));
+    }
+
     /// <summary>Makes <paramref name="root"/> a repository with everything in it committed; returns the commit.</summary>
     internal static string CommitAll(string root)
     {
