@@ -138,7 +138,8 @@ public static class BuildCommand
         BuildSummary summary;
         string? outDir = null;
         // Recorded from here on: the recipe is valid and the build is about to touch the cache.
-        using var recorder = Runs.RunRecorder.Begin(new Runs.RunStore(session.Cache.Root), graph, sets, onSlurm ? "slurm" : "local", sampleMemory: !onSlurm);
+        using var recorder = Runs.RunRecorder.Begin(new Runs.RunStore(session.Cache.Root), graph, sets, onSlurm ? "slurm" : "local", sampleMemory: !onSlurm,
+            outputRoot: options.OutputRoot);
         reporter = new CompositeReporter(reporter, recorder);
         try
         {
@@ -156,7 +157,7 @@ public static class BuildCommand
                 else result = await Adaptive.AdaptiveBuild.BuildAsync(engine, session.Cache, graph, jobsPreview, options, reporter, interrupt.Token, select);
                 summary = result.Summary with { Slurm = slurm?.Stats };
                 if (summary.Interrupted) break;
-                outDir = new OutputMaterializer(session.Cache).Materialize(Targets.TargetSelection.WholeView(engine, result, jobsPreview), options.OutputRoot);
+                outDir = new OutputMaterializer(session.Cache) { Source = recorder.Record.Source }.Materialize(Targets.TargetSelection.WholeView(engine, result, jobsPreview), options.OutputRoot);
                 if (session.Cache.Blobs.Quarantined == quarantinedBefore || pass == 1) break;
                 Console.Error.WriteLine("rebuilding the nodes whose cached outputs were corrupt");
             }

@@ -22,6 +22,8 @@ public static class CommandTree
         root.Subcommands.Add(RunNodeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(WhyCommand.Create());
+        root.Subcommands.Add(ExportProvenanceCommand.Create());
         return root;
     }
 

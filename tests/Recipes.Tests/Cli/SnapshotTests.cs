@@ -71,6 +71,8 @@ public sealed class SnapshotTests
     [InlineData("status")]
     [InlineData("graph")]
     [InlineData("cache")]
+    [InlineData("why")]
+    [InlineData("export-provenance")]
     public void TheHelp(string command)
     {
         using var ws = new Workspace();

@@ -14,13 +14,14 @@ public sealed class CliFuzzTests
 {
     public sealed record Case(int Input, int Command, string Token, ByteMutation[] Edits);
 
-    private static readonly Gen<Case> Cases = Gen.Select(Gen.Int[0, 7], Gen.Int[0, 7], Nasty.Token.Where(t => t.Length < 2000), ByteMutation.Many(3),
+    private static readonly Gen<Case> Cases = Gen.Select(Gen.Int[0, 7], Gen.Int[0, 9], Nasty.Token.Where(t => t.Length < 2000), ByteMutation.Many(3),
         (input, command, token, edits) => new Case(input, command, token, edits));
 
     private static readonly string[][] Commands =
     [
         ["validate", "recipe.yaml"], ["status", "recipe.yaml"], ["build", "recipe.yaml"], ["runs"], ["diff", "HEAD~1", "HEAD"],
         ["report", "recipe.yaml"], ["cache", "gc", "--keep-runs", "1"], ["cache", "import", "bundle.zip"],
+        ["why", "out/sweep/dataset/shard-0000.csv#1", "--json"], ["export-provenance", "recipe.yaml", "-o", "prov.json"],
     ];
 
     [Fact]
@@ -48,7 +49,8 @@ public sealed class CliFuzzTests
                 case 1: File.WriteAllBytes(Path.Combine(root, "recipe.yaml"), bytes("recipe.yaml")); break;
                 case 2: args.AddRange(["--set", "base_case.params.note=" + c.Token]); if (c.Command is not (0 or 1 or 2 or 5)) args = ["build", "recipe.yaml", "--set", "base_case.params.note=" + c.Token]; break;
                 case 3: args = ["build", "recipe.yaml", "--jobs", c.Token]; break;
-                case 4: args = ["diff", c.Token, "HEAD"]; break;
+                // why reads the item, the path and the run records the user hands it: a nasty item or path answers like any bad input.
+                case 4: args = c.Command == 8 ? ["why", "out/sweep/dataset/shard-0000.csv#" + c.Token] : c.Command == 9 ? ["why", "out/sweep/" + c.Token] : ["diff", c.Token, "HEAD"]; break;
                 case 5:
                     var record = Directory.EnumerateFiles(Path.Combine(root, ".recipes", "runs")).Order(StringComparer.Ordinal).First();
                     File.WriteAllBytes(Path.Combine(root, ".recipes", "runs", "20200101T000000000Z-aaaaaa.json"), ByteMutation.ApplyAll(File.ReadAllBytes(record), c.Edits));

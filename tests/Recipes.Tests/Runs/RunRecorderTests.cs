@@ -25,6 +25,11 @@ public sealed class RunRecorderTests
         Assert.Equal(RunStatus.Completed, done.Status);
         Assert.Equal(done.ToJson().ToJsonString(), store.Resolve(running.Id).ToJson().ToJsonString());
         Assert.Equal(13, done.NodeList.Count(n => n.Seconds is not null && n.PeakRssBytes > 0));
+        // Each node that ran has its start and end (for PROV activities), within the build's, and they read back.
+        Assert.All(store.Resolve(running.Id).NodeList, n =>
+        {
+            Assert.True(n.Started >= done.Started.AddMilliseconds(-1) && n.Started <= n.Ended && n.Ended <= done.Ended?.AddMilliseconds(1), $"{n.Id}: {n.Started:O} {n.Ended:O}");
+        });
     }
 
     [Fact]

@@ -39,6 +39,17 @@ public static class PythonNumpy
     public static string? H5pySkipReason() =>
         FoundH5py.Value is null ? "no python3 with h5py (tests/setup/python.sh installs Debian's python3-h5py with apt)" : null;
 
+    private static readonly Lazy<string?> FoundProv = new(() =>
+        new[] { Environment.GetEnvironmentVariable("RECIPES_PYTHON"), "/usr/bin/python3", "python3" }
+            .Where(c => !string.IsNullOrEmpty(c))
+            .FirstOrDefault(c => TryRun(c!, "import prov.model", out _, out _) == 0));
+
+    /// <summary>A Python 3 that imports prov (Debian's python3-prov), the independent reader of PROV-JSON; null where none does.</summary>
+    public static string? WithProv => FoundProv.Value;
+
+    public static string? ProvSkipReason() =>
+        FoundProv.Value is null ? "no python3 with prov (tests/setup/python.sh installs Debian's python3-prov with apt)" : null;
+
     /// <summary>Runs <paramref name="script"/> (given on stdin) with the arguments; returns stdout, failing with stderr on a non-zero exit.</summary>
     public static string Run(string script, params string[] arguments) =>
         RunWith(Found.Value ?? throw new InvalidOperationException(SkipReason()), script, arguments);

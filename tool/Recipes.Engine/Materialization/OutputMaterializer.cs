@@ -30,6 +30,23 @@ public sealed class OutputMaterializer
 
     public OutputMaterializer(CacheStore cache) => _cache = cache;
 
+    /// <summary>
+    /// The recipe repository's commit and dirty flag as the build found them, for the manifest (null: not in a
+    /// repository, and the manifest says nothing). The manifest names the tool version too; neither is in any key.
+    /// </summary>
+    public Versions.SourceState? Source { get; init; }
+
+    /// <summary>
+    /// Where a materialized node's output lands under <c>out/&lt;recipe&gt;/</c>; <c>recipes why</c> maps files back to
+    /// nodes through the same function.
+    /// </summary>
+    public static string RelativePath(GraphNode node, string outputName) =>
+        // Adaptive rounds each write selection.json, so they go to select/round-NN/ (their node ids).
+        node.Sample is { } s
+            ? $"samples/{s.Id}/{node.StageName}/{outputName}"
+            : node.Target is { } target ? $"{TargetsFolder}/{target.Label}/{node.StageName}/{outputName}"
+            : node.StageName == StageNames.Select ? $"{node.Id}/{outputName}" : $"{node.StageName}/{outputName}";
+
     public string Materialize(BuildResult result, string outputRoot)
     {
         var graph = result.Graph;
@@ -62,11 +79,7 @@ public sealed class OutputMaterializer
             if (!node.Stage.Materialize) continue;
             foreach (var output in states.Outputs[i]!)
             {
-                // Adaptive rounds each write selection.json, so they go to select/round-NN/ (their node ids).
-                var path = node.Sample is { } s
-                    ? $"samples/{s.Id}/{node.StageName}/{output.Name}"
-                    : node.Target is { } target ? $"{TargetsFolder}/{target.Label}/{node.StageName}/{output.Name}"
-                    : node.StageName == StageNames.Select ? $"{node.Id}/{output.Name}" : $"{node.StageName}/{output.Name}";
+                var path = RelativePath(node, output.Name);
                 wanted[path] = output;
                 if (node.Sample is { } owner)
                 {
@@ -120,7 +133,7 @@ public sealed class OutputMaterializer
         foreach (var r in recorded.Where(r => r.Size >= 0)) current[r.Path] = (r.Hash, r.Size, r.Ticks);
 
         Prune(root, previous.Keys.Where(p => !wanted.ContainsKey(p)));
-        var manifest = BuildManifest(graph, perSample, sampleMetrics, artifacts, complete);
+        var manifest = BuildManifest(graph, perSample, sampleMetrics, artifacts, complete, Source);
         var manifestPath = Path.Combine(root, ManifestName);
         if (!AtomicFile.HasContent(manifestPath, manifest.Span)) AtomicFile.WriteAllBytes(manifestPath, manifest.Span);
         // Nothing copied, nothing dropped: the record on disk already says what is in place.
@@ -139,7 +152,7 @@ public sealed class OutputMaterializer
     }
 
     private static ReadOnlyMemory<byte> BuildManifest(BuildGraph graph, Dictionary<int, List<(string Stage, string Path, OutputFile File)>> perSample,
-        Dictionary<int, JsonObject> metrics, List<JsonObject> artifacts, bool complete)
+        Dictionary<int, JsonObject> metrics, List<JsonObject> artifacts, bool complete, Versions.SourceState? source)
     {
         // Sized for a few hundred bytes per sample, so a large manifest is not copied as the stream grows.
         var buffer = new MemoryStream(4096 + 768 * graph.Samples.Count);
@@ -150,6 +163,12 @@ public sealed class OutputMaterializer
             w.WriteNumber("seed", graph.Recipe.Seed);
             w.WriteString("sampler", ParameterSpace.Name(graph.Recipe.Space.Sampler));
             w.WriteBoolean("complete", complete);
+            w.WriteString("tool_version", Versions.ToolVersion.Text);
+            if (source is not null)
+            {
+                w.WriteString("git_commit", source.Commit);
+                w.WriteBoolean("git_dirty", source.Dirty);
+            }
             w.WriteStartArray("samples");
             // Each sample's identity (the hash of its parameter values): ids are positions and may name another sample
             // after a grid change; "sample" names the same sample in every build that has it.

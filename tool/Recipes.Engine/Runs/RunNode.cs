@@ -9,4 +9,7 @@ namespace Recipes.Runs;
 public sealed record RunNode(string Id, string Stage, string Status, string? Key, double? Seconds, long? PeakRssBytes)
 {
     public string? Sample { get; init; }
+    /// <summary>When a node that ran started and ended (UTC); null for nodes taken from the cache and in older records.</summary>
+    public DateTime? Started { get; init; }
+    public DateTime? Ended { get; init; }
 }

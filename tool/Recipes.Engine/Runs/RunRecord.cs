@@ -56,9 +56,28 @@ public sealed record RunRecord
     /// <summary>The recipe's named training targets (<c>targets:</c>) with their sweep points; empty when it has none.</summary>
     public IReadOnlyList<RunTarget> Targets { get; init; } = [];
 
+    /// <summary>The tool that wrote the record (<see cref="Versions.ToolVersion.Text"/>); null in records of older tools.</summary>
+    public string? ToolVersion { get; init; }
+
+    /// <summary>The commit and dirty flag of the Git repository holding the recipe; null outside a repository (or without Git).</summary>
+    public Versions.SourceState? Source { get; init; }
+
     public static string StatusName(RunStatus status) => status.ToString().ToLowerInvariant();
 
-    public JsonObject ToJson() => new()
+    public JsonObject ToJson()
+    {
+        var json = Fields();
+        // Absent rather than null: "not in a repository" is no value of its own, and older readers never saw the keys.
+        if (ToolVersion is { } tool) json["tool_version"] = tool;
+        if (Source is { } source)
+        {
+            json["git_commit"] = source.Commit;
+            json["git_dirty"] = source.Dirty;
+        }
+        return json;
+    }
+
+    private JsonObject Fields() => new()
     {
         ["format"] = CurrentFormat,
         ["id"] = Id,
@@ -87,11 +106,7 @@ public sealed record RunRecord
             ["stage"] = s.Stage, ["nodes"] = s.Nodes, ["executed"] = s.Executed, ["cached"] = s.Cached, ["failed"] = s.Failed,
             ["skipped"] = s.Skipped, ["seconds"] = Math.Round(s.Seconds, 3), ["node_seconds"] = Math.Round(s.NodeSeconds, 3),
         })]),
-        ["node_list"] = new JsonArray([.. NodeList.Select(n => (JsonNode?)new JsonObject
-        {
-            ["id"] = n.Id, ["stage"] = n.Stage, ["status"] = n.Status, ["key"] = n.Key,
-            ["seconds"] = n.Seconds is { } s ? Math.Round(s, 3) : null, ["peak_rss_bytes"] = n.PeakRssBytes, ["sample"] = n.Sample,
-        })]),
+        ["node_list"] = new JsonArray([.. NodeList.Select(n => (JsonNode?)NodeJson(n))]),
         ["metrics"] = Metrics.DeepClone(),
         ["targets"] = new JsonArray([.. Targets.Select(t => (JsonNode?)new JsonObject
         {
@@ -103,6 +118,20 @@ public sealed record RunRecord
             ["points"] = new JsonArray([.. t.Points.Select(p => (JsonNode?)new JsonObject { ["label"] = p.Label, ["values"] = p.Values.DeepClone() })]),
         })]),
     };
+
+    private static JsonObject NodeJson(RunNode n)
+    {
+        var json = new JsonObject
+        {
+            ["id"] = n.Id, ["stage"] = n.Stage, ["status"] = n.Status, ["key"] = n.Key,
+            ["seconds"] = n.Seconds is { } s ? Math.Round(s, 3) : null, ["peak_rss_bytes"] = n.PeakRssBytes,
+        };
+        // Only nodes that ran have times; left out, not null, for the others (most nodes of a rebuild).
+        if (n.Started is { } started) json["started"] = Iso(started);
+        if (n.Ended is { } ended) json["ended"] = Iso(ended);
+        if (n.Sample is { } sample) json["sample"] = sample;
+        return json;
+    }
 
     /// <summary>Reads a record; null for anything that is not a record of a format this reader knows.</summary>
     public static RunRecord? FromJson(JsonNode? node)
@@ -137,9 +166,12 @@ public sealed record RunRecord
             Stages = (o["stages"] as JsonArray)?.OfType<JsonObject>().Where(s => Text(s, "stage") is { } name && StageNames.IsStage(name)).Select(s => new RunStage(Text(s, "stage") ?? "", Int(s, "nodes"), Int(s, "executed"),
                 Int(s, "cached"), Int(s, "failed"), Int(s, "skipped"), Number(s, "seconds") ?? 0, Number(s, "node_seconds") ?? 0)).ToList() ?? [],
             NodeList = (o["node_list"] as JsonArray)?.OfType<JsonObject>().Select(n => new RunNode(Text(n, "id") ?? "", Text(n, "stage") ?? "",
-                Text(n, "status") ?? "", Text(n, "key"), Number(n, "seconds"), Long(n, "peak_rss_bytes")) { Sample = Text(n, "sample") is { } id && Hashing.ContentHash.IsValid(id) ? id : null }).ToList() ?? [],
+                Text(n, "status") ?? "", Text(n, "key"), Number(n, "seconds"), Long(n, "peak_rss_bytes"))
+            { Started = Date(n, "started"), Ended = Date(n, "ended"), Sample = Text(n, "sample") is { } id && Hashing.ContentHash.IsValid(id) ? id : null }).ToList() ?? [],
             Metrics = (o["metrics"] as JsonObject)?.DeepClone().AsObject() ?? [],
             Targets = (o["targets"] as JsonArray)?.OfType<JsonObject>().Select(ReadTarget).OfType<RunTarget>().ToList() ?? [],
+            ToolVersion = Text(o, "tool_version"),
+            Source = Text(o, "git_commit") is { } commit && o["git_dirty"] is JsonValue d && d.TryGetValue(out bool dirty) ? new Versions.SourceState(commit, dirty) : null,
         };
     }
 

@@ -17,6 +17,9 @@ public sealed class RunRecorder : IBuildReporter, IDisposable
     private readonly RunStore _store;
     private readonly MemorySampler? _memory;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    /// <summary>When <see cref="_clock"/> started: node times are this plus the clock's reading.</summary>
+    private readonly DateTime _clockStarted = DateTime.UtcNow;
     private readonly ConcurrentDictionary<int, double> _starts = new();
     private readonly ConcurrentDictionary<int, double> _ends = new();
     private readonly ConcurrentDictionary<int, long> _peaks = new();
@@ -35,7 +38,8 @@ public sealed class RunRecorder : IBuildReporter, IDisposable
     /// Starts recording a build of <paramref name="graph"/>. <paramref name="sampleMemory"/> is false where nodes run on
     /// other machines (Slurm), whose memory this process cannot see.
     /// </summary>
-    public static RunRecorder Begin(RunStore store, BuildGraph graph, IReadOnlyList<string> sets, string executor, bool sampleMemory)
+    /// <param name="outputRoot">Where the build materializes (left out of the repository's dirty check, as the cache is).</param>
+    public static RunRecorder Begin(RunStore store, BuildGraph graph, IReadOnlyList<string> sets, string executor, bool sampleMemory, string? outputRoot = null)
     {
         var started = DateTime.UtcNow;
         var parameters = RunParameters.Resolve(graph.Recipe.RecipePath, sets);
@@ -66,6 +70,8 @@ public sealed class RunRecorder : IBuildReporter, IDisposable
             Parameters = parameters,
             Nodes = graph.Nodes.Count,
             Targets = [.. graph.Recipe.Targets.Select(RunTarget.From)],
+            ToolVersion = Versions.ToolVersion.Text,
+            Source = Versions.SourceProbe.Read(graph.Recipe.RecipePath, outputRoot is null ? [Path.GetDirectoryName(store.Root)!] : [Path.GetDirectoryName(store.Root)!, outputRoot]),
         };
         var recorder = new RunRecorder(store, record, sampleMemory);
         store.TrySave(record);
@@ -92,7 +98,13 @@ public sealed class RunRecorder : IBuildReporter, IDisposable
         {
             var ran = _starts.ContainsKey(n.Index);
             return new RunNode(n.Id, n.StageName, states.Status[n.Index].ToString().ToLowerInvariant(), states.HashOf(n.Index),
-                ran ? states.Seconds[n.Index] : null, _peaks.TryGetValue(n.Index, out var peak) ? peak : null) { Sample = Sampling.SampleIdentity.Of(n) };
+                ran ? states.Seconds[n.Index] : null, _peaks.TryGetValue(n.Index, out var peak) ? peak : null)
+            {
+                // On the recorder's monotonic clock, so a node never ends before it starts whatever the wall clock does.
+                Started = ran ? _clockStarted.AddSeconds(_starts[n.Index]) : null,
+                Ended = ran && _ends.TryGetValue(n.Index, out var end) ? _clockStarted.AddSeconds(end) : null,
+                Sample = Sampling.SampleIdentity.Of(n),
+            };
         }).ToList();
         _record = _record with
         {
