@@ -6,7 +6,8 @@
 #   bash tests/run.sh              everything (CI runs this)
 #   RECIPES_TEST_FILTER='Category!=Slow' bash tests/run.sh
 #                                  the quick local run: skips the long end-to-end cases (workflows, packaging,
-#                                  Slurm) and the AVX2 second pass (add BothPaths to a filter to get it)
+#                                  Slurm, builds in child processes per instruction set, the heaviest fuzz targets)
+#                                  and the AVX2 second pass (add BothPaths to a filter to get it)
 #   bash tests/run.sh --timings    where the last run spent its time: phases, fixtures, the 30 slowest cases
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -25,6 +25,8 @@ public sealed class CliFuzzTests
     ];
 
     [Fact]
+    // Slow: a tool process per case (13-23 s); the other fuzz targets stay in the quick run, and the full run, CI's, keeps this one.
+    [Trait("Category", "Slow")]
     public void TheToolAnswersAnyInputWithADocumentedExitAndCleanOutput()
     {
         using var dir = new FuzzDirectory();

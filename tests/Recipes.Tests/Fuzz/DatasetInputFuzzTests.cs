@@ -79,6 +79,8 @@ public sealed class DatasetInputFuzzTests
     };
 
     [Fact]
+    // Slow: the heaviest fuzz targets (11-30 s with load) leave the quick local run; the full run, CI's, keeps them (and the long fuzz run, Category=Fuzz, runs every target).
+    [Trait("Category", "Slow")]
     public void AnyArrayOrImageIsReadOrFailsItsNodeInOneLine()
     {
         using var dir = new FuzzDirectory();
@@ -196,6 +198,8 @@ public sealed class DatasetInputFuzzTests
     private static bool IsText(string text) => System.Text.Unicode.Utf8.FromUtf16(text, new byte[text.Length * 3 + 4], out _, out _, replaceInvalidSequences: false) == System.Buffers.OperationStatus.Done;
 
     [Fact]
+    // Slow: the heaviest fuzz targets (11-30 s with load) leave the quick local run; the full run, CI's, keeps them (and the long fuzz run, Category=Fuzz, runs every target).
+    [Trait("Category", "Slow")]
     public void AnyResultAndParametersMakeACleanFiniteDatasetOrFailInOneLine()
     {
         using var dir = new FuzzDirectory();

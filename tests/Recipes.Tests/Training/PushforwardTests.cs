@@ -19,6 +19,8 @@ public sealed class PushforwardTests
     ];
 
     [Fact]
+    // Slow: three trainings (17 s); the full run, CI's, keeps it.
+    [Trait("Category", "Slow")]
     public void TheScheduledStagesUnrollAndALongerRunContinuesTheShorterOneBitForBit()
     {
         using var scratch = Workspace.CopyingCache(SharedCaches.DamBreakTiny);

@@ -116,6 +116,8 @@ public sealed class TrainingDeterminismTests
     }
 
     [Fact]
+    // Slow: two child builds, one per instruction set (10-17 s); the full run, CI's, keeps it.
+    [Trait("Category", "Slow")]
     public void HeatMetricsAgreeAcrossInstructionSets()
     {
         using var ws = new Workspace();
@@ -126,6 +128,8 @@ public sealed class TrainingDeterminismTests
     }
 
     [Fact]
+    // Slow: two child builds, one per instruction set (10-17 s); the full run, CI's, keeps it.
+    [Trait("Category", "Slow")]
     public void LatentDiffusionMetricsAgreeAcrossInstructionSets()
     {
         using var ws = new Workspace();
