@@ -9,18 +9,23 @@ namespace Recipes.Solvers.Tests.Heat2d;
 /// </summary>
 public static class DirectSolver
 {
-    public static double[] Solve(HeatProblem problem)
+    public static double[] Solve(HeatProblem problem) => Solve(problem.Size, problem.Held, problem.Values);
+
+    /// <summary>
+    /// The same on an n×n grid given as arrays, for callers that build the problem from recorded data alone
+    /// (tests/Recipes.Tests links this file: re-solving a sample from its recorded draws).
+    /// </summary>
+    public static double[] Solve(int n, bool[] held, double[] values)
     {
-        var n = problem.Size;
         var count = n * n;
         var a = new double[count, count];
         var b = new double[count];
         for (var r = 0; r < count; r++)
         {
-            if (problem.Held[r])
+            if (held[r])
             {
                 a[r, r] = 1;
-                b[r] = problem.Values[r];
+                b[r] = values[r];
                 continue;
             }
             a[r, r] = -4;

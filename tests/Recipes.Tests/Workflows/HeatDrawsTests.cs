@@ -89,7 +89,7 @@ public sealed class HeatDrawsTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The steady state of the masked Laplace problem on an n×n grid, by dense Gaussian elimination with partial pivoting.</summary>
+    /// <summary>The steady state of the masked Laplace problem on an n×n grid, by dense Gaussian elimination with partial pivoting (the solver tests' independent reference).</summary>
     private static double[] Resolve(int n, List<double[]> disks)
     {
         var h = 1.0 / (n - 1);
@@ -113,45 +113,6 @@ public sealed class HeatDrawsTests(ITestOutputHelper output)
                 }
             }
         }
-        var count = n * n;
-        var a = new double[count, count];
-        var b = new double[count];
-        for (var r = 0; r < count; r++)
-        {
-            if (held[r])
-            {
-                a[r, r] = 1;
-                b[r] = value[r];
-                continue;
-            }
-            a[r, r] = -4;
-            a[r, r - 1] = a[r, r + 1] = a[r, r - n] = a[r, r + n] = 1;
-        }
-        for (var k = 0; k < count; k++)
-        {
-            var pivot = k;
-            for (var r = k + 1; r < count; r++)
-                if (Math.Abs(a[r, k]) > Math.Abs(a[pivot, k])) pivot = r;
-            if (pivot != k)
-            {
-                for (var c = 0; c < count; c++) (a[k, c], a[pivot, c]) = (a[pivot, c], a[k, c]);
-                (b[k], b[pivot]) = (b[pivot], b[k]);
-            }
-            for (var r = k + 1; r < count; r++)
-            {
-                var f = a[r, k] / a[k, k];
-                if (f == 0) continue;
-                for (var c = k; c < count; c++) a[r, c] -= f * a[k, c];
-                b[r] -= f * b[k];
-            }
-        }
-        var x = new double[count];
-        for (var r = count - 1; r >= 0; r--)
-        {
-            var sum = b[r];
-            for (var c = r + 1; c < count; c++) sum -= a[r, c] * x[c];
-            x[r] = sum / a[r, r];
-        }
-        return x;
+        return Recipes.Solvers.Tests.Heat2d.DirectSolver.Solve(n, held, value);
     }
 }
