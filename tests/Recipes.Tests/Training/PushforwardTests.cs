@@ -21,6 +21,7 @@ public sealed class PushforwardTests
     [Fact]
     // Slow: three trainings (17 s); the full run, CI's, keeps it.
     [Trait("Category", "Slow")]
+    [Trait("Category", "BothPaths")]
     public void TheScheduledStagesUnrollAndALongerRunContinuesTheShorterOneBitForBit()
     {
         using var scratch = Workspace.CopyingCache(SharedCaches.DamBreakTiny);
