@@ -49,6 +49,16 @@ public sealed record SphScene
     /// <summary>DFSPH: iteration cap of each solve; a step that hits it is recorded, not refused.</summary>
     public int MaxIterations { get; init; } = 100;
 
+    /// <summary>
+    /// Largest random displacement of each fluid particle from its lattice site at t = 0, as a fraction of the spacing
+    /// per axis (0: the lattice itself). LagrangeBench's dam break perturbs its initial lattice so that trajectories of
+    /// one geometry differ; the offsets come from <see cref="JitterSeed"/>, so a node's trajectory stays repeatable.
+    /// </summary>
+    public double Jitter { get; init; }
+
+    /// <summary>The seed of the <see cref="Jitter"/> offsets (the node's seed).</summary>
+    public ulong JitterSeed { get; init; }
+
     public double SmoothingLength => SmoothingRatio * Spacing;
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Recipes.Plugins;
 using ILGPU;
 using ILGPU.Runtime;
 
@@ -37,6 +38,10 @@ public sealed class SphSimulation
         var dx = scene.Spacing;
         var fluid = new List<float>();
         var velocity = new List<float>();
+        // Without jitter nothing is drawn: the plain lattice, exactly as before the setting existed.
+        var random = new SeededRandom(scene.JitterSeed);
+        var reach = scene.Jitter * dx;
+        double Offset() => reach > 0 ? random.Uniform(-reach, reach) : 0;
         foreach (var block in scene.Blocks)
         {
             var counts = Enumerable.Range(0, 3).Select(d => d < scene.Dimensions ? Math.Max(1, (int)Math.Floor(block.Size[d] / dx + 1e-9)) : 1).ToArray();
@@ -44,9 +49,9 @@ public sealed class SphSimulation
                 for (var j = 0; j < counts[1]; j++)
                     for (var i = 0; i < counts[0]; i++)
                     {
-                        fluid.Add((float)(block.Origin[0] + (i + 0.5) * dx));
-                        fluid.Add((float)(block.Origin[1] + (j + 0.5) * dx));
-                        fluid.Add(scene.Dimensions == 3 ? (float)(block.Origin[2] + (k + 0.5) * dx) : 0f);
+                        fluid.Add((float)(block.Origin[0] + (i + 0.5) * dx + Offset()));
+                        fluid.Add((float)(block.Origin[1] + (j + 0.5) * dx + Offset()));
+                        fluid.Add(scene.Dimensions == 3 ? (float)(block.Origin[2] + (k + 0.5) * dx + Offset()) : 0f);
                         velocity.Add((float)block.Velocity[0]);
                         velocity.Add((float)block.Velocity[1]);
                         velocity.Add(scene.Dimensions == 3 ? (float)block.Velocity[2] : 0f);

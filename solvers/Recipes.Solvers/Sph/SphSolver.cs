@@ -55,6 +55,8 @@ public sealed class SphSolver : StagePlugin
         new OptionSpec("dt", OptionType.Number, "Fixed time step, s; refused when above the stable limit. Default: 0.8 of the limit. With dfsph: the largest step (default 0.005 s)."),
         WallLayers, Scheme, Cfl, DensityTolerance, DivergenceTolerance,
         new OptionSpec("output_dt", OptionType.Number, "dfsph: time between frames, s. Default: output_every times the wcsph step, the frame times wcsph would write."),
+        // No default, so recipes without it keep their keys: a setting with a default enters every node's key.
+        OptionSpec.Number("jitter", "Displace each fluid particle at t = 0 by up to this fraction of the spacing per axis, drawn from the node's seed (LagrangeBench's dam break perturbs its lattice so trajectories differ). Default: the plain lattice.", min: 0, max: 0.4),
     ];
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings)
@@ -76,7 +78,7 @@ public sealed class SphSolver : StagePlugin
     private static double Pick(ValueMap settings, ValueMap parameters, Setting<double> setting) =>
         parameters.Contains(setting.Name) ? parameters.GetDouble(setting.Name) : setting.Read(settings);
 
-    public static SphScene Scene(ValueMap settings, ValueMap parameters)
+    public static SphScene Scene(ValueMap settings, ValueMap parameters, ulong seed = 0)
     {
         var dim = Dim.Read(settings);
         var blocks = new List<FluidBlock>();
@@ -119,6 +121,8 @@ public sealed class SphSolver : StagePlugin
             DensityTolerance = DensityTolerance.Read(settings),
             DivergenceTolerance = DivergenceTolerance.Read(settings),
             OutputInterval = settings.TryGet("output_dt", out var interval) && interval is not null ? settings.GetDouble("output_dt") : null,
+            Jitter = settings.TryGet("jitter", out var jitter) && jitter is not null ? settings.GetDouble("jitter") : 0,
+            JitterSeed = seed,
         };
     }
 
@@ -133,7 +137,7 @@ public sealed class SphSolver : StagePlugin
 
     public override Task RunAsync(PluginContext context, CancellationToken cancellationToken)
     {
-        var scene = Scene(context.Settings, context.Parameters);
+        var scene = Scene(context.Settings, context.Parameters, context.Seed);
         if (scene.Problems().FirstOrDefault() is { } problem) throw new PluginException(problem);
         var device = Devices.Resolve(context.Device);
         SphResult result;

@@ -94,6 +94,10 @@ public sealed class MalformedRecipeTests
         new("negative jobs", Base, "error: --jobs must be between 1 and 65536, not -1", "--jobs", Args: ["--jobs", "-1"]),
         new("template variable only in a branch sample 0 skips", Base, "base/input.txt.sbn:2:", "template error: variable 'typo_var' is not a parameter of this recipe",
             Files: new() { ["base/input.txt.sbn"] = "a={{ a }}\n{{ if a > 5 }}{{ typo_var }}{{ end }}{{ for i in 1..2 }}{{ i }}{{ end }}{{ b = a }}{{ b | math.round }}\n" }),
+        new("sph jitter beyond its bound", "recipe: bad\nparameters: { samples: 2, sampler: random, space: { viscosity: 1.0e-6 } }\nstages:\n  simulate: { solver: sph, jitter: 0.5 }\n",
+            "recipe.yaml:4:", "stages.simulate.jitter must be at most 0.4, got 0.5"),
+        new("gns evaluator's Sinkhorn subsample too small", "recipe: bad\nparameters: { samples: 4, sampler: random, space: { viscosity: 1.0e-6 } }\nstages:\n  simulate: { solver: sph }\n  dataset: { format: learning-to-simulate }\n  train: { model: gns }\n  evaluate: { evaluator: gns, sinkhorn_particles: 3 }\n",
+            "recipe.yaml:7:", "sinkhorn_particles must be at least 16, got 3"),
         new("cache that is a file", Base, "error: --cache 'base/input.txt.sbn' is a file", "give a directory", Args: ["--cache", "base/input.txt.sbn"]),
     };
 

@@ -43,7 +43,7 @@ public sealed class SnapshotTests
         var recipes = new[]
         {
             "quickstart/recipe.yaml", "heat-diffusion/recipe.yaml", "heat-diffusion/ci.yaml", "dam-break/recipe.yaml", "dam-break/ci.yaml",
-            "dam-break/recipe-3d.yaml", "dam-break/cube-3d.yaml", "smoke-diffusion/recipe.yaml", "smoke-diffusion/ci.yaml",
+            "dam-break/recipe-3d.yaml", "dam-break/cube-3d.yaml", "dam-break/dam2d.yaml", "smoke-diffusion/recipe.yaml", "smoke-diffusion/ci.yaml",
             "smoke-diffusion/reference-256.yaml", "heat-diffusion/pytorch.yaml",
         };
         var lines = new List<string>();

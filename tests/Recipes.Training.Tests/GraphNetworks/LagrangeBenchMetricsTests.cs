@@ -64,6 +64,24 @@ public sealed class LagrangeBenchMetricsTests
     }
 
     [Fact]
+    public void ThinningKeepsEveryKthParticleAndTheDivergenceOfAShiftStaysTheShift()
+    {
+        var cloud = Drift(1).Positions;
+        var thinned = LagrangeBenchMetrics.Thin(cloud, 2, 5);
+        // Particles 0, 5 and 10 of 12: ⌈12 / 5⌉ = 3.
+        Assert.Equal(new[] { cloud[0], cloud[1], cloud[10], cloud[11], cloud[20], cloud[21] }, thinned);
+        Assert.Equal(cloud, LagrangeBenchMetrics.Thin(cloud, 2, 1));
+
+        // A whole rollout shifted by 0.2 along x after its given frames: the thinned divergence is still about the
+        // squared shift, and identical rollouts still give 0.
+        var truth = Drift(30);
+        var shifted = (float[])truth.Positions.Clone();
+        for (var k = 6 * Particles * 2; k < shifted.Length; k += 2) shifted[k] += 0.2f;
+        Assert.InRange(LagrangeBenchMetrics.Sinkhorn(shifted, truth, 5, particles: 4), 0.5 * 0.04, 1.5 * 0.04);
+        Assert.True(LagrangeBenchMetrics.Sinkhorn(truth.Positions, truth, 5, particles: 4) < 1e-12);
+    }
+
+    [Fact]
     public void AFrozenPredictionHasNoKineticEnergyAndMissesAllOfTheTruths()
     {
         const double dt = 0.01, dx = 0.02;
