@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Recipes.Stages.Diffusion;
+using Recipes.Training.Diffusion;
 using TorchSharp;
 using static TorchSharp.torch;
 

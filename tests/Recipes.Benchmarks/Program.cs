@@ -122,11 +122,11 @@ if (args is ["gns", var datasetDir])
     Recipes.Training.TorchRuntime.EnsureLoadable();
     var files = Directory.EnumerateFiles(datasetDir).Select(f => new Recipes.Plugins.Artifact(Path.GetFileName(f), f, "")).ToList();
     var up = new Recipes.Plugins.UpstreamArtifacts("dataset/shard-0000", "dataset", null, null, Recipes.Plugins.ValueMap.Empty, files);
-    var meta = Recipes.Stages.GraphNetworks.GnsMetadata.Read(Path.Combine(datasetDir, "metadata.json"));
-    var trajs = Recipes.Stages.GraphNetworks.Trajectory.ReadSplit(up, "train", meta.Dim);
-    var features = new Recipes.Stages.GraphNetworks.GnsFeatures(meta, 0);
+    var meta = Recipes.Training.GraphNetworks.GnsMetadata.Read(Path.Combine(datasetDir, "metadata.json"));
+    var trajs = Recipes.Training.GraphNetworks.Trajectory.ReadSplit(up, "train", meta.Dim);
+    var features = new Recipes.Training.GraphNetworks.GnsFeatures(meta, 0);
     TorchSharp.torch.manual_seed(1);
-    var model = new Recipes.Stages.GraphNetworks.GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, meta.Dim, int.Parse(Environment.GetEnvironmentVariable("GNS_LATENT") ?? "32"), int.Parse(Environment.GetEnvironmentVariable("GNS_M") ?? "2"));
+    var model = new Recipes.Training.GraphNetworks.GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, meta.Dim, int.Parse(Environment.GetEnvironmentVariable("GNS_LATENT") ?? "32"), int.Parse(Environment.GetEnvironmentVariable("GNS_M") ?? "2"));
     var opt = TorchSharp.torch.optim.Adam(model.parameters(), double.Parse(Environment.GetEnvironmentVariable("GNS_LR") ?? "2e-3", System.Globalization.CultureInfo.InvariantCulture));
     var rnd = new Recipes.Plugins.SeededRandom(1);
     var sum = 0.0;
@@ -140,7 +140,7 @@ if (args is ["gns", var datasetDir])
         for (var b = 0; b < batch; b++)
         {
             tr = trajs[rnd.Int(0, trajs.Count - 1)];
-            var (w1, t1) = Recipes.Stages.GraphNetworks.GnsTrainer.NoisyExample(tr, rnd.Int(5, tr.Steps - 2), features, rnd);
+            var (w1, t1) = Recipes.Training.GraphNetworks.GnsTrainer.NoisyExample(tr, rnd.Int(5, tr.Steps - 2), features, rnd);
             wins.Add((w1, tr.Particles, tr.Types));
             tgts.AddRange(t1);
         }

@@ -2,10 +2,10 @@ using Recipes.Registry;
 using Recipes.Solvers;
 using Recipes.Stages.Augment;
 using Recipes.Stages.Datasets;
-using Recipes.Stages.Diffusion;
-using Recipes.Stages.GraphNetworks;
+using Recipes.Training.Diffusion;
+using Recipes.Training.GraphNetworks;
 using Recipes.Stages.Render;
-using Recipes.Stages.Surrogates;
+using Recipes.Training.Surrogates;
 using Recipes.Stages.Tables;
 
 namespace Recipes.Cli;

@@ -8,7 +8,7 @@ using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Plugins.Formats;
 using Recipes.Stages.Datasets;
-using Recipes.Stages.GraphNetworks;
+using Recipes.Training.GraphNetworks;
 using Recipes.Tests.Support;
 
 namespace Recipes.Tests.Stages;

@@ -1,4 +1,4 @@
-using Recipes.Stages.Diffusion;
+using Recipes.Training.Diffusion;
 using Recipes.Training.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;

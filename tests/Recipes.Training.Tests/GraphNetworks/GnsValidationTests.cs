@@ -1,5 +1,5 @@
 using Recipes.Plugins;
-using Recipes.Stages.GraphNetworks;
+using Recipes.Training.GraphNetworks;
 
 namespace Recipes.Training.Tests.GraphNetworks;
 

@@ -1,4 +1,4 @@
-using Recipes.Stages.GraphNetworks;
+using Recipes.Training.GraphNetworks;
 
 namespace Recipes.Training.Tests.GraphNetworks;
 

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
-using Recipes.Stages.Diffusion;
-using Recipes.Stages.GraphNetworks;
-using Recipes.Stages.Surrogates;
+using Recipes.Training.Diffusion;
+using Recipes.Training.GraphNetworks;
+using Recipes.Training.Surrogates;
 using Recipes.Training.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,6 +1,6 @@
 using Recipes.Plugins;
 
-namespace Recipes.Stages.Diffusion;
+namespace Recipes.Training.Diffusion;
 
 /// <summary>The KL autoencoder's settings, under a prefix (<c>vae_</c> inside the latent trainer, none in the vae trainer).</summary>
 public sealed class AutoencoderSettings : ISettingGroup

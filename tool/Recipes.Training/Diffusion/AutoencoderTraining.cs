@@ -5,7 +5,7 @@ using Recipes.Plugins;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Recipes.Stages.Diffusion;
+namespace Recipes.Training.Diffusion;
 
 /// <summary>
 /// Trains the KL autoencoder: per-pixel MSE of the reconstruction from a sampled latent plus a small KL term toward

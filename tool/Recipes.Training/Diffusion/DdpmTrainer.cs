@@ -6,7 +6,7 @@ using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace Recipes.Stages.Diffusion;
+namespace Recipes.Training.Diffusion;
 
 /// <summary>
 /// <c>train: { model: ddpm }</c>: an unconditional pixel-space diffusion model on the dataset's training images

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
 
-namespace Recipes.Stages.Diffusion;
+namespace Recipes.Training.Diffusion;
 
 /// <summary>
 /// The denoiser's settings, shared by the pixel and the latent trainer, each with its own defaults for size and length;

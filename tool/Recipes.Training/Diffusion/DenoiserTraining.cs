@@ -8,7 +8,7 @@ using Recipes.Plugins.Plots;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Recipes.Stages.Diffusion;
+namespace Recipes.Training.Diffusion;
 
 /// <summary>
 /// The training loop shared by pixel and latent diffusion: ε-prediction with MSE at uniformly drawn timesteps, Adam,

@@ -8,7 +8,7 @@ using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace Recipes.Stages.Diffusion;
+namespace Recipes.Training.Diffusion;
 
 /// <summary>
 /// <c>evaluate: { evaluator: diffusion }</c> for <c>ddpm</c>, <c>vae</c> and <c>latent-ddpm</c>, with metrics that need

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
 
-namespace Recipes.Stages.Diffusion;
+namespace Recipes.Training.Diffusion;
 
 /// <summary>How the evaluator rebuilds a trained denoiser and its schedule from model.json.</summary>
 public static class DiffusionOptions

@@ -2,7 +2,7 @@ using Recipes.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Recipes.Stages.Diffusion;
+namespace Recipes.Training.Diffusion;
 
 /// <summary>
 /// The forward process of DDPM with a linear β schedule (β₁ … β_T), and its two samplers: DDPM's ancestral sampler

@@ -4,7 +4,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace Recipes.Stages.Diffusion;
+namespace Recipes.Training.Diffusion;
 
 /// <summary>
 /// The noise predictor ε_θ(x_t, t, c) of "Denoising Diffusion Probabilistic Models" (Ho et al. 2020), at small scale:

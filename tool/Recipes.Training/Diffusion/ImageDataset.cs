@@ -4,7 +4,7 @@ using Recipes.Plugins.Formats;
 using Recipes.Training;
 using static TorchSharp.torch;
 
-namespace Recipes.Stages.Diffusion;
+namespace Recipes.Training.Diffusion;
 
 /// <summary>
 /// The arrays of an <c>image-folder</c> dataset for one split: images in [0, 1] [N, 1, H, W], their parameters

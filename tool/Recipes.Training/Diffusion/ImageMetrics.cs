@@ -1,4 +1,4 @@
-namespace Recipes.Stages.Diffusion;
+namespace Recipes.Training.Diffusion;
 
 /// <summary>
 /// Distances between sets of images in [0, 1] that need no downloaded network: the L1 distance between intensity

@@ -5,7 +5,7 @@ using Recipes.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;
 
-namespace Recipes.Stages.Diffusion;
+namespace Recipes.Training.Diffusion;
 
 /// <summary>
 /// <c>train: { model: latent-ddpm }</c>: latent diffusion in one node. First the KL autoencoder (<c>vae_*</c> options),

@@ -4,7 +4,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace Recipes.Stages.Diffusion;
+namespace Recipes.Training.Diffusion;
 
 /// <summary>
 /// A small CNN that reads simulation parameters (normalized to [−1, 1]) back from an image: three stride-2

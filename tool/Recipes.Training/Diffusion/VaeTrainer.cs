@@ -5,7 +5,7 @@ using Recipes.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;
 
-namespace Recipes.Stages.Diffusion;
+namespace Recipes.Training.Diffusion;
 
 /// <summary>
 /// <c>train: { model: vae }</c>: the KL-regularized autoencoder of latent diffusion on its own (the <c>latent-ddpm</c>

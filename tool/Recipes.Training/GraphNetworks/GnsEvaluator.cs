@@ -8,7 +8,7 @@ using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace Recipes.Stages.GraphNetworks;
+namespace Recipes.Training.GraphNetworks;
 
 /// <summary>
 /// <c>evaluate</c> for <c>gns</c>: one-step position MSE (the true history in, the next position out) and rollout MSE
@@ -46,13 +46,13 @@ public sealed class GnsEvaluator : TorchStagePlugin
     {
         var trained = context.Upstream.First(u => u.Stage == StageNames.Train);
         var (dataset, metadata) = GnsTrainer.Dataset(context.Upstream);
-        var config = JsonNode.Parse(File.ReadAllText(trained.Get("model.json").Path))!;
+        var config = ModelFile.Read<GnsModelDescription>(trained.Get(ModelFile.Name).Path);
         var device = TorchDevices.Resolve(context.Device);
         var clamp = ClampToBox.Read(context.Settings);
         int? sinkhornParticles = context.Settings.TryGet(SinkhornParticles.Name, out var most) && most is not null ? context.Settings.GetInt(SinkhornParticles.Name) : null;
-        var features = new GnsFeatures(metadata, config["noise_std"]!.GetValue<double>()) { Device = device, ClampToBox = clamp };
+        var features = new GnsFeatures(metadata, config.NoiseStd) { Device = device, ClampToBox = clamp };
         using var model = new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim,
-            config["latent_size"]!.GetValue<int>(), config["message_passing_steps"]!.GetValue<int>());
+            config.LatentSize, config.MessagePassingSteps);
         model.load_safetensors(trained.Get("model.safetensors").Path);
         model.to(device);
         model.eval();

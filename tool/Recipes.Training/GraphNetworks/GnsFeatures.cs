@@ -2,7 +2,7 @@ using Recipes.Plugins;
 using Recipes.Training;
 using static TorchSharp.torch;
 
-namespace Recipes.Stages.GraphNetworks;
+namespace Recipes.Training.GraphNetworks;
 
 /// <summary>
 /// Inputs as the paper builds them: each particle's last five velocities normalized by the dataset statistics (with the

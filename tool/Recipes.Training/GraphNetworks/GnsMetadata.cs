@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Recipes.Stages.GraphNetworks;
+namespace Recipes.Training.GraphNetworks;
 
 /// <summary>The dataset's metadata.json, as the graph network simulator reads it.</summary>
 public sealed record GnsMetadata(int Dim, double Dt, double ConnectivityRadius, double[] Lower, double[] Upper,

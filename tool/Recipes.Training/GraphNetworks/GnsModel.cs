@@ -4,7 +4,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace Recipes.Stages.GraphNetworks;
+namespace Recipes.Training.GraphNetworks;
 
 /// <summary>
 /// The encoder–processor–decoder of "Learning to Simulate Complex Physics with Graph Networks": MLPs (two hidden layers,

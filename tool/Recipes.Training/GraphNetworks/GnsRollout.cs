@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Recipes.Stages.GraphNetworks;
+namespace Recipes.Training.GraphNetworks;
 
 /// <summary>A model's predictions for the evaluator and the trainer's validation: one step, or a rollout fed its own output.</summary>
 public static class GnsRollout

@@ -9,7 +9,7 @@ using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace Recipes.Stages.GraphNetworks;
+namespace Recipes.Training.GraphNetworks;
 
 /// <summary>
 /// <c>train: { model: gns }</c>: a graph network simulator trained as in "Learning to Simulate Complex Physics with Graph
@@ -214,19 +214,9 @@ public sealed class GnsTrainer : TorchStagePlugin, IResumableTrainer
         kept.cpu();
         kept.save_safetensors(context.OutputPath("model.safetensors"));
         kept.save(context.OutputPath("model.dat"));
-        var config = new JsonObject
-        {
-            ["model"] = "gns",
-            ["latent_size"] = latent,
-            ["message_passing_steps"] = passes,
-            ["noise_std"] = noise,
-            ["node_features"] = features.NodeFeatureCount,
-            ["edge_features"] = features.EdgeFeatureCount,
-            ["dim"] = metadata.Dim,
-            ["clamp_to_box"] = features.ClampToBox,
-            ["ema_decay"] = EmaDecay.Read(s),
-        };
-        await File.WriteAllTextAsync(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
+        var description = new GnsModelDescription("gns", latent, passes, noise, features.NodeFeatureCount, features.EdgeFeatureCount,
+            metadata.Dim, features.ClampToBox, EmaDecay.Read(s));
+        await ModelFile.WriteAsync(context.OutputPath(ModelFile.Name), description, cancellationToken);
         var span = Math.Max(1, Math.Min(50, steps / 10));
         var curve = Enumerable.Range(0, (steps + span - 1) / span)
             .Select(k => (Step: (double)Math.Min(steps, (k + 1) * span), Loss: losses.Skip(k * span).Take(span).Average())).ToList();

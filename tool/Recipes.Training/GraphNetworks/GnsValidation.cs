@@ -4,7 +4,7 @@ using Recipes.Plugins;
 using Recipes.Plugins.Plots;
 using static TorchSharp.torch;
 
-namespace Recipes.Stages.GraphNetworks;
+namespace Recipes.Training.GraphNetworks;
 
 /// <summary>
 /// The trainer's validation: at chosen steps, the model rolled out over the first valid trajectories from their first

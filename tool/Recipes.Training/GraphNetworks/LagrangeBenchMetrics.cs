@@ -1,4 +1,4 @@
-namespace Recipes.Stages.GraphNetworks;
+namespace Recipes.Training.GraphNetworks;
 
 /// <summary>
 /// The figures LagrangeBench (Toshev et al. 2023; lagrangebench/evaluate/metrics.py) publishes, computed as its

@@ -1,4 +1,4 @@
-namespace Recipes.Stages.GraphNetworks;
+namespace Recipes.Training.GraphNetworks;
 
 /// <summary>
 /// The trivial simulators a learned one must beat, each a rule on the last two positions (no learning):

@@ -1,4 +1,4 @@
-namespace Recipes.Stages.GraphNetworks;
+namespace Recipes.Training.GraphNetworks;
 
 /// <summary>Steps of the <see cref="RolloutBaseline"/>s and their names in metrics.</summary>
 public static class RolloutRules

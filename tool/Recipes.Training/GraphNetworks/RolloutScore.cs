@@ -1,4 +1,4 @@
-namespace Recipes.Stages.GraphNetworks;
+namespace Recipes.Training.GraphNetworks;
 
 /// <summary>
 /// How a rollout compares with the truth and with physics, per trajectory: position MSE over the horizon and at 10, 50

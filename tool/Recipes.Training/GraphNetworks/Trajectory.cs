@@ -1,7 +1,7 @@
 using Recipes.Plugins;
 using Recipes.Plugins.Formats;
 
-namespace Recipes.Stages.GraphNetworks;
+namespace Recipes.Training.GraphNetworks;
 
 /// <summary>One trajectory of a split: positions [steps, particles, dim] and particle types.</summary>
 public sealed record Trajectory(string Id, int Steps, int Particles, float[] Positions, int[] Types)

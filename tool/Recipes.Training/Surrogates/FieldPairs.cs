@@ -1,7 +1,7 @@
 using Recipes.Plugins;
 using Recipes.Plugins.Formats;
 
-namespace Recipes.Stages.Surrogates;
+namespace Recipes.Training.Surrogates;
 
 /// <summary>The (input, target) fields of one split of one dataset shard, read from its safetensors file.</summary>
 public sealed record FieldPairs(int Count, int Size, float[] Inputs, float[] Targets)

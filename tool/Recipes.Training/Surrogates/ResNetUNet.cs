@@ -4,7 +4,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace Recipes.Stages.Surrogates;
+namespace Recipes.Training.Surrogates;
 
 /// <summary>
 /// The reference heat-diffusion surrogate: a ResNet encoder/decoder. Encoder level k is a residual block whose

@@ -9,7 +9,7 @@ using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace Recipes.Stages.Surrogates;
+namespace Recipes.Training.Surrogates;
 
 /// <summary>
 /// <c>evaluate</c> for <c>resnet-unet</c>: MAE and max error of the surrogate on the test split, beside two baselines
@@ -38,8 +38,8 @@ public sealed class SurrogateEvaluator : TorchStagePlugin
     {
         var trained = context.Upstream.First(u => u.Stage == StageNames.Train);
         var shards = context.Upstream.Where(u => u.Stage == StageNames.Dataset).ToList();
-        var config = JsonNode.Parse(File.ReadAllText(trained.Get("model.json").Path))!;
-        using var model = new ResNetUNet(config["depth"]!.GetValue<int>(), config["width"]!.GetValue<int>(), config["dropout"]!.GetValue<double>());
+        var config = ModelFile.Read<ResNetUNetDescription>(trained.Get(ModelFile.Name).Path);
+        using var model = new ResNetUNet(config.Depth, config.Width, config.Dropout);
         model.load_safetensors(trained.Get("model.safetensors").Path);
         model.eval();
 

@@ -9,7 +9,7 @@ using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace Recipes.Stages.Surrogates;
+namespace Recipes.Training.Surrogates;
 
 /// <summary>
 /// <c>train: { model: resnet-unet }</c>: the reference heat-diffusion surrogate, trained with MAE loss and Adam whose
@@ -182,17 +182,7 @@ public sealed class SurrogateTrainer : TorchStagePlugin, IResumableTrainer
         Divergence.CheckWeights(context, model, LearningRate.Name);
         model.save_safetensors(context.OutputPath("model.safetensors"));
         model.save(context.OutputPath("model.dat"));
-        var config = new JsonObject
-        {
-            ["model"] = "resnet-unet",
-            ["depth"] = depth,
-            ["width"] = width,
-            ["dropout"] = Dropout.Read(s),
-            ["size"] = size,
-            ["epochs"] = epochs,
-            ["steps"] = steps,
-        };
-        await File.WriteAllTextAsync(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
+        await ModelFile.WriteAsync(context.OutputPath(ModelFile.Name), new ResNetUNetDescription("resnet-unet", depth, width, Dropout.Read(s), size, epochs, steps), cancellationToken);
         await File.WriteAllTextAsync(context.OutputPath("loss.json"), losses.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
         new LineChart("Training loss", "epoch", "MAE (normalized field)", logY: true, integerX: true)
             .Add("train MAE", losses.Select(l => ((double)l!["epoch"]!.GetValue<int>(), l["loss"]!.GetValue<double>())))
