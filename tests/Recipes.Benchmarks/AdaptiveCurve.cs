@@ -76,7 +76,7 @@ public static class AdaptiveCurve
             ? $"adaptive does not reach sobol's final error {sobolFinal:0.000} within {total} simulations"
             : $"adaptive reaches sobol's final error ({sobolFinal:0.000} at {total} simulations) with {reached} simulations ({(double)reached / total:P0})");
 
-        var chart = new Recipes.Plugins.Plots.LineChart("Surrogate test error against simulations (adaptive-wall, mean of 3 seeds)", "simulations", "test RMSE (m)", logY: true, integerX: true);
+        var chart = new Recipes.Plotting.Plots.LineChart("Surrogate test error against simulations (adaptive-wall, mean of 3 seeds)", "simulations", "test RMSE (m)", logY: true, integerX: true);
         foreach (var sampler in Samplers)
             chart.Add(sampler, counts.Select((n, k) => ((double)n, errors[sampler].Select(e => e[k]).Average())), markers: true);
         chart.Level($"sobol at {total}", sobolFinal);

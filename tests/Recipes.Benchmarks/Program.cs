@@ -167,7 +167,7 @@ if (args is ["martin-moyce", var pngPath])
     const double a = 0.1;
     double[] T = [0.41, 0.84, 1.19, 1.43, 1.63, 1.83, 1.98, 2.20, 2.32, 2.51, 2.65, 2.83, 2.98, 3.11, 3.33];
     double[] Z = [1.11, 1.22, 1.44, 1.67, 1.89, 2.11, 2.33, 2.56, 2.78, 3.00, 3.22, 3.44, 3.67, 3.89, 4.11];
-    var plot = new Recipes.Plugins.Plots.LineChart("Dam-break surge front, square column", "T = t·√(2g/a)", "Z = x/a");
+    var plot = new Recipes.Plotting.Plots.LineChart("Dam-break surge front, square column", "T = t·√(2g/a)", "Z = x/a");
     plot.Add("Martin & Moyce 1952", T.Zip(Z), markers: true);
     foreach (var perSide in new[] { 20, 40 })
     {

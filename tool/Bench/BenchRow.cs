@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Recipes.Plugins.Imaging;
-using Recipes.Plugins.Plots;
+using Recipes.Plotting.Imaging;
+using Recipes.Plotting.Plots;
 
 namespace Recipes.Bench;
 

@@ -5,7 +5,7 @@ using Recipes.Diagnostics;
 using Recipes.Execution;
 using Recipes.Graph;
 using Recipes.Plugins;
-using Recipes.Plugins.Plots;
+using Recipes.Plotting.Plots;
 using Recipes.Runs;
 
 namespace Recipes.Report;

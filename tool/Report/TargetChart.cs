@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Recipes.Plugins.Plots;
+using Recipes.Plotting.Plots;
 using Recipes.Runs;
 
 namespace Recipes.Report;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Plugins.Formats;
-using Recipes.Plugins.Imaging;
+using Recipes.Plotting.Imaging;
 using Recipes.Solvers.Gpu;
 
 namespace Recipes.Solvers.Heat2d;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Recipes.Plugins;
 using Recipes.Plugins.Formats;
-using Recipes.Plugins.Imaging;
+using Recipes.Plotting.Imaging;
 
 namespace Recipes.Solvers.OpenFoam;
 

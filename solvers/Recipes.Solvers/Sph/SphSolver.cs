@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Plugins.Formats;
-using Recipes.Plugins.Imaging;
+using Recipes.Plotting.Imaging;
 using Recipes.Solvers.Gpu;
 
 namespace Recipes.Solvers.Sph;

@@ -10,7 +10,7 @@ namespace Recipes.Engine.Tests.Layering;
 /// </summary>
 public sealed class LayeringTests
 {
-    private static readonly string[] Forbidden = ["TorchSharp", "libtorch", "ILGPU", "Recipes.Stages", "Recipes.Training", "Recipes.Solvers"];
+    private static readonly string[] Forbidden = ["TorchSharp", "libtorch", "ILGPU", "Recipes.Stages", "Recipes.Training", "Recipes.Solvers", "Recipes.Plotting", "SkiaSharp", "ScottPlot", "SixLabors"];
 
     [Fact]
     public void TheEngineDependsOnNoTrainingSolverOrStageLibrary()

@@ -1,4 +1,4 @@
-using Recipes.Plugins.Plots;
+using Recipes.Plotting.Plots;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.PixelFormats;

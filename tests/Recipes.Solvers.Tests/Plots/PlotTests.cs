@@ -1,4 +1,4 @@
-using Recipes.Plugins.Plots;
+using Recipes.Plotting.Plots;
 using SkiaSharp;
 
 namespace Recipes.Solvers.Tests.Plots;

@@ -4,7 +4,7 @@ using CsCheck;
 using Recipes.Escaping;
 using Recipes.Plugins;
 using Recipes.Plugins.Formats;
-using Recipes.Plugins.Imaging;
+using Recipes.Plotting.Imaging;
 using Recipes.Reading;
 using Recipes.Stages.Datasets;
 using Recipes.Stages.Tables;

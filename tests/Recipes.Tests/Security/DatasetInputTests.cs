@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
-using Recipes.Plugins.Imaging;
+using Recipes.Plotting.Imaging;
 using Recipes.Tests.Support;
 
 namespace Recipes.Tests.Security;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Parquet;
 using Parquet.Schema;
-using Recipes.Plugins.Imaging;
+using Recipes.Plotting.Imaging;
 using Recipes.Stages.Datasets;
 using Recipes.Tests.Support;
 using YamlDotNet.RepresentationModel;

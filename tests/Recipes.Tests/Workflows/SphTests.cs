@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Plugins.Formats;
-using Recipes.Plugins.Imaging;
-using Recipes.Plugins.Plots;
+using Recipes.Plotting.Imaging;
+using Recipes.Plotting.Plots;
 using Recipes.Solvers.Gpu;
 using Recipes.Solvers.Sph;
 using Recipes.Tests.Support;

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Recipes.Hashing;
 using Recipes.Plugins;
 using Recipes.Plugins.Formats;
-using Recipes.Plugins.Imaging;
+using Recipes.Plotting.Imaging;
 
 namespace Recipes.Stages.Datasets;
 

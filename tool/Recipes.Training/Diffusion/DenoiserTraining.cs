@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
-using Recipes.Plugins.Imaging;
-using Recipes.Plugins.Plots;
+using Recipes.Plotting.Imaging;
+using Recipes.Plotting.Plots;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
-using Recipes.Plugins.Imaging;
-using Recipes.Plugins.Plots;
+using Recipes.Plotting.Imaging;
+using Recipes.Plotting.Plots;
 using Recipes.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;

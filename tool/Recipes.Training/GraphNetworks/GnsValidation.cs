@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recipes.Plugins;
-using Recipes.Plugins.Plots;
+using Recipes.Plotting.Plots;
 using static TorchSharp.torch;
 
 namespace Recipes.Training.GraphNetworks;

@@ -1,7 +1,7 @@
 using ScottPlot;
 using ScottPlot.TickGenerators;
 
-namespace Recipes.Plugins.Plots;
+namespace Recipes.Plotting.Plots;
 
 /// <summary>
 /// A line chart saved as PNG: loss curves, metrics against a parameter, validation against experiment. Log-y axes are

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Recipes.Plugins.Plots;
+namespace Recipes.Plotting.Plots;
 
 /// <summary>
 /// Tick positions and labels people read without effort: steps of 1, 2 or 5 times a power of ten on linear axes

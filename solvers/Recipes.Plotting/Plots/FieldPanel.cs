@@ -1,4 +1,4 @@
-namespace Recipes.Plugins.Plots;
+namespace Recipes.Plotting.Plots;
 
 /// <summary>A scalar field of <paramref name="Width"/> × <paramref name="Height"/> values, row 0 drawn at the top, coloured by <paramref name="Scale"/>.</summary>
 public sealed record FieldPanel(float[] Values, int Width, int Height, FieldScale Scale) : GridPanel

@@ -1,4 +1,4 @@
-namespace Recipes.Plugins.Plots;
+namespace Recipes.Plotting.Plots;
 
 /// <summary>One cell of a <see cref="FieldGrid"/>: a field image (<see cref="FieldPanel"/>) or particles (<see cref="ParticlePanel"/>).</summary>
 public abstract record GridPanel

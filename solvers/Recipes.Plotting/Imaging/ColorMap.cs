@@ -1,4 +1,4 @@
-namespace Recipes.Plugins.Imaging;
+namespace Recipes.Plotting.Imaging;
 
 /// <summary>
 /// Perceptually uniform colour maps by linear interpolation between control points sampled from matplotlib's

@@ -1,4 +1,4 @@
-namespace Recipes.Plugins.Plots;
+namespace Recipes.Plotting.Plots;
 
 /// <summary>
 /// A value range and colour map shared by some panels of a <see cref="FieldGrid"/>; each scale gets one colour bar

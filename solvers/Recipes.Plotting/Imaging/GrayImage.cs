@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
+using Recipes.Plugins.Files;
 using SkiaSharp;
 
-namespace Recipes.Plugins.Imaging;
+namespace Recipes.Plotting.Imaging;
 
 /// <summary>
 /// Single-channel images in [0,1], row 0 at the top, as PNG (8-bit grayscale) through SkiaSharp: resizing with a
@@ -86,11 +87,11 @@ public sealed class GrayImage
     /// Reads a PNG (any colour type) as grayscale in [0,1]: from a regular file of bounded size, its dimensions checked
     /// against <see cref="MaxPixels"/> before anything is decoded, and its pixel data verified complete (a truncated file
     /// is refused, not decoded as a mostly black image). Failures are <see cref="InvalidDataException"/> or
-    /// <see cref="Files.RefusedFileException"/> without the path, for the caller to name the file as the user knows it.
+    /// <see cref="RefusedFileException"/> without the path, for the caller to name the file as the user knows it.
     /// </summary>
     public static GrayImage Load(string path)
     {
-        using var stream = Files.RegularFile.OpenRead(path, MaxFileBytes);
+        using var stream = RegularFile.OpenRead(path, MaxFileBytes);
         using var codec = SKCodec.Create(stream, out var opened) ?? throw new InvalidDataException($"is not a readable image ({opened})");
         var (width, height) = (codec.Info.Width, codec.Info.Height);
         if (width <= 0 || height <= 0 || (long)width * height > MaxPixels)

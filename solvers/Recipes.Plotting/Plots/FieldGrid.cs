@@ -1,7 +1,7 @@
 using ScottPlot;
 using ScottPlot.TickGenerators;
 
-namespace Recipes.Plugins.Plots;
+namespace Recipes.Plotting.Plots;
 
 /// <summary>
 /// A grid of panels (fields or particles) with a title, a label on every row and every column, and one colour bar per

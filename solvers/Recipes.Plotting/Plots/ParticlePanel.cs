@@ -1,4 +1,4 @@
-namespace Recipes.Plugins.Plots;
+namespace Recipes.Plotting.Plots;
 
 /// <summary>
 /// Particle positions (x, y pairs) in the box [<paramref name="Lower"/>, <paramref name="Upper"/>], drawn as dots of

@@ -1,7 +1,7 @@
 using ScottPlot;
 using SkiaSharp;
 
-namespace Recipes.Plugins.Plots;
+namespace Recipes.Plotting.Plots;
 
 /// <summary>
 /// The one font every chart uses, DejaVu Sans embedded in this assembly (licence in Plots/Fonts). SkiaSharp's
@@ -36,8 +36,8 @@ public static class PlotFont
 
     private static SKTypeface Load()
     {
-        using var stream = typeof(PlotFont).Assembly.GetManifestResourceStream("Recipes.Plugins.Plots.DejaVuSans.ttf")
-            ?? throw new InvalidOperationException("The embedded chart font is missing from Recipes.Plugins.");
+        using var stream = typeof(PlotFont).Assembly.GetManifestResourceStream("Recipes.Plotting.Plots.DejaVuSans.ttf")
+            ?? throw new InvalidOperationException("The embedded chart font is missing from Recipes.Plotting.");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         using var data = SKData.CreateCopy(copy.ToArray());

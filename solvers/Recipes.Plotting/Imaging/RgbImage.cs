@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace Recipes.Plugins.Imaging;
+namespace Recipes.Plotting.Imaging;
 
 /// <summary>An RGB raster that stages draw into (fields, grids of panels, plots) and save as PNG with SkiaSharp.</summary>
 public sealed class RgbImage
