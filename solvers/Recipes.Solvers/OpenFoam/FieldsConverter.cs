@@ -22,10 +22,12 @@ public sealed class FieldsConverter : StagePlugin
     private static readonly Setting<IReadOnlyList<double>> Grid = Settings.Numbers("grid", "Image size [nx, ny].", 64, 64);
     private static readonly Setting<string> Centres = Settings.Text("centres", "The cell-centre file.", "0/C");
 
+    private static readonly Setting<IReadOnlyList<double>?> Times = Settings.OptionalNumbers("times", "Times to convert (default: every written time after 0).");
+
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
         Fields,
-        new OptionSpec("times", OptionType.NumberList, "Times to convert (default: every written time after 0)."),
+        Times,
         Grid,
         Centres,
     ];
@@ -46,8 +48,8 @@ public sealed class FieldsConverter : StagePlugin
             .Select(p => p[0]).Distinct()
             .Select(t => (Text: t, Value: double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN))
             .Where(t => !double.IsNaN(t.Value)).OrderBy(t => t.Value).ToList();
-        var wanted = context.Settings.Contains("times")
-            ? context.Settings.GetDoubles("times").Select(t => available.FirstOrDefault(a => Math.Abs(a.Value - t) < 1e-9) is { Text: not null } hit
+        var wanted = Times.Read(context.Settings) is { } times
+            ? times.Select(t => available.FirstOrDefault(a => Math.Abs(a.Value - t) < 1e-9) is { Text: not null } hit
                 ? hit : throw new PluginException($"time {t.ToString(CultureInfo.InvariantCulture)} was not written; the simulation wrote {string.Join(", ", available.Select(a => a.Text))}")).ToList()
             : available.Where(a => a.Value > 0).ToList();
 

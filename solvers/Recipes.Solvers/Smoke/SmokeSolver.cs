@@ -46,15 +46,19 @@ public sealed class SmokeSolver : StagePlugin
     private static readonly Setting<int> MaxIterations = Settings.Int("max_iterations", "Fail the node when the pressure solve needs more CG iterations than this.", 2000, min: 1);
     private static readonly Setting<double> DensityScale = Settings.Number("density_scale", "Density shown as white in the images.", 1.0, min: 1e-9);
 
+    private static readonly Setting<IReadOnlyList<double>?> Blob = Settings.OptionalNumbers("blob", "An initial disk of smoke: [x, y, radius, density, temperature].");
+    private static readonly Setting<IReadOnlyList<double>?> Frames = Settings.OptionalNumbers("frames", "Steps after which density is recorded (default: the last step only).");
+    private static readonly Setting<IReadOnlyList<double>?> ImageSizes = Settings.OptionalNumbers("image_sizes", "Pixel sizes of the frame images, e.g. [64, 128, 256] (default: size).");
+
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
         Size, Steps, Dt, OpenTop, Buoyancy, Weight, WindX, WindY, Vorticity, Dissipation, Cooling,
         SourceX, SourceY, SourceRadius, SourceDensity, SourceTemperature, ForceStrength,
-        new OptionSpec("blob", OptionType.NumberList, "An initial disk of smoke: [x, y, radius, density, temperature]."),
+        Blob,
         Tolerance,
         MaxIterations,
-        new OptionSpec("frames", OptionType.NumberList, "Steps after which density is recorded (default: the last step only)."),
-        new OptionSpec("image_sizes", OptionType.NumberList, "Pixel sizes of the frame images, e.g. [64, 128, 256] (default: size)."),
+        Frames,
+        ImageSizes,
         DensityScale,
     ];
 
@@ -69,9 +73,9 @@ public sealed class SmokeSolver : StagePlugin
         {
             problem = e.Message;
         }
-        if (problem is not null) yield return new OptionProblem("frames", problem);
-        if (settings.Contains("image_sizes") && settings.GetDoubles("image_sizes").Any(s => s < 4 || s > 4096 || s != Math.Floor(s)))
-            yield return new OptionProblem("image_sizes", "image sizes are whole pixel counts in [4, 4096]");
+        if (problem is not null) yield return new OptionProblem(Frames.Name, problem);
+        if (ImageSizes.Read(settings) is { } sizes && sizes.Any(s => s < 4 || s > 4096 || s != Math.Floor(s)))
+            yield return new OptionProblem(ImageSizes.Name, "image sizes are whole pixel counts in [4, 4096]");
     }
 
     private static double Pick(ValueMap settings, ValueMap parameters, Setting<double> setting) =>
@@ -105,10 +109,10 @@ public sealed class SmokeSolver : StagePlugin
             // parameter of that name pins one, otherwise both derive from the node's seed.
             SourceSeed = parameters.Contains("source_seed") ? (ulong)parameters.GetInt("source_seed") : sourceSeed,
             ForceSeed = parameters.Contains("force_seed") ? (ulong)parameters.GetInt("force_seed") : forceSeed,
-            Blob = settings.Contains("blob") ? settings.GetDoubles("blob").ToArray() : null,
+            Blob = Blob.Read(settings)?.ToArray(),
             Tolerance = Tolerance.Read(settings),
             MaxIterations = MaxIterations.Read(settings),
-            Frames = settings.Contains("frames") ? settings.GetDoubles("frames").Select(f => (int)f).ToList() : [steps],
+            Frames = Frames.Read(settings)?.Select(f => (int)f).ToList() ?? [steps],
         };
     }
 
@@ -156,7 +160,7 @@ public sealed class SmokeSolver : StagePlugin
         NpyFile.Write(context.OutputPath("temperature.npy"), new NpyArray([n, n], result.Temperature));
 
         var scale = (float)DensityScale.Read(context.Settings);
-        var sizes = context.Settings.Contains("image_sizes") ? context.Settings.GetDoubles("image_sizes").Select(s => (int)s).ToList() : [n];
+        var sizes = ImageSizes.Read(context.Settings)?.Select(s => (int)s).ToList() ?? [n];
         for (var f = 0; f < frames; f++)
         {
             var image = GrayImage.FromField(result.Density[f], n, n, scale);

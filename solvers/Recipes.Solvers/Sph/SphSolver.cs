@@ -49,14 +49,15 @@ public sealed class SphSolver : StagePlugin
     private static readonly Setting<double> DensityTolerance = Settings.Number("density_tolerance", "dfsph: mean relative compression left by the constant-density solve.", 1e-4, min: 1e-7, max: 0.1);
     private static readonly Setting<double> DivergenceTolerance = Settings.Number("divergence_tolerance", "dfsph: mean relative density change per step left by the divergence solve.", 1e-3, min: 1e-7, max: 0.1);
 
+    // Without defaults: the scene derives them, and recipes that leave them out keep their keys.
+    private static readonly Setting<double?> TimeStep = Settings.OptionalNumber("dt", "Fixed time step, s; refused when above the stable limit. Default: 0.8 of the limit. With dfsph: the largest step (default 0.005 s).");
+    private static readonly Setting<double?> OutputInterval = Settings.OptionalNumber("output_dt", "dfsph: time between frames, s. Default: output_every times the wcsph step, the frame times wcsph would write.");
+    private static readonly Setting<double?> Jitter = Settings.OptionalNumber("jitter", "Displace each fluid particle at t = 0 by up to this fraction of the spacing per axis, drawn from the node's seed (LagrangeBench's dam break perturbs its lattice so trajectories differ). Default: the plain lattice.", min: 0, max: 0.4);
+
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
         Dim, Box, Blocks, Spacing, Density, Viscosity, ArtificialViscosity, Gravity, Duration, OutputEvery,
-        new OptionSpec("dt", OptionType.Number, "Fixed time step, s; refused when above the stable limit. Default: 0.8 of the limit. With dfsph: the largest step (default 0.005 s)."),
-        WallLayers, Scheme, Cfl, DensityTolerance, DivergenceTolerance,
-        new OptionSpec("output_dt", OptionType.Number, "dfsph: time between frames, s. Default: output_every times the wcsph step, the frame times wcsph would write."),
-        // No default, so recipes without it keep their keys: a setting with a default enters every node's key.
-        OptionSpec.Number("jitter", "Displace each fluid particle at t = 0 by up to this fraction of the spacing per axis, drawn from the node's seed (LagrangeBench's dam break perturbs its lattice so trajectories differ). Default: the plain lattice.", min: 0, max: 0.4),
+        TimeStep, WallLayers, Scheme, Cfl, DensityTolerance, DivergenceTolerance, OutputInterval, Jitter,
     ];
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings)
@@ -114,14 +115,14 @@ public sealed class SphSolver : StagePlugin
             Gravity = Pick(settings, parameters, Gravity),
             Duration = Pick(settings, parameters, Duration),
             OutputEvery = OutputEvery.Read(settings),
-            TimeStep = settings.TryGet("dt", out var dt) && dt is not null ? settings.GetDouble("dt") : null,
+            TimeStep = TimeStep.Read(settings),
             WallLayers = WallLayers.Read(settings),
             Scheme = Scheme.Read(settings) == "dfsph" ? SphScheme.Dfsph : SphScheme.Wcsph,
             Cfl = Cfl.Read(settings),
             DensityTolerance = DensityTolerance.Read(settings),
             DivergenceTolerance = DivergenceTolerance.Read(settings),
-            OutputInterval = settings.TryGet("output_dt", out var interval) && interval is not null ? settings.GetDouble("output_dt") : null,
-            Jitter = settings.TryGet("jitter", out var jitter) && jitter is not null ? settings.GetDouble("jitter") : 0,
+            OutputInterval = OutputInterval.Read(settings),
+            Jitter = Jitter.Read(settings) ?? 0,
             JitterSeed = seed,
         };
     }

@@ -22,10 +22,12 @@ public sealed class DihedralAugmenter : StagePlugin
 
     private static readonly Setting<int> Dihedral = Settings.Int("dihedral", "How many symmetries of the square: 1, 2 (mirror), 4 (rotations) or 8 (all).", 8);
 
+    private static readonly Setting<IReadOnlyList<string>?> Files = Settings.OptionalTexts("files", "The .npy fields to transform (default: every .npy output of the previous stage).");
+
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
         Dihedral,
-        new OptionSpec("files", OptionType.StringList, "The .npy fields to transform (default: every .npy output of the previous stage)."),
+        Files,
     ];
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings)
@@ -39,7 +41,7 @@ public sealed class DihedralAugmenter : StagePlugin
     public override Task RunAsync(PluginContext context, CancellationToken cancellationToken)
     {
         var elements = Elements(Dihedral.Read(context.Settings));
-        var wanted = context.Settings.GetStrings("files", []).ToHashSet(StringComparer.Ordinal);
+        var wanted = (Files.Read(context.Settings) ?? []).ToHashSet(StringComparer.Ordinal);
         var files = context.InputFiles.Where(f => f.Name.EndsWith(".npy", StringComparison.Ordinal) && (wanted.Count == 0 || wanted.Contains(f.Name))).ToList();
         if (files.Count == 0) throw new PluginException("no .npy field to augment; the previous stage wrote: " + string.Join(", ", context.InputFiles.Select(f => f.Name)));
         foreach (var file in files)

@@ -40,11 +40,14 @@ public sealed class ImageFolderDatasetStage : StagePlugin
     private static readonly Setting<bool> ParquetShards = Settings.Flag("parquet",
         "Also write the images and parameters as Parquet shards in the Hugging Face Hub layout (data/train-00000-of-00001.parquet, ...).", true);
 
+    private static readonly Setting<IReadOnlyList<string>?> Parameters = Settings.OptionalTexts("parameters", "Sample parameters recorded per image and used as conditions (default: every numeric one).");
+    private static readonly Setting<int?> Size = Settings.OptionalInt("size", "Resize images to size x size pixels (default: keep; all must then be the same size).", min: 4, max: 4096);
+
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
         Image,
-        new OptionSpec("parameters", OptionType.StringList, "Sample parameters recorded per image and used as conditions (default: every numeric one)."),
-        OptionSpec.Int("size", "Resize images to size x size pixels (default: keep; all must then be the same size).", null, min: 4, max: 4096),
+        Parameters,
+        Size,
         Split,
         SplitSeed,
         ParquetShards,
@@ -64,15 +67,15 @@ public sealed class ImageFolderDatasetStage : StagePlugin
         var splits = NpyDatasetStage.Splits(s, Split);
         var salt = SplitSeed.Read(s);
         if (context.Upstream.Count == 0) throw new PluginException("no samples to collect");
-        var names = s.Contains("parameters")
-            ? s.GetStrings("parameters")
-            : context.Upstream[0].Parameters.Keys.Where(k => IsNumber(context.Upstream[0].Parameters, k)).ToList();
+        var names = Parameters.Read(s)
+            ?? context.Upstream[0].Parameters.Keys.Where(k => IsNumber(context.Upstream[0].Parameters, k)).ToList();
         if (names.Contains("image"))
             throw new PluginException("a parameter named 'image' would clash with the image column of the Parquet shards and the card; leave it out of dataset.parameters");
         // A column is int64 when every sample's value is a whole JSON integer (an int draw, a seed), else float64.
         var columns = names.Select(n => new ParameterColumn(n, context.Upstream.All(u => u.Parameters.TryGet(n, out var v) && IsInteger(v)))).ToList();
         var members = splits.ToDictionary(x => x.Name, _ => new List<(string Id, GrayImage Image, double[] Values, JsonNode?[] Raw)>());
-        int? size = s.Contains("size") ? s.GetInt("size") : null;
+        var resize = Size.Read(s);
+        var size = resize;
         // Every requested split gets a sample (or the build says there are too few), as the other dataset formats do.
         var assigned = SplitAssignment.AssignAll(context.Upstream.Select(u => u.SampleId ?? u.NodeId).ToList(), splits, salt, "sample", "samples");
         var drawLines = new StringBuilder();
@@ -82,7 +85,7 @@ public sealed class ImageFolderDatasetStage : StagePlugin
             var id = sample.SampleId ?? sample.NodeId;
             var image = Reading.SampleInput.Read(sample, sample.Get(imageName), GrayImage.Load);
             size ??= image.Width;
-            if (image.Width != size || image.Height != size) image = s.Contains("size")
+            if (image.Width != size || image.Height != size) image = resize is not null
                 ? image.Resize(size.Value, size.Value)
                 : throw new PluginException($"{sample.NodeId}: {imageName} is {image.Width}x{image.Height}, others {size}x{size}; set dataset.size to resize");
             var values = names.Select(n => sample.Parameters.Contains(n)

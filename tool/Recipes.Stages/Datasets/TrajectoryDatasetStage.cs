@@ -44,12 +44,14 @@ public sealed class TrajectoryDatasetStage : StagePlugin
         "What to write per split: npz (the gns package's layout), tfrecord (DeepMind's learning_to_simulate reader), both, lagrangebench (LagrangeBench's HDF5 layout) or all.",
         "npz", "npz", "tfrecord", "both", "lagrangebench", "all");
 
+    private static readonly Setting<double?> ConnectivityRadius = Settings.OptionalNumber("connectivity_radius", "default_connectivity_radius; default 3.5 particle spacings.", min: 0);
+
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
         Split,
         SplitSeed,
         Files,
-        new OptionSpec("connectivity_radius", OptionType.Number, "default_connectivity_radius; default 3.5 particle spacings.") { Minimum = 0 },
+        ConnectivityRadius,
     ];
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings) => NpyDatasetStage.SplitProblems(settings, Split);
@@ -110,9 +112,7 @@ public sealed class TrajectoryDatasetStage : StagePlugin
             context.Log.WriteLine($"trajectories cut to {sequence + 1} steps in the .tfrecord files (DeepMind's reader needs equal lengths)");
         var training = members.TryGetValue("train", out var train) && train.Count > 0 ? train : collected;
         var (velocityMean, velocityStd, accelerationMean, accelerationStd) = Statistics(training.Select(t => t.Positions), dim);
-        var radius = context.Settings.TryGet("connectivity_radius", out var r) && r is not null
-            ? context.Settings.GetDouble("connectivity_radius")
-            : 3.5 * first["spacing"]!.GetValue<double>();
+        var radius = ConnectivityRadius.Read(context.Settings) ?? 3.5 * first["spacing"]!.GetValue<double>();
         var result = new JsonObject
         {
             ["bounds"] = first["bounds"]!.DeepClone(),

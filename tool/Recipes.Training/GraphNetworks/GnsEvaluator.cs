@@ -30,7 +30,7 @@ public sealed class GnsEvaluator : TorchStagePlugin
         "Roll out with predicted positions held inside the dataset's bounds, where the simulator that made the data holds its particles; the evaluator then also scores the model without it (model_without_clamp).", true);
 
     // No default, so existing recipes keep their keys; without it every particle counts, as in LagrangeBench.
-    private static readonly OptionSpec SinkhornParticles = OptionSpec.Int("sinkhorn_particles",
+    private static readonly Setting<int?> SinkhornParticles = Settings.OptionalInt("sinkhorn_particles",
         "Compare at most this many particles per cloud (every k-th) in the Sinkhorn divergence, whose cost grows with the square of the count. Default: all.", min: 16);
 
     protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
@@ -49,7 +49,7 @@ public sealed class GnsEvaluator : TorchStagePlugin
         var config = ModelFile.Read<GnsModelDescription>(trained.Get(ModelFile.Name).Path);
         var device = TorchDevices.Resolve(context.Device);
         var clamp = ClampToBox.Read(context.Settings);
-        int? sinkhornParticles = context.Settings.TryGet(SinkhornParticles.Name, out var most) && most is not null ? context.Settings.GetInt(SinkhornParticles.Name) : null;
+        var sinkhornParticles = SinkhornParticles.Read(context.Settings);
         var features = new GnsFeatures(metadata, config.NoiseStd) { Device = device, ClampToBox = clamp };
         using var model = new GnsModel(features.NodeFeatureCount, features.EdgeFeatureCount, metadata.Dim,
             config.LatentSize, config.MessagePassingSteps);
