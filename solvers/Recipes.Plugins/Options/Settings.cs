@@ -49,6 +49,10 @@ public static class Settings
     public static Setting<ValueMap?> OptionalMap(string name, string description) =>
         new(new OptionSpec(name, OptionType.Mapping, description), null, (s, key, d) => s.TryGet(key, out var v) && v is not null ? s.GetMap(key) : d);
 
+    /// <summary>A mapping read as the recipe wrote it, in its order (an environment, a script's settings); null when left out.</summary>
+    public static Setting<System.Text.Json.Nodes.JsonObject?> OptionalObject(string name, string description) =>
+        new(new OptionSpec(name, OptionType.Mapping, description), null, (s, key, d) => s.TryGet(key, out var v) && v is System.Text.Json.Nodes.JsonObject o ? o : d);
+
     /// <summary>A setting of any shape, read as the recipe gave it (a null included); a null default: none, the plugin decides.</summary>
     public static Setting<System.Text.Json.Nodes.JsonNode?> Any(string name, string description, System.Text.Json.Nodes.JsonNode? @default) =>
         new(new OptionSpec(name, OptionType.Any, description) { Default = @default }, @default?.DeepClone(),

@@ -22,26 +22,33 @@ public static partial class ExecCommands
     private static readonly Setting<int> Retries = ExecSettings.Shared.Retries;
     private static readonly Setting<JsonNode?> RetryOn = ExecSettings.Shared.RetryOn;
 
+    private static readonly Setting<IReadOnlyList<string>?> Command = Settings.OptionalTexts("command", "Command(s) run in order in the sandbox; a non-zero exit fails the attempt.");
+    private static readonly Setting<IReadOnlyList<string>?> Outputs = Settings.OptionalTexts("outputs", "Globs, relative to the sandbox, of the files to keep; each must match at least one file.");
+    private static readonly Setting<JsonObject?> Env = Settings.OptionalObject("env", "Environment variables for the commands (names to text, numbers or booleans).");
+    private static readonly Setting<string?> Prelude = Settings.OptionalText("prelude", "Shell text run before every command (and the version command), e.g. '. /usr/share/openfoam/etc/bashrc'.");
+    private static readonly Setting<string?> Version = Settings.OptionalText("version", "A command whose output identifies the program (e.g. its version and executable hash); it enters the action key.");
+    private static readonly Setting<IReadOnlyList<string>?> NumericOutputs = Settings.OptionalTexts("numeric_outputs", "Globs of outputs that must hold no NaN or infinity (.npy arrays, or text).");
+
     /// <summary>The settings of every exec stage; <paramref name="outputsRequired"/> is false where the stage has a default.</summary>
     public static IReadOnlyList<OptionSpec> Options(bool outputsRequired = true) =>
     [
-        new OptionSpec("command", OptionType.StringList, "Command(s) run in order in the sandbox; a non-zero exit fails the attempt.") { Required = true },
-        new OptionSpec("outputs", OptionType.StringList, "Globs, relative to the sandbox, of the files to keep; each must match at least one file.") { Required = outputsRequired },
+        Command.Spec with { Required = true },
+        Outputs.Spec with { Required = outputsRequired },
         Timeout,
-        new OptionSpec("env", OptionType.Mapping, "Environment variables for the commands (names to text, numbers or booleans)."),
+        Env,
         Shell,
-        OptionSpec.Text("prelude", "Shell text run before every command (and the version command), e.g. '. /usr/share/openfoam/etc/bashrc'."),
+        Prelude,
         Retries,
         RetryOn,
-        new OptionSpec("version", OptionType.String, "A command whose output identifies the program (e.g. its version and executable hash); it enters the action key."),
-        new OptionSpec("numeric_outputs", OptionType.StringList, "Globs of outputs that must hold no NaN or infinity (.npy arrays, or text)."),
+        Version,
+        NumericOutputs,
     ];
 
     public static IEnumerable<OptionProblem> Validate(ValueMap settings)
     {
-        foreach (var option in new[] { "outputs", "numeric_outputs" })
-            foreach (var glob in settings.GetStrings(option, []))
-                if (SandboxPaths.Check(glob) is { } problem) yield return new OptionProblem(option, problem);
+        foreach (var option in new[] { Outputs, NumericOutputs })
+            foreach (var glob in option.Read(settings) ?? [])
+                if (SandboxPaths.Check(glob) is { } problem) yield return new OptionProblem(option.Name, problem);
         if (RetryOn.Read(settings) is { } retryOn)
         {
             var items = retryOn is JsonArray array ? array.ToList() : [retryOn];
@@ -50,17 +57,17 @@ public static partial class ExecCommands
                     yield return new OptionProblem(RetryOn.Name, $"{item?.ToJsonString()} is neither an exit code nor 'timeout'");
         }
         // Checked before anything runs: an environment variable holds one line of text, not a list or a mapping.
-        if (settings.TryGet("env", out var env) && env is JsonObject variables)
+        if (Env.Read(settings) is { } variables)
             foreach (var (name, value) in variables)
                 if (value is not JsonValue)
-                    yield return new OptionProblem("env", $"{name} is a {(value is JsonArray ? "list" : value is null ? "null" : "mapping")}; an environment variable holds text, a number or a boolean");
+                    yield return new OptionProblem(Env.Name, $"{name} is a {(value is JsonArray ? "list" : value is null ? "null" : "mapping")}; an environment variable holds text, a number or a boolean");
     }
 
     public static string? Identity(ValueMap settings, string directory)
     {
-        if (!settings.TryGet("version", out var version) || version is null) return null;
+        if (Version.Read(settings) is not { } version) return null;
         var shell = Shell.Read(settings);
-        var script = Script(settings, settings.GetString("version"));
+        var script = Script(settings, version);
         var start = Start(shell, script, directory);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -68,15 +75,15 @@ public static partial class ExecCommands
         if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
         {
             process.Kill(entireProcessTree: true);
-            throw new PluginException($"the version command did not finish within 60 s: {settings.GetString("version")}");
+            throw new PluginException($"the version command did not finish within 60 s: {version}");
         }
         if (process.ExitCode != 0)
-            throw new PluginException($"the version command exited with code {process.ExitCode}: {settings.GetString("version")}\n{stderr.Result.Trim()}");
+            throw new PluginException($"the version command exited with code {process.ExitCode}: {version}\n{stderr.Result.Trim()}");
         return stdout.Result.Trim();
     }
 
     private static string Script(ValueMap settings, string command) =>
-        settings.TryGet("prelude", out var prelude) && prelude is not null ? settings.GetString("prelude") + "\n" + command : command;
+        Prelude.Read(settings) is { } prelude ? prelude + "\n" + command : command;
 
     private static ProcessStartInfo Start(string shell, string script, string directory)
     {
@@ -160,8 +167,8 @@ public static partial class ExecCommands
         var settings = context.Settings;
         var timeout = TimeSpan.FromSeconds(Timeout.Read(settings));
         var shell = Shell.Read(settings);
-        var environment = settings.GetMap("env");
-        foreach (var command in settings.GetStrings("command"))
+        var environment = new ValueMap(Env.Read(settings) ?? []);
+        foreach (var command in Command.Read(settings) ?? [])
         {
             var start = Start(shell, Script(settings, command), sandbox);
             start.Environment["RECIPES_SEED"] = context.Seed.ToString(CultureInfo.InvariantCulture);
@@ -213,10 +220,10 @@ public static partial class ExecCommands
     /// <summary>Copies the files the declared <c>outputs</c> globs match (<paramref name="fallback"/> where none are declared) to the node's outputs.</summary>
     public static void CollectOutputs(PluginContext context, string sandbox, IReadOnlyList<string>? fallback = null, Func<string, bool>? skip = null)
     {
-        var numeric = context.Settings.GetStrings("numeric_outputs", []);
+        var numeric = NumericOutputs.Read(context.Settings) ?? [];
         var numericMatcher = new Matcher(StringComparison.Ordinal);
         numericMatcher.AddIncludePatterns(numeric);
-        foreach (var glob in context.Settings.GetStrings("outputs", fallback ?? []))
+        foreach (var glob in Outputs.Read(context.Settings) ?? fallback ?? [])
         {
             var matcher = new Matcher(StringComparison.Ordinal);
             matcher.AddInclude(glob);

@@ -42,27 +42,30 @@ public sealed class ExecTraining : StagePlugin, IDeclaresInputFiles
     /// <summary>The shared exec settings this stage reads (through <see cref="ExecCommands"/>).</summary>
     private static readonly ExecSettings Exec = ExecSettings.Shared;
 
+    private static readonly Setting<IReadOnlyList<string>?> Inputs = Settings.OptionalTexts("inputs", "Globs of the files the command runs (the script and its modules), relative to the recipe file that names them; they are copied into the sandbox at the same relative paths and enter the key by content.");
+    private static readonly Setting<JsonObject?> Params = Settings.OptionalObject("params", "Settings for your script (learning rate, width...): written to $RECIPES_SETTINGS as JSON and as RECIPES_PARAM_NAME variables; a sweep varies them as params.NAME.");
+
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
         .. ExecCommands.Options(outputsRequired: false).Select(o => o.Name == "outputs"
             ? o with { Description = "Globs, relative to output/, of the files to keep (default: everything the command wrote there)." }
             : o),
-        new OptionSpec("inputs", OptionType.StringList, "Globs of the files the command runs (the script and its modules), relative to the recipe file that names them; they are copied into the sandbox at the same relative paths and enter the key by content."),
-        new OptionSpec("params", OptionType.Mapping, "Settings for your script (learning rate, width...): written to $RECIPES_SETTINGS as JSON and as RECIPES_PARAM_NAME variables; a sweep varies them as params.NAME."),
+        Inputs,
+        Params,
         Gpus,
     ];
 
     public override IEnumerable<OptionProblem> Validate(ValueMap settings)
     {
         foreach (var problem in ExecCommands.Validate(settings)) yield return problem;
-        foreach (var glob in settings.GetStrings("inputs", []))
-            if (SandboxPaths.Check(glob) is { } problem) yield return new OptionProblem("inputs", problem);
+        foreach (var glob in Inputs.Read(settings) ?? [])
+            if (SandboxPaths.Check(glob) is { } problem) yield return new OptionProblem(Inputs.Name, problem);
         if (settings.GetBool("online", false))
             yield return new OptionProblem("online", "an exec command reads its whole dataset when it starts; remove online: true");
-        if (settings.TryGet("params", out var parameters) && parameters is JsonObject map)
+        if (Params.Read(settings) is { } map)
             foreach (var (name, value) in map)
                 if (value is not JsonValue)
-                    yield return new OptionProblem("params", $"{name} is a {(value is JsonArray ? "list" : value is null ? "null" : "mapping")}; give it a single value (sweep it under sweep: params.{name}: [...])");
+                    yield return new OptionProblem(Params.Name, $"{name} is a {(value is JsonArray ? "list" : value is null ? "null" : "mapping")}; give it a single value (sweep it under sweep: params.{name}: [...])");
     }
 
     public override NodeResources GetResources(ValueMap settings, int jobs) => new(1, Gpus.Read(settings));
@@ -72,7 +75,7 @@ public sealed class ExecTraining : StagePlugin, IDeclaresInputFiles
     public IReadOnlyList<(string Name, string FullPath)> InputFiles(ValueMap settings, string directory)
     {
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var glob in settings.GetStrings("inputs", []))
+        foreach (var glob in Inputs.Read(settings) ?? [])
         {
             var matcher = new Matcher(StringComparison.Ordinal);
             matcher.AddInclude(glob);
@@ -98,7 +101,7 @@ public sealed class ExecTraining : StagePlugin, IDeclaresInputFiles
         var upstream = context.Upstream;
         var shards = upstream.Where(u => u.Stage == StageNames.Dataset).ToList();
         var models = upstream.Where(u => u.Stage == StageNames.Train).ToList();
-        var parameters = context.Settings.TryGet("params", out var p) && p is JsonObject map ? map : [];
+        var parameters = Params.Read(context.Settings) ?? [];
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["RECIPES_DEVICE"] = context.Device.ToString().ToLowerInvariant(),
