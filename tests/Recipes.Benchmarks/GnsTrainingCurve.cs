@@ -8,19 +8,24 @@ namespace Recipes.Benchmarks;
 /// "gns-curve OUT.png DIR=LABEL ...": validation rollout MSE against training time for builds of a GNS recipe, one
 /// series per workspace DIR. Each point's time is its step times the train node's seconds per step from the newest run
 /// record that executed it (validation included, so a slight overestimate); the dashed level is the validation's
-/// baseline (constant velocity with gravity on the same trajectories). Training time is machine time, so it is read
-/// from the run record and never written into an artifact.
+/// baseline (constant velocity with gravity on the same trajectories). With "--gain" the curve is that baseline's MSE
+/// divided by the model's (how many times better than the best trivial rule), with the 5× goal as the level. Training
+/// time is machine time, so it is read from the run record and never written into an artifact.
 /// </summary>
 public static class GnsTrainingCurve
 {
     public static int Run(string[] args)
     {
+        var gain = args.Contains("--gain");
+        args = [.. args.Where(a => a != "--gain")];
         if (args.Length < 2)
         {
-            Console.Error.WriteLine("usage: gns-curve OUT.png DIR=LABEL [DIR=LABEL ...]");
+            Console.Error.WriteLine("usage: gns-curve [--gain] OUT.png DIR=LABEL [DIR=LABEL ...]");
             return 2;
         }
-        var chart = new LineChart("Validation rollout error against training time (2 CPU cores)", "training time (min)", "rollout MSE (m²)", logY: true);
+        var chart = gain
+            ? new LineChart("Validation rollout gain over the best baseline against training time (2 CPU cores)", "training time (min)", "baseline MSE / model MSE (×)")
+            : new LineChart("Validation rollout error against training time (2 CPU cores)", "training time (min)", "rollout MSE (m²)", logY: true);
         double? baseline = null;
         foreach (var spec in args[1..])
         {
@@ -30,12 +35,14 @@ public static class GnsTrainingCurve
             var points = validation["points"]!.AsArray().Select(p => (Step: p!["step"]!.GetValue<int>(), Mse: p["rollout_mse"]!.GetValue<double>())).ToList();
             var seconds = TrainSeconds(dir);
             var perStep = seconds / points[^1].Step;
-            chart.Add(label, points.Select(p => (p.Step * perStep / 60, p.Mse)));
-            baseline ??= validation["baseline_rollout_mse"]!.GetValue<double>();
+            var level = validation["baseline_rollout_mse"]!.GetValue<double>();
+            chart.Add(label, points.Select(p => (p.Step * perStep / 60, gain ? level / p.Mse : p.Mse)));
+            baseline ??= level;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{label}: {points[^1].Step} steps in {seconds:0} s ({perStep * 1000:0.0} ms/step); best {points.Min(p => p.Mse):0.0000} m² at step {points.MinBy(p => p.Mse).Step}, last {points[^1].Mse:0.0000} m²"));
         }
-        chart.Level("constant velocity + gravity", baseline!.Value);
+        if (gain) chart.Level("goal: 5× below the baseline", 5);
+        else chart.Level("constant velocity + gravity", baseline!.Value);
         chart.SavePng(args[0]);
         Console.WriteLine($"wrote {args[0]}");
         return 0;

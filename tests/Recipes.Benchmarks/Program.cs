@@ -8,7 +8,7 @@ if (args is ["adaptive-curve", .. var curveArgs])
     Environment.ExitCode = AdaptiveCurve.Run(curveArgs);
     return;
 }
-// "gns-curve OUT.png DIR=LABEL ..." draws validation rollout MSE against training time for GNS builds.
+// "gns-curve [--gain] OUT.png DIR=LABEL ..." draws validation rollout MSE (or the gain over the best baseline) against training time for GNS builds.
 if (args is ["gns-curve", .. var gnsCurveArgs])
 {
     Environment.ExitCode = GnsTrainingCurve.Run(gnsCurveArgs);
