@@ -89,7 +89,7 @@ public sealed class BuildEngine
     {
         var key = ActionKeys.Compute(node, states.Outputs);
         states.Keys[node.Index] = key;
-        var result = await _runner.RunAsync(NodeJob.Ready(node, key, Upstream(node, states), options), cancellationToken);
+        var result = await _runner.RunAsync(NodeJob.Ready(node, key, Upstream(node, states), options.Device), cancellationToken);
         states.Status[node.Index] = result.Status;
         if (result.Status is NodeStatus.Executed or NodeStatus.Cached) states.Outputs[node.Index] = result.Outputs;
         if (result.Status == NodeStatus.Executed) _remote?.EnqueueUpload(key.Hash);
@@ -167,7 +167,7 @@ public sealed class BuildEngine
             {
                 var key = states.Keys[node.Index]!;
                 if (inFlight.TryGetValue(key.Hash, out var first)) return SameKeyAsync(first, node, key, progress);
-                var task = _executor.RunAsync(NodeJob.Ready(node, key, Upstream(node, states), options, progress), linked.Token);
+                var task = _executor.RunAsync(NodeJob.Ready(node, key, Upstream(node, states), options.Device, progress), linked.Token);
                 inFlight[key.Hash] = task;
                 return task;
             }
@@ -177,7 +177,7 @@ public sealed class BuildEngine
             var early = new Speculation(feed, new TaskCompletionSource<ActionKey>(TaskCreationOptions.RunContinuationsAsynchronously),
                 CancellationTokenSource.CreateLinkedTokenSource(linked.Token));
             speculations[node.Index] = early;
-            return _executor.RunAsync(new NodeJob(node, early.Key.Task, null, feed, options, progress), early.Cancel.Token);
+            return _executor.RunAsync(new NodeJob(node, early.Key.Task, null, feed, options.Device, progress), early.Cancel.Token);
         }
 
         // The entry the first node of a key stored, as a cache hit; where it stored none (it failed or was cancelled),
@@ -188,7 +188,7 @@ public sealed class BuildEngine
             await first.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             if (_lookup.FindLocal(key.Hash) is { } hit)
                 return new NodeResult(NodeStatus.Cached, hit.Outputs, clock.Elapsed.TotalSeconds, null, null, hit.Metrics.ToObject());
-            return await _executor.RunAsync(NodeJob.Ready(node, key, Upstream(node, states), options, progress), linked.Token);
+            return await _executor.RunAsync(NodeJob.Ready(node, key, Upstream(node, states), options.Device, progress), linked.Token);
         }
 
         // A build whose every node is cached needs no plan.

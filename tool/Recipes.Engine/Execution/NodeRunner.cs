@@ -62,7 +62,7 @@ public sealed class NodeRunner
                     Log = TextWriter.Synchronized(log),
                     Metrics = metrics,
                     Threads = node.Resources.Threads,
-                    Device = node.Stage.Device ?? job.Options.Device,
+                    Device = node.Stage.Device ?? job.Device,
                     Progress = job.Progress,
                     Feed = job.Feed,
                     Checkpoints = Checkpoints(node, job),
