@@ -6,8 +6,8 @@ namespace Recipes.Benchmarks;
 
 /// <summary>
 /// "gns-curve OUT.png DIR=LABEL ...": validation rollout MSE against training time for builds of a GNS recipe, one
-/// series per workspace DIR. Each point's time is its step times the train node's seconds per step from the newest run
-/// record that executed it (validation included, so a slight overestimate); the dashed level is the validation's
+/// series per workspace DIR. Each point's time is its step times the train node's seconds per step from the workspace's
+/// run records (a lengthened, resumed training's parts added up; validation included, so a slight overestimate); the dashed level is the validation's
 /// baseline (constant velocity with gravity on the same trajectories). With "--gain" the curve is that baseline's MSE
 /// divided by the model's (how many times better than the best trivial rule), with the 5× goal as the level. Training
 /// time is machine time, so it is read from the run record and never written into an artifact.
@@ -48,14 +48,18 @@ public static class GnsTrainingCurve
         return 0;
     }
 
+    /// <summary>
+    /// The seconds every run in the workspace spent in its train node, added up: a training that was lengthened and
+    /// resumed (16,000 steps, then 32,000) took the sum of its parts. A workspace should therefore hold one model's
+    /// training only.
+    /// </summary>
     private static double TrainSeconds(string dir)
     {
-        foreach (var record in Directory.EnumerateFiles(Path.Combine(dir, ".recipes", "runs"), "*.json").Order(StringComparer.Ordinal).Reverse())
-        {
-            var train = JsonNode.Parse(File.ReadAllText(record))!["node_list"]!.AsArray()
-                .FirstOrDefault(n => n!["stage"]!.GetValue<string>() == "train" && n["status"]!.GetValue<string>() == "executed");
-            if (train is not null) return train["seconds"]!.GetValue<double>();
-        }
-        throw new InvalidOperationException($"no run record in {dir} executed a train node");
+        var total = 0.0;
+        foreach (var record in Directory.EnumerateFiles(Path.Combine(dir, ".recipes", "runs"), "*.json"))
+            total += JsonNode.Parse(File.ReadAllText(record))!["node_list"]!.AsArray()
+                .Where(n => n!["stage"]!.GetValue<string>() == "train" && n["status"]!.GetValue<string>() == "executed")
+                .Sum(n => n!["seconds"]!.GetValue<double>());
+        return total > 0 ? total : throw new InvalidOperationException($"no run record in {dir} executed a train node");
     }
 }
