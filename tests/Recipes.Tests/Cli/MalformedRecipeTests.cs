@@ -98,6 +98,8 @@ public sealed class MalformedRecipeTests
             "recipe.yaml:4:", "stages.simulate.jitter must be at most 0.4, got 0.5"),
         new("gns evaluator's Sinkhorn subsample too small", "recipe: bad\nparameters: { samples: 4, sampler: random, space: { viscosity: 1.0e-6 } }\nstages:\n  simulate: { solver: sph }\n  dataset: { format: learning-to-simulate }\n  train: { model: gns }\n  evaluate: { evaluator: gns, sinkhorn_particles: 3 }\n",
             "recipe.yaml:7:", "sinkhorn_particles must be at least 16, got 3"),
+        new("gns evaluator scoring no trajectory", "recipe: bad\nparameters: { samples: 4, sampler: random, space: { viscosity: 1.0e-6 } }\nstages:\n  simulate: { solver: sph }\n  dataset: { format: learning-to-simulate }\n  train: { model: gns }\n  evaluate: { evaluator: gns, trajectories: 0 }\n",
+            "recipe.yaml:7:", "trajectories must be at least 1, got 0"),
         new("cache that is a file", Base, "error: --cache 'base/input.txt.sbn' is a file", "give a directory", Args: ["--cache", "base/input.txt.sbn"]),
     };
 

@@ -33,8 +33,12 @@ public sealed class GnsEvaluator : TorchStagePlugin
     private static readonly Setting<int?> SinkhornParticles = Settings.OptionalInt("sinkhorn_particles",
         "Compare at most this many particles per cloud (every k-th) in the Sinkhorn divergence, whose cost grows with the square of the count. Default: all.", min: 16);
 
+    // No default either: every trajectory of the split, and existing recipes keep their keys.
+    private static readonly Setting<int?> Trajectories = Settings.OptionalInt("trajectories",
+        "Score only the split's first this many trajectories (each costs one rollout per scored way, and LagrangeBench's windows besides). Default: all.", min: 1);
+
     protected override IReadOnlyList<OptionSpec> StageOptions { get; } =
-        [Split, ClampToBox, SinkhornParticles];
+        [Split, ClampToBox, SinkhornParticles, Trajectories];
 
     protected override Task RunTorchAsync(PluginContext context, CancellationToken cancellationToken)
     {
@@ -58,7 +62,8 @@ public sealed class GnsEvaluator : TorchStagePlugin
         model.eval();
 
         var split = Split.Read(context.Settings);
-        var trajectories = Trajectory.ReadSplit(dataset, split, metadata.Dim).Where(t => t.Steps > GnsFeatures.History + 1).ToList();
+        var trajectories = Trajectory.ReadSplit(dataset, split, metadata.Dim).Where(t => t.Steps > GnsFeatures.History + 1)
+            .Take(Trajectories.Read(context.Settings) ?? int.MaxValue).ToList();
         if (trajectories.Count == 0) throw GnsFeatures.NoTrajectories(split);
 
         var perTrajectory = new JsonArray();
