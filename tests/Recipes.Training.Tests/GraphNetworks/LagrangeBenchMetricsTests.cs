@@ -64,6 +64,20 @@ public sealed class LagrangeBenchMetricsTests
     }
 
     [Fact]
+    public void ACloudThatLeftTheBoxFarBehindStillHasAFiniteDivergence()
+    {
+        // One particle 100 m away: exp(-100² / 0.1) underflows to 0, which made the scaling iterations divide by zero
+        // (the evaluator then reported null). In the log domain the divergence is finite and large.
+        var cloud = Drift(1).Positions;
+        var flung = (float[])cloud.Clone();
+        flung[0] += 100f;
+        var divergence = LagrangeBenchMetrics.SinkhornDivergence(flung, cloud, 2);
+        Assert.True(double.IsFinite(divergence), $"divergence {divergence}");
+        // About the moved particle's share of the squared distance: (100² / 12) within the entropic bias.
+        Assert.InRange(divergence, 0.5 * 10_000 / 12.0, 1.5 * 10_000 / 12.0);
+    }
+
+    [Fact]
     public void ThinningKeepsEveryKthParticleAndTheDivergenceOfAShiftStaysTheShift()
     {
         var cloud = Drift(1).Positions;

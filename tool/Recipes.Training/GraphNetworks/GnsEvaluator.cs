@@ -20,7 +20,7 @@ public sealed class GnsEvaluator : TorchStagePlugin
 {
     public override string Name => "gns";
     public override string Stage => StageNames.Evaluate;
-    public override int Version => 6;
+    public override int Version => 7;   // 7: Sinkhorn in the log domain (finite for rollouts that leave the box)
     public override string Summary => "One-step and rollout MSE on held-out trajectories, and a rollout beside the ground truth.";
 
     private static readonly Setting<string> Split = Settings.Text("split", "Held-out split to evaluate on.", "test", "test", "valid", "train");

@@ -94,50 +94,78 @@ public static class LagrangeBenchMetrics
     public static double SinkhornDivergence(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int dim) =>
         Math.Max(0, Cost(x, y, dim) - 0.5 * (Cost(x, x, dim) + Cost(y, y, dim)));
 
-    /// <summary>The transport cost Σ P_ij M_ij of the entropically regularized plan between two uniformly weighted clouds.</summary>
+    /// <summary>
+    /// The transport cost Σ P_ij M_ij of the entropically regularized plan between two uniformly weighted clouds. The
+    /// Sinkhorn iterations run on the dual potentials in the log domain (as ott-jax, LagrangeBench's default backend,
+    /// runs them): the same plan as the scaling form, but a particle far from every other (a rollout that left the box)
+    /// no longer underflows exp(−M/ε) to 0 and turns the whole figure into NaN.
+    /// </summary>
     private static double Cost(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int dim)
     {
         var n = x.Length / dim;
         var m = y.Length / dim;
         var cost = new double[n * m];
-        var kernel = new double[n * m];
         for (var i = 0; i < n; i++)
             for (var j = 0; j < m; j++)
             {
                 double squared = 0;
                 for (var d = 0; d < dim; d++) squared += Math.Pow((double)x[i * dim + d] - y[j * dim + d], 2);
                 cost[i * m + j] = squared;
-                kernel[i * m + j] = Math.Exp(-squared / Regularization);
             }
-        var u = Enumerable.Repeat(1.0 / n, n).ToArray();
-        var v = Enumerable.Repeat(1.0 / m, m).ToArray();
-        var kv = new double[n];
-        var ktu = new double[m];
-        for (var iteration = 0; iteration < 500; iteration++)
+        const double eps = Regularization;
+        var (logA, logB) = (Math.Log(1.0 / n), Math.Log(1.0 / m));
+        var f = new double[n];
+        var g = new double[m];
+        var column = new double[n];
+        // g_j = ε log b_j − ε LSE_i((f_i − M_ij)/ε); then f_i likewise over j.
+        void UpdateG()
         {
-            Array.Clear(ktu);
-            for (var i = 0; i < n; i++)
-                for (var j = 0; j < m; j++) ktu[j] += kernel[i * m + j] * u[i];
-            for (var j = 0; j < m; j++) v[j] = 1.0 / m / ktu[j];
+            for (var j = 0; j < m; j++)
+            {
+                for (var i = 0; i < n; i++) column[i] = (f[i] - cost[i * m + j]) / eps;
+                g[j] = eps * (logB - LogSumExp(column));
+            }
+        }
+        void UpdateF()
+        {
             for (var i = 0; i < n; i++)
             {
+                var row = new ReadOnlySpan<double>(cost, i * m, m);
+                var max = double.NegativeInfinity;
+                for (var j = 0; j < m; j++) max = Math.Max(max, (g[j] - row[j]) / eps);
                 double sum = 0;
-                for (var j = 0; j < m; j++) sum += kernel[i * m + j] * v[j];
-                kv[i] = sum;
-                u[i] = 1.0 / n / sum;
+                for (var j = 0; j < m; j++) sum += Math.Exp((g[j] - row[j]) / eps - max);
+                f[i] = eps * (logA - (max + Math.Log(sum)));
             }
+        }
+        for (var iteration = 0; iteration < 500; iteration++)
+        {
+            UpdateG();
+            UpdateF();
             // POT's stopping rule: the column marginal's error after the row update.
-            Array.Clear(ktu);
-            for (var i = 0; i < n; i++)
-                for (var j = 0; j < m; j++) ktu[j] += kernel[i * m + j] * u[i];
             double error = 0;
-            for (var j = 0; j < m; j++) error += Math.Abs(v[j] * ktu[j] - 1.0 / m);
+            for (var j = 0; j < m; j++)
+            {
+                double mass = 0;
+                for (var i = 0; i < n; i++) mass += Math.Exp((f[i] + g[j] - cost[i * m + j]) / eps);
+                error += Math.Abs(mass - 1.0 / m);
+            }
             if (error < 1e-5) break;
         }
         double total = 0;
         for (var i = 0; i < n; i++)
-            for (var j = 0; j < m; j++) total += u[i] * kernel[i * m + j] * v[j] * cost[i * m + j];
+            for (var j = 0; j < m; j++) total += Math.Exp((f[i] + g[j] - cost[i * m + j]) / eps) * cost[i * m + j];
         return total;
+    }
+
+    private static double LogSumExp(ReadOnlySpan<double> values)
+    {
+        var max = double.NegativeInfinity;
+        foreach (var v in values) max = Math.Max(max, v);
+        if (double.IsNegativeInfinity(max)) return max;
+        double sum = 0;
+        foreach (var v in values) sum += Math.Exp(v - max);
+        return max + Math.Log(sum);
     }
 
     /// <summary>
