@@ -11,7 +11,8 @@ namespace Recipes.Training.GraphNetworks;
 /// <item>Sinkhorn: the Sinkhorn divergence S(x, y) − ½(S(x, x) + S(y, y)), clipped at 0, between the predicted and the
 /// true particle clouds every <see cref="Stride"/>th frame of the whole rollout, with uniform weights, the squared
 /// Euclidean distance as cost and entropic regularization <see cref="Regularization"/>, S being the transport cost of
-/// the regularized plan (its POT backend: <c>ot.sinkhorn2</c>, reg 0.1, at most 500 iterations, tolerance 1e-5).</item>
+/// the regularized plan (its POT backend's settings: reg 0.1, at most 500 iterations, tolerance 1e-5 checked every 10th;
+/// iterated in the log domain as its ott-jax backend does).</item>
 /// <item>Kinetic-energy error: E(t) = dx^dim · Σ_i |v_i|² with v = (x_{t+1} − x_t)/Δt at every 10th frame of the
 /// whole rollout, for the prediction and the truth; the figure is the mean squared difference.</item>
 /// </list>
