@@ -24,7 +24,7 @@ public static class GnsTrainingCurve
             return 2;
         }
         var chart = gain
-            ? new LineChart("Validation rollout gain over the best baseline against training time (2 CPU cores)", "training time (min)", "baseline MSE / model MSE (×)")
+            ? new LineChart("Validation gain over the best baseline (2 CPU cores)", "training time (min)", "baseline MSE / model MSE (×)")
             : new LineChart("Validation rollout error against training time (2 CPU cores)", "training time (min)", "rollout MSE (m²)", logY: true);
         double? baseline = null;
         foreach (var spec in args[1..])
