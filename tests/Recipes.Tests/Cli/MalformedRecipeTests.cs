@@ -137,6 +137,20 @@ public sealed class MalformedRecipeTests
     }
 
     [Fact]
+    public void ATemplateBeyondTheReadLimitIsOneLineNotAnException()
+    {
+        using var ws = new Workspace();
+        ws.Write("recipe.yaml", Base);
+        Directory.CreateDirectory(ws.Path_("base"));
+        File.WriteAllBytes(ws.Path_("base/input.txt.sbn"), new byte[(16 << 20) + 1]);
+        var result = Support.Cli.Run(ws.Root, "validate", "recipe.yaml");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("recipe.yaml:3:8: error: base case template 'input.txt.sbn' cannot be read (is ", result.Stderr);
+        Assert.Contains("is read); point base_case.dir at the simulator's input files", result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
+    }
+
+    [Fact]
     public void ValidAcceptsTheQuickstart()
     {
         var quickstart = Path.Combine(RepoRoot(), "recipes", "quickstart", "recipe.yaml");

@@ -11,4 +11,7 @@ public static class RecipeLimits
     /// pointing at a home directory or /), and listing it must end (found by the fuzz suite: --set base_case.dir=/).
     /// </summary>
     public const int MaxBaseCaseFiles = 100_000;
+
+    /// <summary>A template is a simulator's input file: 16 MiB is far beyond any, and what is read is bounded.</summary>
+    public const long MaxTemplateBytes = 16L << 20;
 }

@@ -452,7 +452,23 @@ public sealed class RecipeLoader
             var output = relative;
             if (templates.Contains(relative))
             {
-                template = TemplateRenderer.Parse(File.ReadAllText(full), DisplayPath.Of(full), diagnostics);
+                string text;
+                try
+                {
+                    // An empty template is valid and read as such (the bounded reader refuses empty files, which it
+                    // cannot tell from pipes); a byte-order mark is dropped as File.ReadAllText dropped it.
+                    var bytes = new FileInfo(full).Length == 0 ? [] : Plugins.Files.RegularFile.ReadAllBytes(full, RecipeLimits.MaxTemplateBytes);
+                    text = System.Text.Encoding.UTF8.GetString(bytes.AsSpan().StartsWith("\uFEFF"u8) ? bytes.AsSpan(3) : bytes);
+                }
+                catch (Exception e) when (e is Plugins.Files.RefusedFileException or IOException or UnauthorizedAccessException)
+                {
+                    // Listed a moment ago and gone, or not readable (found by the fuzz suite: base_case.dir=.. over
+                    // folders another process was deleting): one line, not an exception.
+                    var reason = e is Plugins.Files.RefusedFileException refused ? refused.Reason : e.Message;
+                    diagnostics.Error(dirNode.Location, $"base case template '{Escaping.TerminalText.Clean(relative)}' cannot be read ({Escaping.TerminalText.Clean(reason)}); point base_case.dir at the simulator's input files");
+                    continue;
+                }
+                template = TemplateRenderer.Parse(text, DisplayPath.Of(full), diagnostics);
                 if (output.EndsWith(".sbn", StringComparison.Ordinal)) output = output[..^4];
             }
             files.Add(new BaseCaseFile(relative, full, output, template));
