@@ -59,6 +59,32 @@ public sealed class RemoteResilienceTests
     }
 
     [Fact]
+    public void TheWarningNamesTheServersAnswerWhicheverConcurrentRequestSeesTheCircuitOpenFirst()
+    {
+        // The circuit opens inside one request; its callback runs after the state changed, so a request on another
+        // thread can meet the open circuit first. Whichever request disables the remote, the warning names the cause.
+        for (var round = 0; round < 40; round++)
+        {
+            var server = new ScriptedServer(_ => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { ReasonPhrase = "Service Unavailable" });
+            var options = new RemoteCacheOptions(new Uri("http://cache.invalid/")) { Upload = false, Retries = 0, FailuresBeforeGivingUp = 2 };
+            using var run = new Client(server, options);
+            using var start = new Barrier(8);
+            var fetchers = Enumerable.Range(0, 8).Select(_ => new Thread(() =>
+            {
+                start.SignalAndWait();
+                for (var i = 0; i < 20; i++) run.Remote.TryFetch(Key);
+            })).ToArray();
+            foreach (var fetcher in fetchers) fetcher.Start();
+            foreach (var fetcher in fetchers) fetcher.Join();
+
+            Assert.False(run.Remote.Enabled);
+            var warning = Assert.Single(run.Warnings);
+            Assert.Contains("HTTP 503", warning);
+            Assert.Contains("HTTP 503", run.Remote.Stats.Disabled);
+        }
+    }
+
+    [Fact]
     public void AStalledAttemptTimesOutAndIsRetried()
     {
         var server = new ScriptedServer((_, token) =>
@@ -99,7 +125,7 @@ public sealed class RemoteResilienceTests
 
         public Client(ScriptedServer server, RemoteCacheOptions options)
         {
-            Remote = new RemoteCacheClient(options, new CacheStore(_temp.Root), Warnings.Add, server);
+            Remote = new RemoteCacheClient(options, new CacheStore(_temp.Root), warning => { lock (Warnings) Warnings.Add(warning); }, server);
         }
 
         public RemoteCacheClient Remote { get; }

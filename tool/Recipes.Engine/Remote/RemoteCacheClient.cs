@@ -39,6 +39,7 @@ public sealed class RemoteCacheClient : IDisposable
     private readonly List<Task> _workers = [];
     private readonly Action<string> _warn;
     private int _disabled;
+    private string? _lastFailure;
 
     public RemoteCacheClient(RemoteCacheOptions options, CacheStore cache, Action<string> warn)
         : this(options, cache, warn, new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5), PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
@@ -51,7 +52,7 @@ public sealed class RemoteCacheClient : IDisposable
         _options = options;
         _cache = cache;
         _warn = warn;
-        var resilience = new ResilienceHandler(RemoteResilience.Pipeline(options, reason => Disable(reason))) { InnerHandler = transport };
+        var resilience = new ResilienceHandler(RemoteResilience.Pipeline(options, cause => Volatile.Write(ref _lastFailure, cause), reason => Disable(reason))) { InnerHandler = transport };
         // Each attempt has its own timeout in the pipeline; the client's own would cut retries short.
         _http = new HttpClient(resilience) { BaseAddress = options.Url, Timeout = Timeout.InfiniteTimeSpan };
         if (options.BearerToken is { Length: > 0 } token)
@@ -249,8 +250,9 @@ public sealed class RemoteCacheClient : IDisposable
         }
         catch (BrokenCircuitException)
         {
-            // The circuit opened on an earlier request (its callback already disabled the remote and warned).
-            Disable("too many failed requests");
+            // The circuit opened on another request; its callback may not have run yet, so this one may be first to
+            // disable the remote, naming the last failure the breaker counted.
+            Disable($"{Volatile.Read(ref _lastFailure) ?? "failures"}; too many failed requests");
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException or TaskCanceledException or IOException)
         {

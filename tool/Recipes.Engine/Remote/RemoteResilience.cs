@@ -16,11 +16,13 @@ namespace Recipes.Remote;
 /// remote is given up for the rest of the build (the break outlasts any build); its callback warns once;</item>
 /// <item>timeout: <see cref="RemoteCacheOptions.Timeout"/> per attempt.</item>
 /// </list>
-/// A 404 is an answer (a miss), never a failure.
+/// A 404 is an answer (a miss), never a failure. Every failed attempt the breaker counts is described to
+/// <c>failed</c> before it is counted, so whoever meets the open circuit first (its callback runs after the state
+/// changed, and a request on another thread can get there before it) can name what the server answered.
 /// </summary>
 public static class RemoteResilience
 {
-    public static ResiliencePipeline<HttpResponseMessage> Pipeline(RemoteCacheOptions options, Action<string> giveUp)
+    public static ResiliencePipeline<HttpResponseMessage> Pipeline(RemoteCacheOptions options, Action<string> failed, Action<string> giveUp)
     {
         var retry = new HttpRetryStrategyOptions
         {
@@ -39,13 +41,22 @@ public static class RemoteResilience
             BreakDuration = TimeSpan.FromDays(1),
             OnOpened = args =>
             {
-                var cause = args.Outcome.Exception is { } e ? e.Message : args.Outcome.Result is { } r ? $"HTTP {(int)r.StatusCode} {r.ReasonPhrase}" : "failures";
-                giveUp($"{cause}; too many failed requests");
+                giveUp($"{Describe(args.Outcome)}; too many failed requests");
                 return ValueTask.CompletedTask;
             },
+        };
+        var transient = breaker.ShouldHandle;
+        breaker.ShouldHandle = async args =>
+        {
+            var counted = await transient(args).ConfigureAwait(false);
+            if (counted) failed(Describe(args.Outcome));
+            return counted;
         };
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
         if (options.Retries > 0) builder.AddRetry(retry);
         return builder.AddCircuitBreaker(breaker).AddTimeout(options.Timeout).Build();
     }
+
+    private static string Describe(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Exception is { } e ? e.Message : outcome.Result is { } r ? $"HTTP {(int)r.StatusCode} {r.ReasonPhrase}" : "failures";
 }
