@@ -16,7 +16,6 @@ for shape in "1 64" "3 64" "10 64" "1 1048576"; do
 done
 if command -v strace >/dev/null; then
   for part in engine-only floor-only; do
-    rm -rf "${TMPDIR:-/tmp}/recipes-bulk/$n-1-64"
     log=$(mktemp)
     strace -f -c -o "$log" "$bench" bulk "$n" 1 64 1 "--$part" >/dev/null
     total=$(awk '$NF == "total" { print $4 }' "$log")

@@ -90,6 +90,7 @@ public sealed class BuildEngine
         var key = ActionKeys.Compute(node, states.Outputs);
         states.Keys[node.Index] = key;
         var result = await _runner.RunAsync(NodeJob.Ready(node, key, Upstream(node, states), options.Device), cancellationToken);
+        _runner.ReleaseScratch();
         states.Status[node.Index] = result.Status;
         if (result.Status is NodeStatus.Executed or NodeStatus.Cached) states.Outputs[node.Index] = result.Outputs;
         if (result.Status == NodeStatus.Executed) _remote?.EnqueueUpload(key.Hash);
@@ -241,6 +242,7 @@ public sealed class BuildEngine
 
         var interrupted = cancellationToken.IsCancellationRequested;
         await _executor.FinishAsync(interrupted);
+        _runner.ReleaseScratch();
         SaveState(graph, states);
         if (_remote is not null) await _remote.FlushAsync(interrupted ? TimeSpan.FromSeconds(5) : TimeSpan.FromMinutes(2));
         var summary = Summarize(graph, states, clock.Elapsed.TotalSeconds, interrupted) with { Remote = _remote?.Stats };

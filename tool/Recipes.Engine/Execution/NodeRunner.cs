@@ -16,12 +16,17 @@ public sealed class NodeRunner
     private const int LogTailLines = 20;
     private readonly CacheStore _cache;
     private readonly CacheLookup _lookup;
+    private readonly ScratchPool _scratch;
 
     public NodeRunner(CacheLookup lookup)
     {
         _lookup = lookup;
         _cache = lookup.Cache;
+        _scratch = new ScratchPool(_cache);
     }
+
+    /// <summary>Removes the scratch directories kept for the next node; the engine calls it when a build ends.</summary>
+    public void ReleaseScratch() => _scratch.Clear();
 
     /// <summary>
     /// Runs a node whose key is known (<paramref name="key"/> completed) or, for a node started before its inputs were
@@ -31,10 +36,10 @@ public sealed class NodeRunner
     public async Task<NodeResult> RunAsync(NodeJob job, CancellationToken cancellationToken)
     {
         var node = job.Node;
-        var scratch = _cache.NewTempDirectory();
-        var work = Directory.CreateDirectory(Path.Combine(scratch, "work")).FullName;
-        var outDir = Directory.CreateDirectory(Path.Combine(scratch, "out")).FullName;
-        var logPath = Path.Combine(scratch, "log.txt");
+        var scratch = _scratch.Rent();
+        var work = scratch.Work;
+        var outDir = scratch.Out;
+        var logPath = scratch.Log;
         var metrics = new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
         // Source files go into the store too, so that status can later show what a changed template looked like before.
@@ -147,7 +152,7 @@ public sealed class NodeRunner
         }
         finally
         {
-            CacheStore.DeleteDirectory(scratch);
+            _scratch.Return(scratch);
         }
     }
 
