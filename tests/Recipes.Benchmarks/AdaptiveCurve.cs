@@ -94,8 +94,8 @@ public static class AdaptiveCurve
         var cache = new CacheStore(Path.Combine(work, ".recipes"));
         var output = Path.Combine(work, "out-" + name);
         var options = new BuildOptions { Jobs = Environment.ProcessorCount, OutputRoot = output };
-        var graph = AdaptiveExpansion.Plan(recipe, options.Jobs, cache);
-        var result = AdaptiveBuild.BuildAsync(new BuildEngine(cache), cache, graph, options.Jobs, options, Reporting.NullReporter.Instance, CancellationToken.None).GetAwaiter().GetResult();
+        var graph = AdaptiveExpansion.Plan(recipe, cache);
+        var result = AdaptiveBuild.BuildAsync(new BuildEngine(cache), cache, graph, options, Reporting.NullReporter.Instance, CancellationToken.None).GetAwaiter().GetResult();
         if (result.Summary.Failed > 0) throw new InvalidOperationException($"{name}: {result.Summary.Failed} nodes failed");
         new OutputMaterializer(cache).Materialize(result, output);
         Console.Error.WriteLine($"{name} (seed {seed}): {result.Summary.Executed} executed, {result.Summary.Cached} cached");

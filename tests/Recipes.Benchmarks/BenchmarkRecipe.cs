@@ -57,14 +57,14 @@ public sealed class BenchmarkRecipe
         if (first.Summary.Failed > 0) throw new InvalidOperationException("benchmark recipe failed to build");
     }
 
-    public BuildGraph Plan() => GraphPlanner.Plan(new RecipeLoader(Registry).Load(RecipePath), Environment.ProcessorCount);
+    public BuildGraph Plan() => GraphPlanner.Plan(new RecipeLoader(Registry).Load(RecipePath));
 
     /// <summary>What <c>recipes status</c> does after start-up: load, plan, probe, explain.</summary>
     public int Status()
     {
         var graph = Plan();
         var cache = new CacheStore(CacheDirectory);
-        var states = new BuildEngine(cache).Probe(graph);
+        var states = new CacheScan(cache).Probe(graph);
         var stale = new Status.StalenessExplainer(cache).Explain(graph, states);
         return stale.Count;
     }
@@ -101,7 +101,7 @@ public sealed class BenchmarkRecipe
         Lap("load");
         _ = recipe.Samples.Count;
         Lap("sample");
-        var graph = GraphPlanner.Plan(recipe, Environment.ProcessorCount);
+        var graph = GraphPlanner.Plan(recipe);
         Lap("plan");
         var cache = new CacheStore(CacheDirectory);
         if (Environment.GetEnvironmentVariable("RECIPES_BENCH_PARTS") == "1")
@@ -114,7 +114,7 @@ public sealed class BenchmarkRecipe
             parts.States.Load(recipe.Name, recipe.RecipePath);
             Lap("(snapshot)");
         }
-        var states = new BuildEngine(cache).Probe(graph);
+        var states = new CacheScan(cache).Probe(graph);
         Lap("probe");
         new Status.StalenessExplainer(cache).Explain(graph, states);
         Lap("explain");

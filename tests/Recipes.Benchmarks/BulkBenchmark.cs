@@ -59,7 +59,7 @@ public static class BulkBenchmark
                 var allocated = GC.GetTotalAllocatedBytes(precise: true);
                 var pause = GC.GetTotalPauseDuration();
                 var clock = Stopwatch.StartNew();
-                var graph = GraphPlanner.Plan(new RecipeLoader(registry).Load(recipePath), 2);
+                var graph = GraphPlanner.Plan(new RecipeLoader(registry).Load(recipePath));
                 var cache = new CacheStore(cacheDirectory);
                 var options = new BuildOptions { Jobs = 2, OutputRoot = outDirectory };
                 var result = new BuildEngine(cache).BuildAsync(graph, options, NullReporter.Instance, CancellationToken.None).GetAwaiter().GetResult();

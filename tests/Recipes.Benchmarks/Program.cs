@@ -295,7 +295,7 @@ if (args is ["phases", var n])
         var t2 = clock.Elapsed.TotalSeconds;
         Console.WriteLine($"  canon {t1 - t0:0.000} seeds {t2 - t1:0.000}");
         clock.Restart();
-        var graph = Recipes.Graph.GraphPlanner.Plan(definition, 2);
+        var graph = Recipes.Graph.GraphPlanner.Plan(definition);
         var plan = clock.Elapsed.TotalSeconds; clock.Restart();
         var cache = new Recipes.Cache.CacheStore(recipe.CacheDirectory);
         var engine = new Recipes.Execution.BuildEngine(cache);

@@ -43,13 +43,13 @@ public sealed class BenchRunner
     public async Task<IReadOnlyList<BenchMeasurement>> RunAsync(BenchRequest request, CancellationToken cancellationToken)
     {
         var measurements = new List<BenchMeasurement>();
-        var baseline = RecipeSession.Open(request.RecipePath, request.Sets, request.CacheOption, Environment.ProcessorCount);
+        var baseline = RecipeSession.Open(request.RecipePath, request.Sets, request.CacheOption);
         foreach (var level in request.Levels)
         {
             foreach (var (device, threads) in request.Devices)
             {
                 var sets = request.Sets.Concat(LevelSets(baseline, request.Parameter, level)).Append($"stages.simulate.threads={threads}").ToList();
-                var session = RecipeSession.Open(request.RecipePath, sets, request.CacheOption, Math.Max(threads, Environment.ProcessorCount));
+                var session = RecipeSession.Open(request.RecipePath, sets, request.CacheOption);
                 var simulations = session.Graph.Nodes.Where(n => n.StageName == StageNames.Simulate).OrderBy(n => n.Sample!.Index).Take(request.Samples).ToList();
                 if (simulations.Count == 0) throw new RecipeException(new SourceLocation(DisplayPath.Of(request.RecipePath), 1, 1), "bench needs a simulate stage");
 
@@ -60,7 +60,7 @@ public sealed class BenchRunner
                 if (built.Summary.Failed > 0) throw new PluginException($"the inputs of the benchmarked simulations failed to build at {request.Parameter}={level}");
 
                 var graph = session.Graph.Subset(simulations.Select(s => s.Id));
-                var states = engine.Probe(graph);
+                var states = engine.Scan.Probe(graph);
                 var keys = new Dictionary<string, string>(StringComparer.Ordinal);
                 var toMeasure = new List<GraphNode>();
                 foreach (var node in graph.Nodes.Where(n => n.StageName == StageNames.Simulate))

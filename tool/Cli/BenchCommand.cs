@@ -85,7 +85,7 @@ public static class BenchCommand
         RecipeSession session;
         try
         {
-            session = RecipeSession.Open(recipePath, sets, cacheOption, Environment.ProcessorCount);
+            session = RecipeSession.Open(recipePath, sets, cacheOption);
             measurements = await new BenchRunner(line => Console.Error.WriteLine(line)).RunAsync(request, token);
         }
         catch (RecipeException e)

@@ -73,7 +73,6 @@ public static class BuildCommand
         }
         RecipeSession session;
         var onSlurm = false;
-        var jobsPreview = 1;
         Cluster.SlurmSettings? slurmSettings = null;
         try
         {
@@ -82,8 +81,7 @@ public static class BuildCommand
             onSlurm = (executorOption ?? recipe.Execution.Executor ?? ExecutorKind.Local) == ExecutorKind.Slurm;
             // Checked before the cache is opened, so a build that cannot start leaves nothing behind.
             if (onSlurm && (slurmSettings = SlurmSettingsOrError(recipe.Execution, project)) is null) return ExitCodes.InvalidRecipe;
-            jobsPreview = jobsOption ?? recipe.Execution.Jobs ?? Environment.ProcessorCount;
-            session = RecipeSession.Open(recipe, cacheOption, jobsPreview);
+            session = RecipeSession.Open(recipe, cacheOption);
         }
         catch (RecipeException e)
         {
@@ -152,12 +150,12 @@ public static class BuildCommand
                     // While the bars are live, native libraries' fd 2 goes to the running node's log (see NativeStderr).
                     using var native = NativeStderr.Start(line => Console.Error.WriteLine(line));
                     result = await TerminalReporter.RunAsync(native is null ? Terminal.Error : Terminal.Live(native.Terminal), terminal,
-                        () => Adaptive.AdaptiveBuild.BuildAsync(engine, session.Cache, graph, jobsPreview, options, reporter, interrupt.Token, select));
+                        () => Adaptive.AdaptiveBuild.BuildAsync(engine, session.Cache, graph, options, reporter, interrupt.Token, select));
                 }
-                else result = await Adaptive.AdaptiveBuild.BuildAsync(engine, session.Cache, graph, jobsPreview, options, reporter, interrupt.Token, select);
+                else result = await Adaptive.AdaptiveBuild.BuildAsync(engine, session.Cache, graph, options, reporter, interrupt.Token, select);
                 summary = result.Summary with { Slurm = slurm?.Stats };
                 if (summary.Interrupted) break;
-                outDir = new OutputMaterializer(session.Cache) { Source = recorder.Record.Source }.Materialize(Targets.TargetSelection.WholeView(engine, result, jobsPreview), options.OutputRoot);
+                outDir = new OutputMaterializer(session.Cache) { Source = recorder.Record.Source }.Materialize(Targets.TargetSelection.WholeView(engine, result), options.OutputRoot);
                 if (session.Cache.Blobs.Quarantined == quarantinedBefore || pass == 1) break;
                 Console.Error.WriteLine("rebuilding the nodes whose cached outputs were corrupt");
             }

@@ -33,7 +33,7 @@ public static partial class CacheCommand
         {
             try
             {
-                var session = RecipeSession.Open(parse.GetValue(recipe)!, parse.GetValue(set) ?? [], null, Environment.ProcessorCount);
+                var session = RecipeSession.Open(parse.GetValue(recipe)!, parse.GetValue(set) ?? [], null);
                 Console.Out.WriteLine(PlanKey.Compute(session.Graph));
                 return ExitCodes.Success;
             }
@@ -57,13 +57,13 @@ public static partial class CacheCommand
             RecipeSession session;
             try
             {
-                session = RecipeSession.Open(parse.GetValue(recipe)!, parse.GetValue(set) ?? [], parse.GetValue(cache), Environment.ProcessorCount);
+                session = RecipeSession.Open(parse.GetValue(recipe)!, parse.GetValue(set) ?? [], parse.GetValue(cache));
             }
             catch (RecipeException e)
             {
                 return RecipeSession.Report(e);
             }
-            var states = new BuildEngine(session.Cache).Probe(session.Graph);
+            var states = new CacheScan(session.Cache).Probe(session.Graph);
             var report = CacheBundle.Export(session.Graph, states, session.Cache, parse.GetValue(file)!);
             Console.Out.WriteLine($"exported {report.Entries} entries and {report.Blobs} blobs ({Human(report.Bytes)}) to {parse.GetValue(file)}");
             if (report.NotBuilt > 0) Console.Error.WriteLine($"warning: {report.NotBuilt} nodes are not built and were left out; run 'recipes build' first");
@@ -198,13 +198,13 @@ public static partial class CacheCommand
                 RecipeSession session;
                 try
                 {
-                    session = RecipeSession.Open(name, [], parse.GetValue(cache), Environment.ProcessorCount);
+                    session = RecipeSession.Open(name, [], parse.GetValue(cache));
                 }
                 catch (RecipeException e)
                 {
                     return RecipeSession.Report(e);
                 }
-                var states = new BuildEngine(session.Cache).Probe(session.Graph);
+                var states = new CacheScan(session.Cache).Probe(session.Graph);
                 keys ??= new HashSet<string>(StringComparer.Ordinal);
                 foreach (var node in session.Graph.Nodes)
                 {

@@ -46,8 +46,8 @@ public static class DiffCommand
             RecipeSession sa, sb;
             try
             {
-                sa = RecipeSession.Open(a, [], cacheOption, Environment.ProcessorCount);
-                sb = RecipeSession.Open(b, [], cacheOption, Environment.ProcessorCount);
+                sa = RecipeSession.Open(a, [], cacheOption);
+                sb = RecipeSession.Open(b, [], cacheOption);
             }
             catch (RecipeException e)
             {

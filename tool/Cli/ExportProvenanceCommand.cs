@@ -38,7 +38,7 @@ public static class ExportProvenanceCommand
         RecipeSession session;
         try
         {
-            session = RecipeSession.Open(recipePath, sets, cacheOption, Environment.ProcessorCount);
+            session = RecipeSession.Open(recipePath, sets, cacheOption);
             // Every node of every record: the document names the run, times and tool of each activity.
             var runs = Lineage.RunRecordScan.Read(session.Cache.Root, session.Recipe.Name, wanted: _ => true);
             var last = runs.FirstOrDefault(r => r.Status != RunStatus.Running);
@@ -49,8 +49,8 @@ public static class ExportProvenanceCommand
             }
             // The last build's own overrides, unless others are given: the document describes what that build made.
             if (sets.Length == 0 && last.Overrides.Count > 0)
-                session = RecipeSession.Open(recipePath, [.. last.Overrides], cacheOption, Environment.ProcessorCount);
-            var states = new BuildEngine(session.Cache).Probe(session.Graph);
+                session = RecipeSession.Open(recipePath, [.. last.Overrides], cacheOption);
+            var states = new CacheScan(session.Cache).Probe(session.Graph);
             var document = ProvJsonExport.Build(session.Graph, states, runs, session.Project.Directory);
             var path = Path.GetFullPath(file ?? Path.Combine(outRoot ?? session.Project.DefaultOutput, session.Recipe.Name, DefaultFileName));
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);

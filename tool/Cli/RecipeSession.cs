@@ -29,11 +29,11 @@ public sealed class RecipeSession
 
     public static RecipeDefinition LoadRecipe(string path, IReadOnlyList<string> sets) => new RecipeLoader(Registry).Load(path, sets);
 
-    public static RecipeSession Open(string recipePath, IReadOnlyList<string> sets, string? cacheOption, int jobs) =>
-        Open(LoadRecipe(recipePath, sets), cacheOption, jobs);
+    public static RecipeSession Open(string recipePath, IReadOnlyList<string> sets, string? cacheOption) =>
+        Open(LoadRecipe(recipePath, sets), cacheOption);
 
     /// <summary>Plans a recipe already loaded (a command that looked at its settings first loads it once).</summary>
-    public static RecipeSession Open(RecipeDefinition recipe, string? cacheOption, int jobs)
+    public static RecipeSession Open(RecipeDefinition recipe, string? cacheOption)
     {
         BuildGraph graph;
         var project = ProjectRoot.Find(recipe.RecipePath);
@@ -41,7 +41,7 @@ public sealed class RecipeSession
         try
         {
             // An adaptive sweep is planned as far as its rounds' selections are cached; the build grows it further.
-            graph = Adaptive.AdaptiveExpansion.Plan(recipe, jobs, cache);
+            graph = Adaptive.AdaptiveExpansion.Plan(recipe, cache);
         }
         catch (AggregateException e) when (e.InnerExceptions.All(x => x is RecipeException))
         {

@@ -27,7 +27,7 @@ public static class ReportCommand
             RecipeSession session;
             try
             {
-                session = RecipeSession.Open(parse.GetValue(recipe)!, parse.GetValue(set) ?? [], parse.GetValue(cache), Environment.ProcessorCount);
+                session = RecipeSession.Open(parse.GetValue(recipe)!, parse.GetValue(set) ?? [], parse.GetValue(cache));
             }
             catch (RecipeException e)
             {

@@ -43,7 +43,7 @@ public static class RunNodeCommand
         RecipeSession session;
         try
         {
-            session = RecipeSession.Open(recipePath, sets, cacheOption, Environment.ProcessorCount);
+            session = RecipeSession.Open(recipePath, sets, cacheOption);
         }
         catch (RecipeException e)
         {
@@ -59,7 +59,7 @@ public static class RunNodeCommand
         using var remote = remoteOptions is null ? null : new Remote.RemoteCacheClient(remoteOptions, session.Cache, m => Console.Error.WriteLine("warning: " + Escaping.TerminalText.Clean(m)));
         var graph = session.Graph.Subset(ids);
         var engine = new BuildEngine(session.Cache, remote);
-        var states = engine.Probe(graph);
+        var states = engine.Scan.Probe(graph);
         var targets = ids.ToHashSet(StringComparer.Ordinal);
         var missing = graph.Nodes.Where(n => !targets.Contains(n.Id) && !states.IsDone(n.Index)).Select(n => n.Id).ToList();
         if (missing.Count > 0)

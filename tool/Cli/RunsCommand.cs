@@ -53,7 +53,7 @@ public static class RunsCommand
         {
             try
             {
-                var session = RecipeSession.Open(recipe, [], cacheOption, Environment.ProcessorCount);
+                var session = RecipeSession.Open(recipe, [], cacheOption);
                 comparisons = Report.TargetsView.FromCache(session);
                 source = $"{session.Recipe.Name}, as the cache holds it";
             }

@@ -29,20 +29,19 @@ public static class StatusCommand
         RecipeSession session;
         try
         {
-            session = RecipeSession.Open(recipePath, sets, cacheOption, Environment.ProcessorCount);
+            session = RecipeSession.Open(recipePath, sets, cacheOption);
         }
         catch (RecipeException e)
         {
             return RecipeSession.Report(e);
         }
-        var engine = new BuildEngine(session.Cache);
-        var states = engine.Probe(session.Graph);
+        var states = new CacheScan(session.Cache).Probe(session.Graph);
         var explainer = new StalenessExplainer(session.Cache);
         var stale = explainer.Explain(session.Graph, states);
         var samples = explainer.CompareSamples(session.Graph, states);
         var notes = session.Recipe.Warnings.Select(w => w.Message).ToList();
         if (session.Recipe.Adaptive is { } adaptive) notes.Add(Adaptive.AdaptiveRounds.Describe(adaptive, session.Graph, states));
-        var summary = BuildEngine.Summarize(session.Graph, states, 0, false);
+        var summary = BuildSummary.Of(session.Graph, states, 0, false);
 
         if (json)
         {

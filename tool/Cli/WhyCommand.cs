@@ -77,7 +77,7 @@ public static class WhyCommand
         if (!File.Exists(full)) throw new LineageException($"{path} does not exist");
         var recipeName = relative[..slash];
         var (session, _) = Open(recipeName, project, recipeOption, cacheOption, sets);
-        var states = new BuildEngine(session.Cache).Probe(session.Graph);
+        var states = new CacheScan(session.Cache).Probe(session.Graph);
         var tracer = new LineageTracer(session.Graph, states, session.Cache,
             wanted => RunRecordScan.Read(session.Cache.Root, session.Recipe.Name, wanted), session.Project.Directory);
         return tracer.Explain(full, relative[(slash + 1)..], path, item, perStage);
@@ -96,7 +96,7 @@ public static class WhyCommand
             try
             {
                 var (session, _) = Open(name, project, recipeOption, cacheOption, sets);
-                var states = new BuildEngine(session.Cache).Probe(session.Graph);
+                var states = new CacheScan(session.Cache).Probe(session.Graph);
                 return new LineageTracer(session.Graph, states, session.Cache, _ => [], session.Project.Directory).Downstream(full, path);
             }
             catch (LineageException e)
@@ -128,7 +128,7 @@ public static class WhyCommand
         else throw new LineageException($"no build of {recipeName} is recorded in {cache}: build it first, or name the recipe with --recipe");
         if (!File.Exists(recipePath)) throw new LineageException($"the recipe {recipePath} of the last build of {recipeName} is gone; name it with --recipe");
         var overrides = sets is { Length: > 0 } ? sets : recipeOption is null && last is not null ? [.. last.Overrides] : [];
-        var session = RecipeSession.Open(recipePath, overrides, cache, Environment.ProcessorCount);
+        var session = RecipeSession.Open(recipePath, overrides, cache);
         if (recipeName is not null && session.Recipe.Name != recipeName)
             throw new LineageException($"{recipePath} is the recipe {session.Recipe.Name}, not {recipeName}");
         return (session, runs);

@@ -29,7 +29,7 @@ public static class ReportCollector
     public static ReportInput Collect(RecipeSession session, string outputRoot, DateTime written)
     {
         var graph = session.Graph;
-        var states = new BuildEngine(session.Cache).Probe(graph);
+        var states = new CacheScan(session.Cache).Probe(graph);
         var planKey = PlanKey.Compute(graph);
         var seconds = new Dictionary<string, double>(StringComparer.Ordinal);
         var metrics = new List<(string, string, double)>();

@@ -15,7 +15,7 @@ public static class TargetsView
 {
     public static IReadOnlyList<TargetComparison> FromCache(RecipeSession session)
     {
-        var states = new BuildEngine(session.Cache).Probe(session.Graph);
+        var states = new CacheScan(session.Cache).Probe(session.Graph);
         var entries = new Dictionary<string, ActionEntry>(StringComparer.Ordinal);
         foreach (var node in session.Graph.Nodes)
             if (node.Target is not null && states.HashOf(node.Index) is { } key && session.Cache.Actions.TryGet(key) is { } entry)

@@ -27,7 +27,11 @@ public interface IStagePlugin
     /// <summary>Checks between settings that a per-option type check cannot express; each entry names the option.</summary>
     IEnumerable<OptionProblem> Validate(ValueMap settings);
 
-    NodeResources GetResources(ValueMap settings, int jobs);
+    /// <summary>
+    /// What one node of this stage asks for, whatever <c>--jobs</c> is: the build grants at most <c>--jobs</c> CPU
+    /// slots (its plan is the one place that caps) and tells the node what it got in <see cref="PluginContext.Threads"/>.
+    /// </summary>
+    NodeResources GetResources(ValueMap settings);
 
     /// <summary>
     /// The identity of what runs outside this program (an external simulator's version or executable hash), or null.

@@ -12,7 +12,7 @@ public abstract class StagePlugin : IStagePlugin
 
     public virtual IEnumerable<OptionProblem> Validate(ValueMap settings) => [];
 
-    public virtual NodeResources GetResources(ValueMap settings, int jobs) => NodeResources.OneThread;
+    public virtual NodeResources GetResources(ValueMap settings) => NodeResources.OneThread;
 
     public virtual string? Identity(ValueMap settings, string recipeDirectory) => null;
 

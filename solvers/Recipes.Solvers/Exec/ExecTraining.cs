@@ -68,7 +68,7 @@ public sealed class ExecTraining : StagePlugin, IDeclaresInputFiles
                     yield return new OptionProblem(Params.Name, $"{name} is a {(value is JsonArray ? "list" : value is null ? "null" : "mapping")}; give it a single value (sweep it under sweep: params.{name}: [...])");
     }
 
-    public override NodeResources GetResources(ValueMap settings, int jobs) => new(1, Gpus.Read(settings));
+    public override NodeResources GetResources(ValueMap settings) => new(1, Gpus.Read(settings));
 
     public override string? Identity(ValueMap settings, string recipeDirectory) => ExecCommands.Identity(settings, recipeDirectory);
 

@@ -89,7 +89,7 @@ public sealed class ProgressReportingTests
     public void TerminalBarsCountRunningNodesFractions()
     {
         using var ws = WithSolver(p => new ReportingSolver(p, 4, TimeSpan.FromMilliseconds(40)));
-        var graph = Recipes.Graph.GraphPlanner.Plan(ws.Load(), 2);
+        var graph = Recipes.Graph.GraphPlanner.Plan(ws.Load());
         var reporter = new TerminalReporter();
         reporter.Planned(graph);
         var node = graph.Nodes.First(n => n.StageName == StageNames.Simulate);

@@ -27,7 +27,7 @@ public sealed partial class ExampleRecipesTests
     {
         var path = Path.Combine(Cli.MalformedRecipeTests.RepoRoot(), "recipes", relative);
         var definition = new RecipeLoader(BuiltinPlugins.Create()).Load(path);
-        var graph = global::Recipes.Graph.GraphPlanner.Plan(definition, 2);
+        var graph = global::Recipes.Graph.GraphPlanner.Plan(definition);
         Assert.NotEmpty(definition.Samples);
         Assert.True(graph.Nodes.Count >= definition.Samples.Count, $"{relative}: {graph.Nodes.Count} nodes for {definition.Samples.Count} samples");
     }

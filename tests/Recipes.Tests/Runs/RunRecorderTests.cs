@@ -13,7 +13,7 @@ public sealed class RunRecorderTests
         using var ws = new Workspace();
         SampleRecipes.Sweep(ws);
         var store = new RunStore(ws.CacheDir);
-        var graph = GraphPlanner.Plan(ws.Load(), 2);
+        var graph = GraphPlanner.Plan(ws.Load());
         using var recorder = RunRecorder.Begin(store, graph, [], "local", sampleMemory: true);
         var running = store.Resolve("HEAD");
         Assert.Equal(RunStatus.Running, running.Status);
@@ -38,7 +38,7 @@ public sealed class RunRecorderTests
         using var ws = new Workspace();
         SampleRecipes.Sweep(ws);
         var store = new RunStore(ws.CacheDir);
-        using var recorder = RunRecorder.Begin(store, GraphPlanner.Plan(ws.Load(), 2), ["parameters.space.b.choice.1=z"], "slurm", sampleMemory: false);
+        using var recorder = RunRecorder.Begin(store, GraphPlanner.Plan(ws.Load()), ["parameters.space.b.choice.1=z"], "slurm", sampleMemory: false);
         recorder.Abort();
         var run = store.Resolve("HEAD");
         Assert.Equal(RunStatus.Failed, run.Status);

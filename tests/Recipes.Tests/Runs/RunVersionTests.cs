@@ -21,7 +21,7 @@ public sealed class RunVersionTests
         var commit = CommitAll(ws.Root);
         var store = new RunStore(ws.CacheDir);
 
-        using (var recorder = RunRecorder.Begin(store, GraphPlanner.Plan(ws.Load(), 2), [], "local", sampleMemory: false, outputRoot: ws.OutDir))
+        using (var recorder = RunRecorder.Begin(store, GraphPlanner.Plan(ws.Load()), [], "local", sampleMemory: false, outputRoot: ws.OutDir))
         {
             var record = store.Resolve(recorder.Record.Id);
             Assert.Equal(commit, record.Source?.Commit);
@@ -32,7 +32,7 @@ public sealed class RunVersionTests
         }
 
         ws.Write("base/input.txt.sbn", "a={{ a }} b={{ b }} edited\n");
-        using (var recorder = RunRecorder.Begin(store, GraphPlanner.Plan(ws.Load(), 2), [], "local", sampleMemory: false, outputRoot: ws.OutDir))
+        using (var recorder = RunRecorder.Begin(store, GraphPlanner.Plan(ws.Load()), [], "local", sampleMemory: false, outputRoot: ws.OutDir))
         {
             var record = store.Resolve(recorder.Record.Id);
             Assert.Equal(commit, record.Source?.Commit);
@@ -46,7 +46,7 @@ public sealed class RunVersionTests
         using var ws = new Workspace();
         SampleRecipes.Sweep(ws);
         var store = new RunStore(ws.CacheDir);
-        using var recorder = RunRecorder.Begin(store, GraphPlanner.Plan(ws.Load(), 2), [], "local", sampleMemory: false);
+        using var recorder = RunRecorder.Begin(store, GraphPlanner.Plan(ws.Load()), [], "local", sampleMemory: false);
         var json = store.Resolve(recorder.Record.Id).ToJson();
         Assert.Null(store.Resolve(recorder.Record.Id).Source);
         Assert.False(json.ContainsKey("git_commit"));
@@ -63,8 +63,8 @@ public sealed class RunVersionTests
         SampleRecipes.Sweep(repo);
         CommitAll(repo.Root);
         repo.Write("notes.txt", "not part of the recipe, but it makes the tree dirty\n");
-        var a = GraphPlanner.Plan(plain.Load(), 2);
-        var b = GraphPlanner.Plan(repo.Load(), 2);
+        var a = GraphPlanner.Plan(plain.Load());
+        var b = GraphPlanner.Plan(repo.Load());
         Assert.Equal(PlanKey.Compute(a), PlanKey.Compute(b));
 
         // Built through the CLI in the repository: the manifest and the record name the commit, the keys are those of the plain tree.

@@ -89,9 +89,9 @@ public sealed class Workspace : IDisposable
         var definition = Load(recipe, sets);
         var cache = new CacheStore(CacheDir);
         // As the build command does: an adaptive sweep is planned from the cache and grows while it builds.
-        var graph = Recipes.Adaptive.AdaptiveExpansion.Plan(definition, options.Jobs, cache);
+        var graph = Recipes.Adaptive.AdaptiveExpansion.Plan(definition, cache);
         if (select is not null) graph = select(graph);
-        var result = Recipes.Adaptive.AdaptiveBuild.BuildAsync(new BuildEngine(cache), cache, graph, options.Jobs, options with { OutputRoot = OutDir }, Reporter, CancellationToken.None)
+        var result = Recipes.Adaptive.AdaptiveBuild.BuildAsync(new BuildEngine(cache), cache, graph, options with { OutputRoot = OutDir }, Reporter, CancellationToken.None)
             .GetAwaiter().GetResult();
         if (!result.Summary.Interrupted) new OutputMaterializer(cache).Materialize(result, OutDir);
         return result;

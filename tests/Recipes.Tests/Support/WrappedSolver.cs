@@ -17,7 +17,7 @@ public abstract class WrappedSolver(IStagePlugin inner) : IStagePlugin
     public IReadOnlyList<OptionSpec> Options => Inner.Options;
     public bool UsesSeed => Inner.UsesSeed;
     public IEnumerable<OptionProblem> Validate(ValueMap settings) => Inner.Validate(settings);
-    public NodeResources GetResources(ValueMap settings, int jobs) => Inner.GetResources(settings, jobs);
+    public NodeResources GetResources(ValueMap settings) => Inner.GetResources(settings);
     public string? Identity(ValueMap settings, string recipeDirectory) => Inner.Identity(settings, recipeDirectory);
 
     public abstract Task RunAsync(PluginContext context, CancellationToken cancellationToken);

@@ -357,7 +357,7 @@ public sealed class TrainingTargetsTests
               head:
                 train: { model: exec, command: python3 train.py, inputs: [train.py] }
             """);
-        var missing = Assert.Throws<RecipeException>(() => Recipes.Graph.GraphPlanner.Plan(ws.Load(), 1));
+        var missing = Assert.Throws<RecipeException>(() => Recipes.Graph.GraphPlanner.Plan(ws.Load()));
         Assert.Contains("inputs: 'train.py' matches no file", missing.Diagnostics.Single().Message);
         Assert.Contains("recipe.yaml", missing.Diagnostics.Single().Location.File);
     }
@@ -424,7 +424,7 @@ public sealed class TrainingTargetsTests
               gpu:
                 train: { {{Fit}}, gpus: 1 }
             """);
-        var graph = Recipes.Graph.GraphPlanner.Plan(ws.Load(), 2);
+        var graph = Recipes.Graph.GraphPlanner.Plan(ws.Load());
         Assert.Equal(1, graph.Find("train/gpu")!.Resources.Gpus);
     }
 }

@@ -14,7 +14,7 @@ namespace Recipes.Adaptive;
 public static class AdaptiveBuild
 {
     /// <param name="select">Applied to each grown graph (<c>--target</c>: the chosen targets' part of it), or null for all of it.</param>
-    public static async Task<BuildResult> BuildAsync(BuildEngine engine, CacheStore cache, BuildGraph graph, int jobs, BuildOptions options,
+    public static async Task<BuildResult> BuildAsync(BuildEngine engine, CacheStore cache, BuildGraph graph, BuildOptions options,
         IBuildReporter reporter, CancellationToken cancellationToken, Func<BuildGraph, BuildGraph>? select = null)
     {
         var executed = new HashSet<string>(StringComparer.Ordinal);
@@ -27,13 +27,13 @@ public static class AdaptiveBuild
                 if (result.States.Status[node.Index] == NodeStatus.Executed) executed.Add(node.Id);
             var grown = graph.Recipe.Adaptive is null || result.Summary.Failed > 0 || result.Summary.Interrupted
                 ? null
-                : AdaptiveExpansion.Expand(graph.Recipe, jobs, cache).Graph;
+                : AdaptiveExpansion.Expand(graph.Recipe, cache).Graph;
             if (grown is not null && select is not null) grown = select(grown);
             if (grown is null || grown.Nodes.Count == graph.Nodes.Count)
             {
                 foreach (var node in graph.Nodes)
                     if (executed.Contains(node.Id) && result.States.Status[node.Index] == NodeStatus.Cached) result.States.Status[node.Index] = NodeStatus.Executed;
-                var summary = BuildEngine.Summarize(graph, result.States, seconds, result.Summary.Interrupted) with
+                var summary = BuildSummary.Of(graph, result.States, seconds, result.Summary.Interrupted) with
                 {
                     Remote = result.Summary.Remote,
                     Slurm = result.Summary.Slurm,

@@ -16,31 +16,31 @@ public static class AdaptiveExpansion
     public sealed record Expanded(BuildGraph Graph, int ChosenRounds);
 
     /// <summary>The graph a command starts from: the plain plan, or for an adaptive sweep as far as the cache knows it.</summary>
-    public static BuildGraph Plan(RecipeDefinition recipe, int jobs, CacheStore cache) =>
-        recipe.Adaptive is null ? GraphPlanner.Plan(recipe, jobs) : Expand(recipe, jobs, cache).Graph;
+    public static BuildGraph Plan(RecipeDefinition recipe, CacheStore cache) =>
+        recipe.Adaptive is null ? GraphPlanner.Plan(recipe) : Expand(recipe, cache).Graph;
 
-    public static Expanded Expand(RecipeDefinition recipe, int jobs, CacheStore cache)
+    public static Expanded Expand(RecipeDefinition recipe, CacheStore cache)
     {
         var adaptive = recipe.Adaptive ?? throw new ArgumentException("the recipe's sampler is not adaptive", nameof(recipe));
         var samples = recipe.Samples.ToList();
         var sobol = AdaptiveRounds.Sequence(recipe);
-        var engine = new BuildEngine(cache);
+        var scan = new CacheScan(cache);
         for (var chosen = 0; chosen < adaptive.Rounds; chosen++)
         {
-            var graph = GraphPlanner.Plan(recipe, jobs, samples, new AdaptiveFrontier(chosen));
-            var selection = CachedSelection(engine, cache, graph, chosen + 1);
+            var graph = GraphPlanner.Plan(recipe, samples, new AdaptiveFrontier(chosen));
+            var selection = CachedSelection(scan, cache, graph, chosen + 1);
             if (selection is null) return new Expanded(graph, chosen);
             samples.AddRange(AdaptiveRounds.SamplesOf(recipe, selection, sobol));
         }
-        return new Expanded(GraphPlanner.Plan(recipe, jobs, samples, new AdaptiveFrontier(adaptive.Rounds)), adaptive.Rounds);
+        return new Expanded(GraphPlanner.Plan(recipe, samples, new AdaptiveFrontier(adaptive.Rounds)), adaptive.Rounds);
     }
 
     /// <summary>Round <paramref name="round"/>'s selection when its node is up to date in the cache, else null.</summary>
-    private static AdaptiveSelection? CachedSelection(BuildEngine engine, CacheStore cache, BuildGraph graph, int round)
+    private static AdaptiveSelection? CachedSelection(CacheScan scan, CacheStore cache, BuildGraph graph, int round)
     {
         var node = graph.Find(AdaptiveRounds.NodeId(round));
         if (node is null) return null;
-        var states = engine.Probe(graph);
+        var states = scan.Probe(graph);
         if (!states.IsDone(node.Index)) return null;
         var output = states.Outputs[node.Index]?.FirstOrDefault(o => o.Name == AdaptiveSelection.FileName);
         var selection = output is null ? null : AdaptiveSelection.TryRead(cache.Blobs.PathOf(output.Hash));

@@ -10,10 +10,11 @@ namespace Recipes.Execution;
 /// </summary>
 /// <param name="Upstream">The inputs when all are known at start; null for an early node, which reads <paramref name="Feed"/>.</param>
 /// <param name="Device">The build's device (--device or execution.device); a stage's own device setting wins.</param>
+/// <param name="Threads">The CPU slots the plan granted (what the stage asked for, at most <c>--jobs</c>); the node is told this.</param>
 public sealed record NodeJob(GraphNode Node, Task<ActionKey> Key, IReadOnlyList<UpstreamArtifacts>? Upstream, UpstreamFeed Feed,
-    DeviceKind Device, IProgress<double>? Progress = null)
+    DeviceKind Device, int Threads, IProgress<double>? Progress = null)
 {
     /// <summary>A job whose key and inputs are all known.</summary>
-    public static NodeJob Ready(GraphNode node, ActionKey key, IReadOnlyList<UpstreamArtifacts> upstream, DeviceKind device, IProgress<double>? progress = null) =>
-        new(node, Task.FromResult(key), upstream, UpstreamFeed.Full(upstream), device, progress);
+    public static NodeJob Ready(GraphNode node, ActionKey key, IReadOnlyList<UpstreamArtifacts> upstream, DeviceKind device, int threads, IProgress<double>? progress = null) =>
+        new(node, Task.FromResult(key), upstream, UpstreamFeed.Full(upstream), device, threads, progress);
 }

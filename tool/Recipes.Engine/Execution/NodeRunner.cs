@@ -66,7 +66,7 @@ public sealed class NodeRunner
                     OutputDirectory = outDir,
                     Log = TextWriter.Synchronized(log),
                     Metrics = metrics,
-                    Threads = node.Resources.Threads,
+                    Threads = job.Threads,
                     Device = node.Stage.Device ?? job.Device,
                     Progress = job.Progress,
                     Feed = job.Feed,
@@ -182,7 +182,7 @@ public sealed class NodeRunner
     private void VerifyInputs(IReadOnlyList<UpstreamArtifacts> upstream, GraphNode node)
     {
         // Files from outside the cache were hashed when the graph was planned; only cached blobs are checked here.
-        foreach (var artifact in upstream.Where(u => u.Stage != BuildEngine.BaseCaseEntry).SelectMany(u => u.Files))
+        foreach (var artifact in upstream.Where(u => u.Stage != UpstreamArtifacts.FilesEntry).SelectMany(u => u.Files))
         {
             // A corrupt blob is quarantined, so the build's next pass rebuilds the node that made it.
             if (!_cache.Blobs.VerifyOrQuarantine(artifact.Hash, artifact.Name))

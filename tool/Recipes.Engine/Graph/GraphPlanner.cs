@@ -23,14 +23,14 @@ public static class GraphPlanner
     /// Plans the recipe's graph. For an adaptive sampler this is its first round only (the initial design and the
     /// round that chooses from it); <see cref="Adaptive.AdaptiveExpansion"/> plans as far as the cache allows.
     /// </summary>
-    public static BuildGraph Plan(RecipeDefinition recipe, int jobs) =>
-        Plan(recipe, jobs, recipe.Samples, recipe.Adaptive is null ? null : new Adaptive.AdaptiveFrontier(0));
+    public static BuildGraph Plan(RecipeDefinition recipe) =>
+        Plan(recipe, recipe.Samples, recipe.Adaptive is null ? null : new Adaptive.AdaptiveFrontier(0));
 
     /// <summary>
     /// Plans the given samples. With a frontier (adaptive sampler), the graph also holds the select nodes of rounds 1 to
     /// one past the rounds already chosen, and the dataset, train and evaluate nodes only once every round has chosen.
     /// </summary>
-    public static BuildGraph Plan(RecipeDefinition recipe, int jobs, IReadOnlyList<Sample> samples, Adaptive.AdaptiveFrontier? frontier)
+    public static BuildGraph Plan(RecipeDefinition recipe, IReadOnlyList<Sample> samples, Adaptive.AdaptiveFrontier? frontier)
     {
         var perSample = recipe.Stages.Where(s => StageNames.IsPerSample(s.Stage)).ToList();
         var files = recipe.BaseCase?.Files.Select(f => new FileInput(f.RelativePath, f.FullPath, ContentHash.OfFile(f.FullPath))).ToList() ?? [];
@@ -57,7 +57,7 @@ public static class GraphPlanner
                 spec.AddRange(parts);
                 spec.Add(new("params", parameters));
                 if (isRender) spec.Add(new("templates", templatesJson));
-                var node = NewNode(recipe, stage, $"{stage.Stage}/{sample.Id}", settings, spec, jobs, sample: sample, files: isRender ? files : []);
+                var node = NewNode(recipe, stage, $"{stage.Stage}/{sample.Id}", settings, spec, sample: sample, files: isRender ? files : []);
                 if (s > 0) Link(chain[s - 1], node);
                 chain[s] = node;
             }
@@ -78,7 +78,7 @@ public static class GraphPlanner
             {
                 var before = Enumerable.Range(0, samples.Count).Where(i => (samples[i].Origin?.Round ?? 0) < round).ToList();
                 var (settings, spec) = Adaptive.AdaptiveRounds.NodeInputs(recipe, adaptive, selectStage, round, before.Select(i => samples[i]).ToList(), selectParts);
-                var node = NewNode(recipe, selectStage, Adaptive.AdaptiveRounds.NodeId(round), settings, spec, jobs);
+                var node = NewNode(recipe, selectStage, Adaptive.AdaptiveRounds.NodeId(round), settings, spec);
                 foreach (var i in before) Link(lasts[i], node);
                 nodes.Add(node);
             }
@@ -100,7 +100,7 @@ public static class GraphPlanner
                     new("shard", k.ToString(CultureInfo.InvariantCulture)),
                     new("samples", membership),
                 };
-                var node = NewNode(recipe, dataset, $"dataset/shard-{k.ToString("D4", CultureInfo.InvariantCulture)}", dataset.Settings, spec, jobs, shard: k);
+                var node = NewNode(recipe, dataset, $"dataset/shard-{k.ToString("D4", CultureInfo.InvariantCulture)}", dataset.Settings, spec, shard: k);
                 foreach (var i in members) Link(lasts[i], node);
                 shards.Add(node);
                 nodes.Add(node);
@@ -111,20 +111,20 @@ public static class GraphPlanner
         var shardCountText = shards.Count.ToString(CultureInfo.InvariantCulture);
         if (recipe.Stage(StageNames.Train) is { } trainStage)
         {
-            train = NewNode(recipe, trainStage, "train", trainStage.Settings, [.. stageParts[StageNames.Train], new("shards", shardCountText)], jobs,
+            train = NewNode(recipe, trainStage, "train", trainStage.Settings, [.. stageParts[StageNames.Train], new("shards", shardCountText)],
                 streaming: trainStage.Settings.GetBool(StageSettings.Online, false), files: DeclaredFiles(trainStage, recipe.RecipeDirectory));
             foreach (var shard in shards) Link(shard, train);
             nodes.Add(train);
         }
         if (recipe.Stage(StageNames.Evaluate) is { } evaluateStage && train is not null)
         {
-            var evaluate = NewNode(recipe, evaluateStage, "evaluate", evaluateStage.Settings, [.. stageParts[StageNames.Evaluate], new("shards", shardCountText)], jobs,
+            var evaluate = NewNode(recipe, evaluateStage, "evaluate", evaluateStage.Settings, [.. stageParts[StageNames.Evaluate], new("shards", shardCountText)],
                 files: DeclaredFiles(evaluateStage, recipe.RecipeDirectory));
             Link(train, evaluate);
             foreach (var shard in shards) Link(shard, evaluate);
             nodes.Add(evaluate);
         }
-        PlanTargets(recipe, jobs, shards, nodes);
+        PlanTargets(recipe, shards, nodes);
         return new BuildGraph(recipe, samples, nodes);
     }
 
@@ -133,7 +133,7 @@ public static class GraphPlanner
     /// and an evaluate node over that and the shards, keyed like the unnamed target's nodes by their own settings; the
     /// target's name is not in the key, so renaming a target or moving a point retrains nothing.
     /// </summary>
-    private static void PlanTargets(RecipeDefinition recipe, int jobs, List<GraphNode> shards, List<GraphNode> nodes)
+    private static void PlanTargets(RecipeDefinition recipe, List<GraphNode> shards, List<GraphNode> nodes)
     {
         if (recipe.Targets.Count == 0) return;
         var shardCountText = shards.Count.ToString(CultureInfo.InvariantCulture);
@@ -144,7 +144,7 @@ public static class GraphPlanner
             {
                 var reference = new Targets.TargetRef(target.Name, point.Label);
                 var train = NewNode(recipe, point.Train, $"{StageNames.Train}/{reference.Label}", point.Train.Settings,
-                    [.. StageParts(point.Train, recipe.RecipeDirectory), new("shards", shardCountText)], jobs,
+                    [.. StageParts(point.Train, recipe.RecipeDirectory), new("shards", shardCountText)],
                     streaming: point.Train.Settings.GetBool(StageSettings.Online, false), target: reference, files: DeclaredFiles(point.Train, recipe.RecipeDirectory));
                 foreach (var shard in shards) Link(shard, train);
                 if (target.Needs is { } needs) Link(trained[needs], train);
@@ -152,7 +152,7 @@ public static class GraphPlanner
                 if (!target.IsSwept) trained[target.Name] = train;
                 if (point.Evaluate is not { } evaluateStage) continue;
                 var evaluate = NewNode(recipe, evaluateStage, $"{StageNames.Evaluate}/{reference.Label}", evaluateStage.Settings,
-                    [.. StageParts(evaluateStage, recipe.RecipeDirectory), new("shards", shardCountText)], jobs, target: reference,
+                    [.. StageParts(evaluateStage, recipe.RecipeDirectory), new("shards", shardCountText)], target: reference,
                     files: DeclaredFiles(evaluateStage, recipe.RecipeDirectory));
                 Link(train, evaluate);
                 foreach (var shard in shards) Link(shard, evaluate);
@@ -199,7 +199,7 @@ public static class GraphPlanner
         return parts;
     }
 
-    private static GraphNode NewNode(RecipeDefinition recipe, StageDefinition stage, string id, ValueMap settings, List<KeyValuePair<string, string>> spec, int jobs,
+    private static GraphNode NewNode(RecipeDefinition recipe, StageDefinition stage, string id, ValueMap settings, List<KeyValuePair<string, string>> spec,
         Sample? sample = null, int? shard = null, IReadOnlyList<FileInput>? files = null, bool streaming = false, Targets.TargetRef? target = null)
     {
         var specObject = new NodeSpec(spec);
@@ -218,10 +218,11 @@ public static class GraphPlanner
             var seed = NodeSeed.Derive(recipe.Seed, (family ?? specObject).Members);
             specObject = new NodeSpec([.. spec, new(NodeSeed.Member, "\"" + seed.ToString(CultureInfo.InvariantCulture) + "\"")]);
         }
-        var resources = stage.Plugin.GetResources(settings, jobs);
+        // What the stage asks for, whatever --jobs is: the plan's slots grant at most --jobs (BuildPlan), the one place
+        // the cap is applied, and the node is told what it was granted.
+        var resources = stage.Plugin.GetResources(settings);
         if (stage.Threads is { } threads) resources = resources with { Threads = threads };
-        var clamped = Math.Clamp(resources.Threads, 1, Math.Max(1, jobs));
-        if (clamped != resources.Threads) resources = resources with { Threads = clamped };
+        if (resources.Threads < 1) resources = resources with { Threads = 1 };
         return new GraphNode
         {
             Id = id,

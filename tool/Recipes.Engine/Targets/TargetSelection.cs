@@ -36,11 +36,11 @@ public static class TargetSelection
     /// What out/ shows after building a part of the recipe: the whole recipe as the cache now holds it (the other
     /// targets' results stay in place where they are still valid), not just the part that was built.
     /// </summary>
-    public static Execution.BuildResult WholeView(Execution.BuildEngine engine, Execution.BuildResult built, int jobs)
+    public static Execution.BuildResult WholeView(Execution.BuildEngine engine, Execution.BuildResult built)
     {
         if (!built.Graph.IsPart) return built;
-        var whole = Adaptive.AdaptiveExpansion.Plan(built.Graph.Recipe, jobs, engine.Cache);
-        return built with { Graph = whole, States = engine.Probe(whole) };
+        var whole = Adaptive.AdaptiveExpansion.Plan(built.Graph.Recipe, engine.Cache);
+        return built with { Graph = whole, States = engine.Scan.Probe(whole) };
     }
 
     public static bool Selects(GraphNode node, IReadOnlyList<string> requested) =>

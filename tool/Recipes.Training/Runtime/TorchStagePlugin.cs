@@ -28,7 +28,7 @@ public abstract class TorchStagePlugin : StagePlugin
 
     public static int Threads(ValueMap settings) => ThreadsSetting.Read(settings);
 
-    public override NodeResources GetResources(ValueMap settings, int jobs) => new(Math.Min(jobs, Threads(settings)), 0);
+    public override NodeResources GetResources(ValueMap settings) => new(Threads(settings), 0);
 
     public sealed override async Task RunAsync(PluginContext context, CancellationToken cancellationToken)
     {
