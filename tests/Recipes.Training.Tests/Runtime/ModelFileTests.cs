@@ -1,4 +1,7 @@
 using Recipes.Plugins;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Recipes.Training.Diffusion;
 using Recipes.Training.GraphNetworks;
 using Recipes.Training.Surrogates;
 
@@ -42,6 +45,74 @@ public sealed class ModelFileTests : IDisposable
         var description = new ResNetUNetDescription("resnet-unet", 3, 16, 0.1, 64, 20, 400);
         await ModelFile.WriteAsync(path, description, CancellationToken.None);
         Assert.Equal(description, ModelFile.Read<ResNetUNetDescription>(path));
+    }
+
+    /// <summary>Each diffusion kind as its trainer built it by hand before the records existed (the reference bytes).</summary>
+    public static TheoryData<string> DiffusionKinds => [DiffusionModelDescription.Vae, DiffusionModelDescription.Ddpm, DiffusionModelDescription.LatentDdpm];
+
+    [Theory]
+    [MemberData(nameof(DiffusionKinds))]
+    public async Task EachDiffusionKindKeepsTheBytesOfEarlierModelsAndReadsBack(string kind)
+    {
+        var autoencoder = new AutoencoderDescription(16, 2, 4, 1e-4, 0.8731, 32);
+        var denoiser = new DenoiserDescription(32, [1, 2, 2], 1000, 1e-4, 0.02, kind == DiffusionModelDescription.Ddpm ? 1 : 4, kind == DiffusionModelDescription.Ddpm ? 32 : 8);
+        var description = kind switch
+        {
+            DiffusionModelDescription.Vae => new DiffusionModelDescription(kind, Autoencoder: autoencoder),
+            DiffusionModelDescription.Ddpm => new DiffusionModelDescription(kind, Denoiser: denoiser),
+            _ => new DiffusionModelDescription(kind, autoencoder, denoiser, ["inflow", "radius"], [0.5, 0.01], [2.0, 0.3]),
+        };
+        JsonObject Autoencoder() => new()
+        {
+            ["channels"] = 16, ["levels"] = 2, ["latent_channels"] = 4, ["kl_weight"] = 1e-4, ["latent_scale"] = 0.8731, ["size"] = 32,
+        };
+        JsonObject Denoiser() => new()
+        {
+            ["channels"] = 32, ["multipliers"] = new JsonArray(1, 2, 2), ["timesteps"] = 1000, ["beta_start"] = 1e-4, ["beta_end"] = 0.02,
+            ["image_channels"] = denoiser.ImageChannels, ["size"] = denoiser.Size,
+        };
+        var reference = kind switch
+        {
+            DiffusionModelDescription.Vae => new JsonObject { ["model"] = kind, ["autoencoder"] = Autoencoder() },
+            DiffusionModelDescription.Ddpm => new JsonObject { ["model"] = kind, ["denoiser"] = Denoiser() },
+            _ => new JsonObject
+            {
+                ["model"] = kind, ["autoencoder"] = Autoencoder(), ["denoiser"] = Denoiser(),
+                ["conditions"] = new JsonArray("inflow", "radius"), ["minimum"] = new JsonArray(0.5, 0.01), ["maximum"] = new JsonArray(2.0, 0.3),
+            },
+        };
+        var path = Path.Combine(_dir, ModelFile.Name);
+
+        await ModelFile.WriteAsync(path, description, CancellationToken.None);
+
+        Assert.Equal(reference.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", await File.ReadAllTextAsync(path));
+        var read = ModelFile.Read<DiffusionModelDescription>(path);
+        Assert.Equal(kind, read.Model);
+        Assert.Equal(description.Autoencoder, read.Autoencoder);
+        Assert.Equal(description.Denoiser?.Multipliers, read.Denoiser?.Multipliers);
+        Assert.Equal(description.Denoiser?.Size, read.Denoiser?.Size);
+        Assert.Equal(description.Conditions, read.Conditions);
+        Assert.Equal(description.Maximum, read.Maximum);
+    }
+
+    [Fact]
+    public void ADiffusionModelWithoutTheDenoiserItsKindNeedsIsOneLine()
+    {
+        var path = Path.Combine(_dir, ModelFile.Name);
+        File.WriteAllText(path, "{\"model\": \"ddpm\"}");
+        var error = Assert.Throws<PluginException>(() => ModelFile.Read<DiffusionModelDescription>(path).RequireDenoiser("train"));
+        Assert.Contains("train's model.json (ddpm) has no denoiser", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void AnAutoencoderRoundTripsThroughACheckpointsState()
+    {
+        var autoencoder = new AutoencoderDescription(16, 2, 4, 1e-4, 0.8731, 32);
+        var node = ModelFile.ToNode(autoencoder);
+        Assert.Equal(0.8731, node["latent_scale"]!.GetValue<double>());
+        Assert.Equal(autoencoder, ModelFile.FromNode<AutoencoderDescription>(node, "state"));
+        Assert.Throws<PluginException>(() => ModelFile.FromNode<AutoencoderDescription>(new JsonObject { ["channels"] = "wide" }, "state"));
     }
 
     [Theory]

@@ -110,16 +110,9 @@ public static class AutoencoderTraining
         return cat(parts, 0).MoveToOuterDisposeScope();
     }
 
-    public static JsonObject Json(Settings settings, double scale, int size) => new()
-    {
-        ["channels"] = settings.Channels,
-        ["levels"] = settings.Levels,
-        ["latent_channels"] = settings.LatentChannels,
-        ["kl_weight"] = settings.KlWeight,
-        ["latent_scale"] = scale,
-        ["size"] = size,
-    };
+    public static AutoencoderDescription Describe(Settings settings, double scale, int size) =>
+        new(settings.Channels, settings.Levels, settings.LatentChannels, settings.KlWeight, scale, size);
 
-    public static Autoencoder From(JsonNode json) =>
-        new(1, json["channels"]!.GetValue<int>(), json["levels"]!.GetValue<int>(), json["latent_channels"]!.GetValue<int>());
+    public static Autoencoder From(AutoencoderDescription description) =>
+        new(1, description.Channels, description.Levels, description.LatentChannels);
 }

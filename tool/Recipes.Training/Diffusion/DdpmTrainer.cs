@@ -55,8 +55,8 @@ public sealed class DdpmTrainer : TorchStagePlugin, IResumableTrainer
         var resume = new TrainingResume(context.Checkpoints, TrainingCheckpoint.Load(context.Checkpoints, training.Steps, context.Log));
         var curve = DenoiserTraining.Train(model, ema, Denoiser.Schedule(s), images, null, training, random, context, 0, 1, cancellationToken, resume);
         ema.save_safetensors(context.OutputPath("model.safetensors"));
-        var config = new JsonObject { ["model"] = "ddpm", ["denoiser"] = Denoiser.Json(s, 1, data.Size) };
-        File.WriteAllText(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        ModelFile.WriteAsync(context.OutputPath(ModelFile.Name), new DiffusionModelDescription(DiffusionModelDescription.Ddpm, Denoiser: Denoiser.Describe(s, 1, data.Size)), cancellationToken)
+            .GetAwaiter().GetResult();
         DenoiserTraining.SaveCurves(context, [("denoiser", curve)]);
         context.Metrics["train_images"] = data.Count;
     }

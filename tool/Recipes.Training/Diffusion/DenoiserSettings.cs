@@ -50,14 +50,6 @@ public sealed class DenoiserSettings : ISettingGroup
         new(Steps.Read(settings), Batch.Read(settings), LearningRate.Read(settings), EmaDecay.Read(settings), conditionDropout);
 
     /// <summary>What the evaluator needs to rebuild the denoiser and its schedule.</summary>
-    public JsonObject Json(ValueMap settings, int imageChannels, int size) => new()
-    {
-        ["channels"] = Channels.Read(settings),
-        ["multipliers"] = new JsonArray(LevelMultipliers(settings).Select(m => (JsonNode?)m).ToArray()),
-        ["timesteps"] = Timesteps.Read(settings),
-        ["beta_start"] = BetaStart.Read(settings),
-        ["beta_end"] = BetaEnd.Read(settings),
-        ["image_channels"] = imageChannels,
-        ["size"] = size,
-    };
+    public DenoiserDescription Describe(ValueMap settings, int imageChannels, int size) =>
+        new(Channels.Read(settings), LevelMultipliers(settings), Timesteps.Read(settings), BetaStart.Read(settings), BetaEnd.Read(settings), imageChannels, size);
 }

@@ -47,8 +47,8 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
     {
         var s = context.Settings;
         var trained = context.Upstream.FirstOrDefault(u => u.Stage == StageNames.Train) ?? throw new PluginException("the evaluator needs the trained model");
-        var config = JsonNode.Parse(File.ReadAllText(trained.Get("model.json").Path))!;
-        var kind = config["model"]!.GetValue<string>();
+        var config = ModelFile.Read<DiffusionModelDescription>(trained.Get(ModelFile.Name).Path);
+        var kind = config.Model;
         var test = ImageDataset.Read(context.Upstream, "test");
         if (test.Count == 0) throw new PluginException("the test split is empty; add samples or raise dataset.split.test");
         var metrics = new JsonObject { ["model"] = kind, ["test_images"] = test.Count };
@@ -58,9 +58,9 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
 
         switch (kind)
         {
-            case "vae":
+            case DiffusionModelDescription.Vae:
             {
-                using var vae = AutoencoderTraining.From(config["autoencoder"]!);
+                using var vae = AutoencoderTraining.From(config.RequireAutoencoder(trained.NodeId));
                 vae.load_safetensors(trained.Get("vae.safetensors").Path);
                 vae.eval();
                 shown = Reconstruct(vae, test);
@@ -69,21 +69,22 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
                 metrics["histogram_distance"] = ImageMetrics.HistogramDistance(shown, test.Images, bins);
                 break;
             }
-            case "ddpm" or "latent-ddpm":
+            case DiffusionModelDescription.Ddpm or DiffusionModelDescription.LatentDdpm:
             {
-                var latent = kind == "latent-ddpm";
-                var names = latent ? config["conditions"]!.AsArray().Select(n => n!.GetValue<string>()).ToList() : [];
-                using var denoiser = DiffusionOptions.DenoiserFrom(config["denoiser"]!, names.Count);
+                var latent = kind == DiffusionModelDescription.LatentDdpm;
+                var names = latent ? config.Conditions?.ToList() ?? [] : [];
+                var described = config.RequireDenoiser(trained.NodeId);
+                using var denoiser = DiffusionOptions.DenoiserFrom(described, names.Count);
                 denoiser.load_safetensors(trained.Get("model.safetensors").Path);
                 denoiser.eval();
-                var schedule = DiffusionOptions.ScheduleFrom(config["denoiser"]!);
-                using var vae = latent ? AutoencoderTraining.From(config["autoencoder"]!) : null;
+                var schedule = DiffusionOptions.ScheduleFrom(described);
+                using var vae = latent ? AutoencoderTraining.From(config.RequireAutoencoder(trained.NodeId)) : null;
                 var scale = 1.0;
                 if (vae is not null)
                 {
                     vae.load_safetensors(trained.Get("vae.safetensors").Path);
                     vae.eval();
-                    scale = config["autoencoder"]!["latent_scale"]!.GetValue<double>();
+                    scale = config.RequireAutoencoder(trained.NodeId).LatentScale;
                 }
                 var count = Samples.Read(s) is > 0 and var n ? n : test.Count;
                 // Conditional samples ask for the test images' parameters, in order (cycling when more are asked for).
@@ -91,13 +92,15 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
                 double[]? minimum = null, maximum = null;
                 if (names.Count > 0)
                 {
-                    minimum = config["minimum"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
-                    maximum = config["maximum"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+                    minimum = [.. config.Minimum ?? []];
+                    maximum = [.. config.Maximum ?? []];
+                    if (minimum.Length != names.Count || maximum.Length != names.Count)
+                        throw new PluginException($"{trained.NodeId}'s model.json names {names.Count} conditions but gives {minimum.Length} minima and {maximum.Length} maxima; retrain with this version of the tool");
                 }
                 // Held here to the end, so it outlives the last native call that reads it.
                 using var conditions = minimum is null ? null : test.ConditionBatch(rows, minimum, maximum!);
                 var guidance = Guidance.Read(s);
-                shown = Generate(denoiser, schedule, config["denoiser"]!, count, conditions, guidance, s, vae, scale, context.Progress, cancellationToken);
+                shown = Generate(denoiser, schedule, described, count, conditions, guidance, s, vae, scale, context.Progress, cancellationToken);
                 shownCount = count;
                 AddDistances(metrics, shown, test, bins, context.Seed);
                 metrics["sampler"] = Sampler.Read(s);
@@ -122,11 +125,11 @@ public sealed class DiffusionEvaluator : TorchStagePlugin
         context.Log.WriteLine(metrics.ToJsonString());
     }
 
-    private static float[] Generate(DiffusionUNet denoiser, DiffusionSchedule schedule, JsonNode denoiserJson, int count, Tensor? conditions, double guidance,
+    private static float[] Generate(DiffusionUNet denoiser, DiffusionSchedule schedule, DenoiserDescription described, int count, Tensor? conditions, double guidance,
         ValueMap s, Autoencoder? vae, double scale, IProgress<double>? progress, CancellationToken cancellationToken)
     {
-        var channels = denoiserJson["image_channels"]!.GetValue<int>();
-        var size = denoiserJson["size"]!.GetValue<int>();
+        var channels = described.ImageChannels;
+        var size = described.Size;
         var batch = Batch.Read(s);
         var parts = new List<float>();
         DiffusionSchedule.Predictor predict = (x, t, c) => denoiser.call(x, t, c);

@@ -48,7 +48,7 @@ public sealed class LatentDdpmTrainer : TorchStagePlugin, IResumableTrainer
         var resumed = TrainingCheckpoint.Load(context.Checkpoints, training.Steps, context.Log);
         var (vae, vaeConfig, vaeCurve, scale) = Autoencoding(context, data, random, resumed, cancellationToken);
         using var latents = AutoencoderTraining.Encode(vae, data, scale);
-        var latentChannels = vaeConfig["latent_channels"]!.GetValue<int>();
+        var latentChannels = vaeConfig.LatentChannels;
         var latentSize = (int)latents.shape[^1];
         var multipliers = Denoiser.LevelMultipliers(s);
         if (latentSize % (1 << (multipliers.Count - 1)) != 0)
@@ -63,7 +63,7 @@ public sealed class LatentDdpmTrainer : TorchStagePlugin, IResumableTrainer
         var resume = new TrainingResume(context.Checkpoints, resumed, checkpoint =>
         {
             checkpoint.Add("vae.", vae);
-            checkpoint.State["vae"] = vaeConfig.DeepClone();
+            checkpoint.State["vae"] = ModelFile.ToNode(vaeConfig);
             checkpoint.AddDoubles("vae.curve.steps", vaeCurve.Select(p => (double)p.Step).ToArray());
             checkpoint.AddDoubles("vae.curve.losses", vaeCurve.Select(p => p.Loss).ToArray());
         });
@@ -72,16 +72,9 @@ public sealed class LatentDdpmTrainer : TorchStagePlugin, IResumableTrainer
 
         vae.save_safetensors(context.OutputPath("vae.safetensors"));
         ema.save_safetensors(context.OutputPath("model.safetensors"));
-        var config = new JsonObject
-        {
-            ["model"] = "latent-ddpm",
-            ["autoencoder"] = vaeConfig.DeepClone(),
-            ["denoiser"] = Denoiser.Json(s, latentChannels, latentSize),
-            ["conditions"] = conditional ? new JsonArray(data.Names.Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()) : new JsonArray(),
-            ["minimum"] = new JsonArray(data.Minimum.Select(v => (JsonNode?)v).ToArray()),
-            ["maximum"] = new JsonArray(data.Maximum.Select(v => (JsonNode?)v).ToArray()),
-        };
-        await File.WriteAllTextAsync(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
+        var description = new DiffusionModelDescription(DiffusionModelDescription.LatentDdpm, vaeConfig, Denoiser.Describe(s, latentChannels, latentSize),
+            conditional ? [.. data.Names] : [], [.. data.Minimum], [.. data.Maximum]);
+        await ModelFile.WriteAsync(context.OutputPath(ModelFile.Name), description, cancellationToken);
         DenoiserTraining.SaveCurves(context, vaeCurve.Count > 0 ? [("autoencoder", vaeCurve), ("denoiser", curve)] : [("denoiser", curve)]);
         context.Metrics["train_images"] = data.Count;
         context.Metrics["latent_scale"] = scale;
@@ -93,34 +86,34 @@ public sealed class LatentDdpmTrainer : TorchStagePlugin, IResumableTrainer
     /// outputs are upstream), else the one of the checkpoint this run continues, else one trained here from the
     /// <c>vae_*</c> settings. The curve is empty when the autoencoder was not trained in this node.
     /// </summary>
-    private static (Autoencoder Vae, JsonObject Config, List<(int Step, double Loss)> Curve, double Scale) Autoencoding(PluginContext context, ImageDataset data,
+    private static (Autoencoder Vae, AutoencoderDescription Config, List<(int Step, double Loss)> Curve, double Scale) Autoencoding(PluginContext context, ImageDataset data,
         SeededRandom random, TrainingCheckpoint? resumed, CancellationToken cancellationToken)
     {
         var s = context.Settings;
         if (context.Upstream.FirstOrDefault(u => u.Stage == StageNames.Train && u.Find("vae.safetensors") is not null) is { } needed)
         {
-            var config = JsonNode.Parse(File.ReadAllText(needed.Get("model.json").Path))?["autoencoder"] as JsonObject
+            var config = ModelFile.Read<DiffusionModelDescription>(needed.Get(ModelFile.Name).Path).Autoencoder
                 ?? throw new PluginException($"{needed.NodeId}'s model.json has no autoencoder; a latent-ddpm target needs a target whose model is vae");
-            if (config["size"]?.GetValue<int>() != data.Size)
-                throw new PluginException($"{needed.NodeId}'s autoencoder was trained on {config["size"]}px images, the dataset has {data.Size}px");
+            if (config.Size != data.Size)
+                throw new PluginException($"{needed.NodeId}'s autoencoder was trained on {config.Size}px images, the dataset has {data.Size}px");
             var upstream = AutoencoderTraining.From(config);
             upstream.load_safetensors(needed.Get("vae.safetensors").Path);
             upstream.eval();
             context.Log.WriteLine($"the autoencoder of {needed.NodeId} (not trained here)");
-            return (upstream, (JsonObject)config.DeepClone(), [], config["latent_scale"]!.GetValue<double>());
+            return (upstream, config, [], config.LatentScale);
         }
         if (resumed is not null)
         {
-            var config = (JsonObject)resumed.State["vae"]!.DeepClone();
+            var config = ModelFile.FromNode<AutoencoderDescription>(resumed.State["vae"], "the checkpoint's autoencoder");
             var restored = AutoencoderTraining.From(config);
             resumed.Restore("vae.", restored);
             restored.eval();
             var steps = resumed.Doubles("vae.curve.steps");
             var losses = resumed.Doubles("vae.curve.losses");
-            return (restored, config, [.. steps.Select((step, k) => ((int)step, losses[k]))], config["latent_scale"]!.GetValue<double>());
+            return (restored, config, [.. steps.Select((step, k) => ((int)step, losses[k]))], config.LatentScale);
         }
         var autoencoder = Autoencoder.Training(s, Denoiser.Batch.Read(s));
         var (vae, curve, scale) = AutoencoderTraining.Train(data, autoencoder, random, context, 0, 0.3, cancellationToken);
-        return (vae, AutoencoderTraining.Json(autoencoder, scale, data.Size), curve, scale);
+        return (vae, AutoencoderTraining.Describe(autoencoder, scale, data.Size), curve, scale);
     }
 }

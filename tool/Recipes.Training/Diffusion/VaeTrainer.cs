@@ -40,8 +40,8 @@ public sealed class VaeTrainer : TorchStagePlugin, IResumableTrainer
         var resume = new TrainingResume(context.Checkpoints, TrainingCheckpoint.Load(context.Checkpoints, settings.Steps, context.Log));
         var (model, curve, scale) = AutoencoderTraining.Train(data, settings, new SeededRandom(context.Seed), context, 0, 1, cancellationToken, resume);
         model.save_safetensors(context.OutputPath("vae.safetensors"));
-        var config = new JsonObject { ["model"] = "vae", ["autoencoder"] = AutoencoderTraining.Json(settings, scale, data.Size) };
-        await File.WriteAllTextAsync(context.OutputPath("model.json"), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
+        await ModelFile.WriteAsync(context.OutputPath(ModelFile.Name),
+            new DiffusionModelDescription(DiffusionModelDescription.Vae, Autoencoder: AutoencoderTraining.Describe(settings, scale, data.Size)), cancellationToken);
         DenoiserTraining.SaveCurves(context, [("autoencoder", curve)]);
         context.Metrics["train_images"] = data.Count;
     }

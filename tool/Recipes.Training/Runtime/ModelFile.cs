@@ -30,6 +30,22 @@ public static class ModelFile
     public static async Task WriteAsync<T>(string path, T model, CancellationToken cancellationToken) =>
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(model, Options) + "\n", cancellationToken);
 
+    /// <summary>A description as a JSON object, with the file's names (a checkpoint carries one in its state).</summary>
+    public static System.Text.Json.Nodes.JsonObject ToNode<T>(T model) => (System.Text.Json.Nodes.JsonObject)JsonSerializer.SerializeToNode(model, Options)!;
+
+    /// <summary>A description from a JSON object written by <see cref="ToNode{T}"/>; <paramref name="what"/> names it in the error.</summary>
+    public static T FromNode<T>(System.Text.Json.Nodes.JsonNode? node, string what)
+    {
+        try
+        {
+            return node.Deserialize<T>(Options) ?? throw new PluginException($"{what}: holds null, not a model description");
+        }
+        catch (JsonException e)
+        {
+            throw new PluginException($"{what}: not the model description this tool reads ({e.Message.Split('\n')[0]})");
+        }
+    }
+
     /// <summary>The record in <paramref name="path"/>; a <see cref="PluginException"/> naming the file when it is not one.</summary>
     public static T Read<T>(string path)
     {
