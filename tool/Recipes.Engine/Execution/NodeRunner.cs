@@ -98,7 +98,11 @@ public sealed class NodeRunner
                 }
             }
             var seconds = clock.Elapsed.TotalSeconds;
-            if (status == NodeStatus.Executed && NonFiniteScan.FirstProblem(outDir, metrics) is { } nonFinite)
+            // The outputs are listed once, for the scan and for storing them.
+            var produced = status == NodeStatus.Executed
+                ? Directory.EnumerateFiles(outDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList()
+                : [];
+            if (status == NodeStatus.Executed && NonFiniteScan.FirstProblem(outDir, produced, metrics) is { } nonFinite)
             {
                 status = NodeStatus.Failed;
                 error = $"{nonFinite}; nothing was cached (a diverging training or an unstable simulation: see the log)";
@@ -122,7 +126,7 @@ public sealed class NodeRunner
             if (_lookup.FindLocal(resolved.Hash) is { } existing)
                 return new NodeResult(NodeStatus.Cached, existing.Outputs, seconds, null, null, metricsObject);
             var outputs = new List<OutputFile>();
-            foreach (var file in Directory.EnumerateFiles(outDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            foreach (var file in produced)
             {
                 var name = Path.GetRelativePath(outDir, file).Replace('\\', '/');
                 // The path policy holds for what a node writes as for what a cache hands out: a name with a control

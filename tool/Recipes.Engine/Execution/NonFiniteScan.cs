@@ -19,11 +19,15 @@ public static class NonFiniteScan
     private const int Chunk = 1 << 20;
 
     /// <summary>A description of the first non-finite value found, or null when everything is finite.</summary>
-    public static string? FirstProblem(string outputDirectory, IEnumerable<KeyValuePair<string, JsonNode?>> metrics)
+    public static string? FirstProblem(string outputDirectory, IEnumerable<KeyValuePair<string, JsonNode?>> metrics) =>
+        FirstProblem(outputDirectory, Directory.EnumerateFiles(outputDirectory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList(), metrics);
+
+    /// <summary>The same, over the files already listed (the node runner lists a node's outputs once for this and for storing them).</summary>
+    public static string? FirstProblem(string outputDirectory, IReadOnlyList<string> files, IEnumerable<KeyValuePair<string, JsonNode?>> metrics)
     {
         foreach (var (name, value) in metrics)
             if (FirstNonFinite(value, name) is { } path) return $"metric '{path}' is not a finite number";
-        foreach (var file in Directory.EnumerateFiles(outputDirectory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var file in files)
         {
             var name = Path.GetRelativePath(outputDirectory, file).Replace('\\', '/');
             var problem = Path.GetExtension(file).ToLowerInvariant() switch

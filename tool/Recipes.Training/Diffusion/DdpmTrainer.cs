@@ -55,8 +55,7 @@ public sealed class DdpmTrainer : TorchStagePlugin, IResumableTrainer
         var resume = new TrainingResume(context.Checkpoints, TrainingCheckpoint.Load(context.Checkpoints, training.Steps, context.Log));
         var curve = DenoiserTraining.Train(model, ema, Denoiser.Schedule(s), images, null, training, random, context, 0, 1, cancellationToken, resume);
         ema.save_safetensors(context.OutputPath("model.safetensors"));
-        ModelFile.WriteAsync(context.OutputPath(ModelFile.Name), new DiffusionModelDescription(DiffusionModelDescription.Ddpm, Denoiser: Denoiser.Describe(s, 1, data.Size)), cancellationToken)
-            .GetAwaiter().GetResult();
+        ModelFile.Write(context.OutputPath(ModelFile.Name), new DiffusionModelDescription(DiffusionModelDescription.Ddpm, Denoiser: Denoiser.Describe(s, 1, data.Size)));
         DenoiserTraining.SaveCurves(context, [("denoiser", curve)]);
         context.Metrics["train_images"] = data.Count;
     }
