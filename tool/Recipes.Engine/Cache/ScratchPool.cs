@@ -45,7 +45,7 @@ public sealed class ScratchPool(CacheStore cache)
             // Anything beside work/, out/ and the log (a node that wrote into its scratch root) means starting afresh.
             foreach (var entry in Directory.EnumerateFileSystemEntries(scratch.Root))
                 if (entry != scratch.Work && entry != scratch.Out && entry != scratch.Log) return false;
-            return Clear(scratch.Work) && Clear(scratch.Out) && !File.GetAttributes(scratch.Log).HasFlag(FileAttributes.ReadOnly);
+            return Empty(scratch.Work) && Empty(scratch.Out) && !File.GetAttributes(scratch.Log).HasFlag(FileAttributes.ReadOnly);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -54,7 +54,7 @@ public sealed class ScratchPool(CacheStore cache)
     }
 
     /// <summary>Deletes what a directory holds; false when it is gone, not a plain directory, or something in it stays.</summary>
-    private static bool Clear(string directory)
+    private static bool Empty(string directory)
     {
         var info = new DirectoryInfo(directory);
         if (!info.Exists || info.LinkTarget is not null) return false;

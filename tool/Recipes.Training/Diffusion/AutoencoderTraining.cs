@@ -1,6 +1,5 @@
 using Recipes.Training;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Recipes.Plugins;
 
 namespace Recipes.Training.Diffusion;

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Recipes.Plugins;
 using Recipes.Training;
 using TorchSharp;

@@ -28,13 +28,15 @@ public static class ModelFile
     };
 
     public static async Task WriteAsync<T>(string path, T model, CancellationToken cancellationToken) =>
-        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(model, Options) + "\n", cancellationToken);
+        await File.WriteAllTextAsync(path, Text(model), cancellationToken);
 
     /// <summary>
     /// The same, synchronously: for a trainer running on the libtorch thread, whose synchronization context would wait
     /// on itself if it blocked on the asynchronous write.
     /// </summary>
-    public static void Write<T>(string path, T model) => File.WriteAllText(path, JsonSerializer.Serialize(model, Options) + "\n");
+    public static void Write<T>(string path, T model) => File.WriteAllText(path, Text(model));
+
+    private static string Text<T>(T model) => JsonSerializer.Serialize(model, Options) + "\n";
 
     /// <summary>A description as a JSON object, with the file's names (a checkpoint carries one in its state).</summary>
     public static System.Text.Json.Nodes.JsonObject ToNode<T>(T model) => (System.Text.Json.Nodes.JsonObject)JsonSerializer.SerializeToNode(model, Options)!;
