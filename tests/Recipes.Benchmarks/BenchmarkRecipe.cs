@@ -34,6 +34,14 @@ public sealed class BenchmarkRecipe
 
     public void Prepare()
     {
+        WriteFiles();
+        var first = Build();
+        if (first.Summary.Failed > 0) throw new InvalidOperationException("benchmark recipe failed to build");
+    }
+
+    /// <summary>The recipe and its base case, nothing built.</summary>
+    public void WriteFiles()
+    {
         Directory.CreateDirectory(Path.Combine(Root, "base"));
         File.WriteAllText(Path.Combine(Root, "base", "case.ini.sbn"), "x = {{ x }}\nn = {{ n }}\nmode = {{ mode }}\n");
         File.WriteAllText(RecipePath, $"""
@@ -53,8 +61,6 @@ public sealed class BenchmarkRecipe
               augment: {"{"} augmenter: echo {"}"}
               dataset: {"{"} format: echo, shard: 256 {"}"}
             """);
-        var first = Build();
-        if (first.Summary.Failed > 0) throw new InvalidOperationException("benchmark recipe failed to build");
     }
 
     public BuildGraph Plan() => GraphPlanner.Plan(new RecipeLoader(Registry).Load(RecipePath));
@@ -127,12 +133,20 @@ public sealed class BenchmarkRecipe
         return phases;
     }
 
-    /// <summary>The I/O floor of a no-op: read every action entry once, nothing else.</summary>
+    /// <summary>
+    /// The I/O floor of a no-op: read every action entry once, nothing else — each one-file entry under <c>ac/</c>
+    /// (caches written before packs) and each pack whole.
+    /// </summary>
     public long ReadAllEntries()
     {
         long bytes = 0;
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(CacheDirectory, "ac"), "*", SearchOption.AllDirectories))
-            bytes += File.ReadAllBytes(file).Length;
+        foreach (var folder in new[] { "ac", "packs" })
+        {
+            var root = Path.Combine(CacheDirectory, folder);
+            if (!Directory.Exists(root)) continue;
+            foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+                if (folder == "ac" || file.EndsWith(ActionPacks.PackExtension, StringComparison.Ordinal)) bytes += File.ReadAllBytes(file).Length;
+        }
         return bytes;
     }
 }

@@ -26,6 +26,12 @@ if (args is ["bulk", .. var bulkArgs])
     Environment.ExitCode = BulkBenchmark.Run(bulkArgs);
     return;
 }
+// "scale N synthesize|status|build": plan and status at a million samples, and a large first build's memory.
+if (args is ["scale", .. var scaleArgs])
+{
+    Environment.ExitCode = ScaleBenchmark.Run(scaleArgs);
+    return;
+}
 // "quick N" times eight no-op status and build runs of N samples with a stopwatch, beside reading every action entry
 // once (the I/O floor), and prints the medians; anything else goes to BenchmarkDotNet.
 if (args is ["quick", var count])

@@ -171,11 +171,7 @@ public sealed class AdaptiveSamplingTests
         Assert.Equal(Chosen(reference), Chosen(ws));
     }
 
-    private static int Entries(Workspace ws)
-    {
-        var ac = Path.Combine(ws.CacheDir, "ac");
-        return Directory.Exists(ac) ? Directory.EnumerateFiles(ac, "*", SearchOption.AllDirectories).Count(f => !Path.GetFileName(f).StartsWith(".tmp-", StringComparison.Ordinal)) : 0;
-    }
+    private static int Entries(Workspace ws) => StoredEntries.Count(ws.CacheDir);
 
     [Fact]
     public void AResultWithoutTheTargetFailsTheRoundWithOneLineNamingTheSetting()

@@ -85,6 +85,7 @@ public sealed class CacheMaintenanceTests
         var old = ws.Build("other.yaml");
         foreach (var file in Directory.EnumerateFiles(ws.CacheDir, "*", SearchOption.AllDirectories))
             File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddDays(-3));
+        ActionPacks.Backdate(Path.Combine(ws.CacheDir, "packs"), TimeSpan.FromDays(3));
         var recent = ws.Build("recipe.yaml");
         var recentKeys = recent.States.Keys.OfType<Graph.ActionKey>().Select(k => k.Hash).ToHashSet();
         var onlyOld = old.States.Keys.OfType<Graph.ActionKey>().Select(k => k.Hash).Where(k => !recentKeys.Contains(k)).ToHashSet();

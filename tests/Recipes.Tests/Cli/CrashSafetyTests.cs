@@ -11,11 +11,7 @@ public sealed class CrashSafetyTests
         SampleRecipes.Sweep(ws, space: "a: { int: [1, 16] }\n    b: { choice: [x] }",
             command: "sleep 0.4; cat input.txt > out.txt; echo \"{\\\"v\\\": 1}\" > result.json");
 
-    private static int Entries(Workspace ws)
-    {
-        var ac = Path.Combine(ws.CacheDir, "ac");
-        return Directory.Exists(ac) ? Directory.EnumerateFiles(ac, "*", SearchOption.AllDirectories).Count(f => !Path.GetFileName(f).StartsWith(".tmp-", StringComparison.Ordinal)) : 0;
-    }
+    private static int Entries(Workspace ws) => StoredEntries.Count(ws.CacheDir);
 
     private static void WaitForEntries(Workspace ws, int count, Process process)
     {

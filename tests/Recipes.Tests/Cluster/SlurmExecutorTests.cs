@@ -56,7 +56,7 @@ public sealed class SlurmExecutorTests(SlurmCluster cluster)
             .ToDictionary(f => Path.GetRelativePath(root, f), f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))));
 
     private static string[] ActionKeys(string cache) =>
-        [.. Directory.EnumerateFiles(Path.Combine(cache, "ac"), "*", SearchOption.AllDirectories).Select(Path.GetFileName).Where(n => n!.Length > 20).Order(StringComparer.Ordinal)!];
+        [.. StoredEntries.Keys(cache)];
 
     [SlurmFact]
     public void ASlurmBuildMatchesALocalOneAndASecondRunSubmitsNothing()

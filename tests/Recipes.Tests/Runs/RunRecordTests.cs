@@ -123,7 +123,7 @@ public sealed class RunRecordTests
         var clock = Stopwatch.StartNew();
         // The running record is written before any node starts; wait until nodes are under way too.
         while (!Directory.Exists(RunsDirectory(ws)) || !Directory.EnumerateFiles(RunsDirectory(ws), "*.json").Any() ||
-               !Directory.Exists(Path.Combine(ws.CacheDir, "ac")))
+               StoredEntries.Count(ws.CacheDir) == 0)
         {
             Assert.False(process.HasExited, "the build ended before it could be killed");
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "no run record appeared");
@@ -154,7 +154,7 @@ public sealed class RunRecordTests
         SampleRecipes.Sweep(ws, space: "a: { int: [1, 12] }\n    b: { choice: [x] }", command: "sleep 0.5; cat input.txt > out.txt; echo \"{}\" > result.json");
         using var process = Support.Cli.Start(ws.Root, null, "build", "recipe.yaml", "--jobs", "2");
         var clock = Stopwatch.StartNew();
-        while (!Directory.Exists(Path.Combine(ws.CacheDir, "ac")))
+        while (StoredEntries.Count(ws.CacheDir) == 0)
         {
             Assert.False(process.HasExited, "the build ended before it could be interrupted");
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the build made no progress");

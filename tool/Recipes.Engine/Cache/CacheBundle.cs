@@ -54,7 +54,7 @@ public static class CacheBundle
                 ["blobs"] = new JsonArray(blobs.Select(b => (JsonNode?)JsonValue.Create(b)).ToArray()),
             };
             Write(zip, ManifestName, System.Text.Encoding.UTF8.GetBytes(manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
-            foreach (var key in keys) Write(zip, $"ac/{key}", File.ReadAllBytes(cache.Actions.PathOf(key)));
+            foreach (var key in keys) Write(zip, $"ac/{key}", cache.Actions.TryReadBytes(key) ?? throw new IOException($"cache entry {key} vanished during export"));
             foreach (var hash in blobs)
             {
                 var entry = zip.CreateEntry($"cas/{hash}", CompressionLevel.Fastest);
@@ -114,7 +114,8 @@ public static class CacheBundle
         }
         if (problems.Count > 0) return new ImportReport(0, 0, problems);
         foreach (var bytes in blobs.Values) cache.Blobs.PutBytes(bytes);
-        foreach (var (key, bytes) in entries) AtomicFile.WriteAllBytes(cache.Actions.PathOf(key), bytes);
+        foreach (var (key, bytes) in entries) cache.Actions.PutBytes(key, bytes);
+        cache.Actions.CloseWriter();
         return new ImportReport(entries.Count, blobs.Count, []);
     }
 }

@@ -18,7 +18,7 @@ public static class CacheCollector
         foreach (var key in cache.Actions.EnumerateKeys())
         {
             var entry = cache.Actions.TryGet(key);
-            var written = File.GetLastWriteTimeUtc(cache.Actions.PathOf(key));
+            var written = cache.Actions.WrittenAt(key) ?? DateTime.MinValue;
             var used = lastUse.TryGetValue(key, out var u) && u > written ? u : written;
             var bytes = entry?.Outputs.Sum(o => o.Size) ?? 0;
             entries.Add((key, entry, used, bytes));
@@ -54,17 +54,13 @@ public static class CacheCollector
         }
         foreach (var s in survivors) keep.Add(s.Key);
 
-        var deletedEntries = 0;
+        // A pack a running build holds keeps its entries until a later collection; their blobs stay with them.
+        var removed = cache.Actions.Delete(entries.Where(e => !keep.Contains(e.Key)).Select(e => e.Key).ToList());
+        var deletedEntries = removed.Count;
         var referenced = new HashSet<string>(protectedBlobs, StringComparer.Ordinal);
         foreach (var e in entries)
         {
-            if (!keep.Contains(e.Key))
-            {
-                cache.Actions.Delete(e.Key);
-                deletedEntries++;
-                continue;
-            }
-            if (e.Entry is null) continue;
+            if (removed.Contains(e.Key) || e.Entry is null) continue;
             foreach (var o in e.Entry.Outputs) referenced.Add(o.Hash);
             if (e.Entry.Log is not null) referenced.Add(e.Entry.Log);
             foreach (var input in e.Entry.Inputs)

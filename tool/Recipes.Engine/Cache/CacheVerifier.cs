@@ -48,7 +48,7 @@ public static class CacheVerifier
         if (repair)
         {
             foreach (var hash in bad) cache.Blobs.Delete(hash);
-            foreach (var key in unreadable.Concat(incomplete)) cache.Actions.Delete(key);
+            cache.Actions.Delete(unreadable.Concat(incomplete).ToList());
             foreach (var temp in temps)
             {
                 if (Directory.Exists(temp)) CacheStore.DeleteDirectory(temp);
@@ -72,5 +72,9 @@ public static class CacheVerifier
                 foreach (var file in Directory.EnumerateFiles(shard, AtomicFile.TempPrefix + "*"))
                     if (File.GetLastWriteTimeUtc(file) <= cutoff) yield return file;
         }
+        // A pack rewrite cut short by a kill leaves its temporary file beside the packs.
+        if (Directory.Exists(cache.Actions.Packs.Root))
+            foreach (var file in Directory.EnumerateFiles(cache.Actions.Packs.Root, AtomicFile.TempPrefix + "*"))
+                if (File.GetLastWriteTimeUtc(file) <= cutoff) yield return file;
     }
 }

@@ -43,6 +43,7 @@ public sealed class BuildEngine
         _runner.ReleaseScratch();
         _scan.Record(node, states, result);
         if (_remote is not null) await _remote.FlushAsync(TimeSpan.FromMinutes(2));
+        Cache.Actions.CloseWriter();
         return result;
     }
 
@@ -176,6 +177,7 @@ public sealed class BuildEngine
         _runner.ReleaseScratch();
         _scan.Save(graph, states);
         if (_remote is not null) await _remote.FlushAsync(interrupted ? TimeSpan.FromSeconds(5) : TimeSpan.FromMinutes(2));
+        Cache.Actions.CloseWriter();
         var summary = BuildSummary.Of(graph, states, clock.Elapsed.TotalSeconds, interrupted) with { Remote = _remote?.Stats };
         return new BuildResult(graph, states, summary);
     }

@@ -138,7 +138,7 @@ public sealed class RemoteCacheClient : IDisposable
             }
             _cache.Blobs.PutBytes(blob);
         }
-        AtomicFile.WriteAllBytes(_cache.Actions.PathOf(key), entryBytes);
+        _cache.Actions.PutBytes(key, entryBytes);
         Stats.Hit();
         return hit;
     }
@@ -176,7 +176,7 @@ public sealed class RemoteCacheClient : IDisposable
 
     private void Upload(string key)
     {
-        var entryBytes = File.ReadAllBytes(_cache.Actions.PathOf(key));
+        var entryBytes = _cache.Actions.TryReadBytes(key) ?? throw new IOException("the entry is gone");
         var entry = ActionEntrySerializer.Deserialize(entryBytes) ?? throw new IOException("unreadable entry");
         var shas = new JsonObject();
         foreach (var hash in entry.Outputs.Select(o => o.Hash).Append(entry.Log).OfType<string>().Distinct())
