@@ -62,6 +62,57 @@ public sealed class CacheEntryFuzzTests
         dir.AssertOutsideUntouched();
     }
 
+    /// <summary>Which file of the pack store an edit hits: the pack, its index, or the change counter.</summary>
+    public sealed record PackDamage(int Target, ByteMutation[] Edits);
+
+    private static readonly Gen<PackDamage[]> PackDamages = Gen.Select(Gen.Int[0, 2], ByteMutation.Many(4), (target, edits) => new PackDamage(target, edits)).Array[1, 3];
+
+    private static string PackKey(int i) => ContentHash.Of("packed " + i);
+
+    private static byte[] PackedEntry(int i) => ActionEntrySerializer.Serialize(Entry() with { Key = PackKey(i), Node = $"simulate/{i:000000}" });
+
+    [Fact]
+    public void AnyDamagedPackReadsAsItsOwnEntriesOrMissesAndTakesNewOnes()
+    {
+        using var dir = new FuzzDirectory();
+        FuzzBudget.Run("packs", PackDamages, damages =>
+        {
+            var root = dir.NewCase();
+            var cache = new CacheStore(root);
+            // Two packs: a sealed one with its index, and an open one after it.
+            var writer = new ActionPacks(cache.Actions.Packs.Root) { SealAt = 2 * PackedEntry(0).Length };
+            for (var i = 0; i < 6; i++) writer.Append(PackKey(i), PackedEntry(i));
+            writer.CloseWriter();
+            var files = Directory.GetFiles(cache.Actions.Packs.Root);
+            foreach (var damage in damages)
+            {
+                var suffix = damage.Target switch { 0 => ActionPacks.PackExtension, 1 => ActionPacks.IndexExtension, _ => ActionPacks.ChangesName };
+                var target = files.Where(f => f.EndsWith(suffix, StringComparison.Ordinal)).OrderBy(f => f, StringComparer.Ordinal).FirstOrDefault();
+                if (target is not null) File.WriteAllBytes(target, ByteMutation.ApplyAll(File.ReadAllBytes(target), damage.Edits));
+            }
+
+            var reader = new CacheStore(root);
+            for (var i = 0; i < 6; i++)
+            {
+                // A packed entry is its own bytes or nothing: never another key's, never a half.
+                if (reader.Actions.TryReadBytes(PackKey(i)) is { } bytes) Assert.Equal(PackedEntry(i), bytes);
+                if (reader.Actions.TryGetOutputs(PackKey(i)) is { } hit) Assert.Null(OutputPaths.Problem(hit.Outputs));
+            }
+            Assert.All(reader.Actions.EnumerateKeys(), key => Assert.Contains(key, Enumerable.Range(0, 6).Select(PackKey)));
+            // The store goes on: a new entry is written, found by a fresh reader, and removal leaves the store readable.
+            reader.Actions.PutBytes(PackKey(6), PackedEntry(6));
+            reader.Actions.CloseWriter();
+            Assert.Equal(PackedEntry(6), new CacheStore(root).Actions.TryReadBytes(PackKey(6)));
+            new CacheStore(root).Actions.Delete([PackKey(0), PackKey(6)]);
+            var after = new CacheStore(root);
+            Assert.Null(after.Actions.TryReadBytes(PackKey(6)));
+            for (var i = 1; i < 6; i++)
+                if (after.Actions.TryReadBytes(PackKey(i)) is { } left) Assert.Equal(PackedEntry(i), left);
+            FuzzDirectory.DeleteQuietly(root);
+        }, ciCases: 1500, FuzzSeed.For("packs"));
+        dir.AssertOutsideUntouched();
+    }
+
     /// <summary>How the remote answers a blob request: the right bytes, edited bytes, a wrong length header, an error status.</summary>
     public sealed record BlobAnswer(int Kind, ByteMutation[] Edits);
 

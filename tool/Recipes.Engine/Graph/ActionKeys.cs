@@ -18,21 +18,32 @@ public static class ActionKeys
 
     public static ActionKey Compute(GraphNode node, IReadOnlyList<OutputFile>?[] outputs)
     {
-        var inputs = new List<KeyValuePair<string, string>>(node.Files.Count + node.Dependencies.Count * 2);
-        foreach (var file in node.Files) inputs.Add(new("file:" + file.Name, file.Hash));
-        for (var i = 0; i < node.Dependencies.Count; i++)
-        {
-            var prefix = i < Prefixes.Length ? Prefixes[i] : "in" + i.ToString(CultureInfo.InvariantCulture) + ":";
-            foreach (var output in outputs[node.Dependencies[i].Index]!)
-                inputs.Add(new(prefix + output.Name, output.Hash));
-        }
-        // One hasher per thread, reset per key: the probe of a large graph computes tens of thousands of keys.
+        // One hasher per thread, reset per key: the probe of a large graph computes millions of keys, and makes no
+        // input label or list for them (ActionKey lists the inputs if asked).
         var builder = (PerThread ??= new KeyBuilder()).Reset()
             .Add("format", FormatText)
             .AddObject("spec", node.Spec.Members);
-        foreach (var (name, hash) in inputs) builder.Add(name, hash);
-        return new ActionKey(builder.Build(), inputs);
+        foreach (var file in node.Files) builder.Add("file:", file.Name, file.Hash);
+        for (var i = 0; i < node.Dependencies.Count; i++)
+        {
+            var prefix = PrefixOf(i);
+            foreach (var output in outputs[node.Dependencies[i].Index]!) builder.Add(prefix, output.Name, output.Hash);
+        }
+        return new ActionKey(builder.Build(), node, outputs);
     }
+
+    /// <summary>The named input hashes a key covers, in the order they were hashed.</summary>
+    internal static IReadOnlyList<KeyValuePair<string, string>> InputsOf(GraphNode node, IReadOnlyList<OutputFile>?[] outputs)
+    {
+        var inputs = new List<KeyValuePair<string, string>>(node.Files.Count + node.Dependencies.Count * 2);
+        foreach (var file in node.Files) inputs.Add(new("file:" + file.Name, file.Hash));
+        for (var i = 0; i < node.Dependencies.Count; i++)
+            foreach (var output in outputs[node.Dependencies[i].Index]!)
+                inputs.Add(new(PrefixOf(i) + output.Name, output.Hash));
+        return inputs;
+    }
+
+    private static string PrefixOf(int i) => i < Prefixes.Length ? Prefixes[i] : "in" + i.ToString(CultureInfo.InvariantCulture) + ":";
 
     /// <summary>
     /// The checkpoint family of a resumable trainer's node: like its key, but over the spec without the length setting,

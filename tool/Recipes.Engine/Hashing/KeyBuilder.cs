@@ -40,6 +40,22 @@ public sealed class KeyBuilder
         return this;
     }
 
+    /// <summary>
+    /// Adds a field whose label is <paramref name="prefix"/> followed by <paramref name="name"/>: the same bytes as
+    /// <c>Add(prefix + name, value)</c> without making the label (the probe of a large graph keys every input of
+    /// every node).
+    /// </summary>
+    public KeyBuilder Add(string prefix, string name, string value)
+    {
+        Span<byte> length = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, Encoding.UTF8.GetByteCount(prefix) + Encoding.UTF8.GetByteCount(name));
+        _hash.Append(length);
+        Raw(prefix);
+        Raw(name);
+        Field(value);
+        return this;
+    }
+
     /// <summary>Appends text's UTF-8 bytes without a length (a piece of a field whose length was written).</summary>
     private void Raw(string text)
     {
