@@ -66,6 +66,29 @@ public sealed class ActionPacksTests
     }
 
     [Fact]
+    public void ABuildThatWroteEnoughSealsItsPackAndASmallPackIsTakenOverByTheNext()
+    {
+        using var temp = new TempDirectory();
+        var large = new ActionPacks(temp.Root) { SealOnCloseAt = 1000 };
+        for (var i = 0; i < 20; i++) large.Append(Key(i), Payload(i));
+        large.CloseWriter();
+        Assert.Single(Directory.GetFiles(temp.Root, "*" + ActionPacks.IndexExtension));
+
+        // The next build starts a pack of its own; it writes little, so its pack stays open for the one after.
+        var small = new ActionPacks(temp.Root) { SealOnCloseAt = 1000 };
+        small.Append(Key(20), Payload(20));
+        small.CloseWriter();
+        var packs = Directory.GetFiles(temp.Root, "*" + ActionPacks.PackExtension);
+        Assert.Equal(2, packs.Length);
+        var next = new ActionPacks(temp.Root) { SealOnCloseAt = 1000 };
+        next.Append(Key(21), Payload(21));
+        next.CloseWriter();
+        Assert.Equal(packs, Directory.GetFiles(temp.Root, "*" + ActionPacks.PackExtension));
+        var reader = new ActionPacks(temp.Root);
+        for (var i = 0; i < 22; i++) Assert.Equal(Encoding.UTF8.GetString(Payload(i)), Read(reader, Key(i)));
+    }
+
+    [Fact]
     public void ATornLastRecordIsAMissAndTheNextWriterCutsItBeforeAppending()
     {
         using var temp = new TempDirectory();

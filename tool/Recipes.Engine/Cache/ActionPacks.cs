@@ -18,9 +18,10 @@ namespace Recipes.Cache;
 /// first). A record is a 56-byte header (magic, payload length, write time, the key, an XxHash64 of header and payload)
 /// and the entry's JSON. A record is reported done once its write returned: that survives <c>kill -9</c>, which is the
 /// guarantee the crash campaign pins (nothing in the cache is fsynced; a power loss is not covered, as before). A pack
-/// is sealed at <see cref="SealBytes"/> with <c>NAME.idx</c> (its keys and offsets, checked by a hash), so a reader
-/// scans only the unsealed tail packs. Every append also adds a byte to <c>changes</c>: a reader that misses a key
-/// looks at that file's length, one system call, to learn whether another build stored something since.
+/// is sealed at <see cref="SealBytes"/> with <c>NAME.idx</c> (its keys and offsets, checked by a hash), and a build
+/// that wrote <see cref="SealOnCloseBytes"/> or more seals its pack when it ends, so a reader scans only small or
+/// running packs. Every append also adds a byte to <c>changes</c>: a reader that misses a key looks at that file's
+/// length, one system call, to learn whether another build stored something since.
 /// </para>
 /// <para>
 /// Readers trust nothing: a record whose header or hash does not check is skipped and the scan resynchronizes on the
@@ -38,6 +39,9 @@ public sealed class ActionPacks
 
     /// <summary>A pack is sealed with an index once it is this long.</summary>
     public const long SealBytes = 32L << 20;
+
+    /// <summary>A pack at least this long is sealed when its build ends (the next build starts a new one).</summary>
+    public const long SealOnCloseBytes = 4L << 20;
 
     /// <summary>No action entry is near this; a larger length is a corrupt header, refused without reading on.</summary>
     public const int MaxPayload = 16 << 20;
@@ -61,6 +65,9 @@ public sealed class ActionPacks
 
     /// <summary>Where this writer seals its pack (smaller in tests, to seal without writing 32 MiB).</summary>
     internal long SealAt { get; init; } = SealBytes;
+
+    /// <summary>From what length a pack is sealed when its build ends (smaller in tests).</summary>
+    internal long SealOnCloseAt { get; init; } = SealOnCloseBytes;
 
     public string Root => _root;
 
@@ -123,7 +130,7 @@ public sealed class ActionPacks
             lock (_writeGate)
             {
                 _writer ??= OpenWriter();
-                var offset = _writer.Append(record.AsSpan(0, length));
+                var offset = _writer.Append(id, record.AsSpan(0, length));
                 _index[id] = ((long)_writer.Pack.Number << PackShift) | offset;
                 if (_writer.Length >= SealAt)
                 {
@@ -138,12 +145,17 @@ public sealed class ActionPacks
         }
     }
 
-    /// <summary>Releases this process's pack (its lock), so another build or a collection may take it; the next append opens one again.</summary>
+    /// <summary>
+    /// Releases this process's pack (its lock), so another build or a collection may take it; the next append opens one
+    /// again. A pack of <see cref="SealOnCloseBytes"/> or more is sealed first, so later probes read its index instead
+    /// of scanning it; a smaller one stays open for the next build to append to.
+    /// </summary>
     public void CloseWriter()
     {
         lock (_writeGate)
         {
-            _writer?.Dispose();
+            if (_writer is { } writer && writer.Length >= SealOnCloseAt) writer.Seal();
+            else _writer?.Dispose();
             _writer = null;
         }
     }
@@ -175,13 +187,13 @@ public sealed class ActionPacks
                 var name = NewPackName();
                 var path = Path.Combine(_root, name + PackExtension);
                 var temp = Path.Combine(_root, AtomicFile.TempPrefix + name);
-                var moved = new List<PackRecord>(kept.Count);
+                var moved = new List<(UInt128, long)>(kept.Count);
                 long offset = 0;
                 using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
                     foreach (var r in kept)
                     {
                         stream.Write(r.Bytes);
-                        moved.Add(r with { Offset = offset });
+                        moved.Add((r.Key, offset));
                         offset += r.Bytes.Length;
                     }
                 File.Move(temp, path);
@@ -309,7 +321,8 @@ public sealed class ActionPacks
                 continue;
             }
             var end = pack.ScanFrom(_index, fromStart: true);
-            return new Writer(pack, exclusive, end, _root);
+            var records = pack.ReadAll().Where(r => r.Offset < end).Select(r => (r.Key, r.Offset)).ToList();
+            return new Writer(pack, exclusive, end, _root, records);
         }
         var name = NewPackName();
         var path = Path.Combine(_root, name + PackExtension);
@@ -321,7 +334,7 @@ public sealed class ActionPacks
             created = new Pack(path, _packs.Length);
             _packs = [.. _packs, created];
         }
-        return new Writer(created, held, 0, _root);
+        return new Writer(created, held, 0, _root, []);
     }
 
     private static string NewPackName() =>
@@ -400,7 +413,7 @@ public sealed class ActionPacks
     private static string FormatKey(UInt128 id) => id.ToString("x32", CultureInfo.InvariantCulture);
 
     // An index: magic, count, the pack's length when sealed, (key, offset) per record, and an XxHash64 of all before it.
-    private static void WriteIndex(string packPath, IReadOnlyList<PackRecord> records, long packLength)
+    private static void WriteIndex(string packPath, IReadOnlyList<(UInt128 Key, long Offset)> records, long packLength)
     {
         var bytes = new byte[16 + IndexEntrySize * records.Count + 8];
         BinaryPrimitives.WriteUInt32LittleEndian(bytes, IndexMagic);
@@ -596,8 +609,12 @@ public sealed class ActionPacks
         private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _handle;
         private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _changes;
 
-        public Writer(Pack pack, FileStream exclusive, long end, string root)
+        // The pack's records (key, offset), kept as they are appended, for its index when it is sealed.
+        private readonly List<(UInt128 Key, long Offset)> _records;
+
+        public Writer(Pack pack, FileStream exclusive, long end, string root, List<(UInt128 Key, long Offset)> records)
         {
+            _records = records;
             Pack = pack;
             _lock = exclusive;
             _handle = File.OpenHandle(pack.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
@@ -611,9 +628,10 @@ public sealed class ActionPacks
         public Pack Pack { get; }
         public long Length { get; private set; }
 
-        public long Append(ReadOnlySpan<byte> record)
+        public long Append(UInt128 key, ReadOnlySpan<byte> record)
         {
             var offset = Length;
+            _records.Add((key, offset));
             RandomAccess.Write(_handle, record, offset);
             Length += record.Length;
             Signal(_changes);
@@ -623,7 +641,7 @@ public sealed class ActionPacks
         /// <summary>Writes the pack's index, so readers stop scanning it, and lets it go.</summary>
         public void Seal()
         {
-            WriteIndex(Pack.Path, Pack.ReadAll(), Length);
+            WriteIndex(Pack.Path, _records, Length);
             Pack.MarkSealed();
             Dispose();
         }
