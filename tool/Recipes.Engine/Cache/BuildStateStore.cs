@@ -58,6 +58,7 @@ public sealed class BuildStateStore
     private static Dictionary<string, NodeRecord> Parse(ReadOnlySpan<byte> text)
     {
         var result = new Dictionary<string, NodeRecord>(text.Count((byte)'\n') + 1, StringComparer.Ordinal);
+        var names = new RecentNames();
         Span<Range> fields = stackalloc Range[7];
         Span<Range> parts = stackalloc Range[4];
         foreach (var lineRange in text.Split((byte)'\n'))
@@ -71,17 +72,20 @@ public sealed class BuildStateStore
             IReadOnlyList<OutputFile>? outputs = null;
             if (count > 4 && ok)
             {
-                var list = new List<OutputFile>(2);
+                // An array of exactly the outputs, and each output name decoded once per snapshot (a million records
+                // name the same few files): a record held by every probed node costs what it must and no more.
                 var items = line[fields[4]];
+                var list = new OutputFile[items.Count((byte)OutputSeparator) + 1];
+                var filled = 0;
                 foreach (var itemRange in items.Split((byte)OutputSeparator))
                 {
                     var item = items[itemRange];
-                    if (item.IsEmpty) continue;
+                    if (item.IsEmpty || filled == list.Length) continue;
                     if (ByteFields.Cut(item, (byte)FieldSeparator, parts) == 3 &&
                         long.TryParse(item[parts[2]], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var size))
-                        list.Add(new OutputFile(Encoding.UTF8.GetString(item[parts[0]]), Encoding.UTF8.GetString(item[parts[1]]), size));
+                        list[filled++] = new OutputFile(names.Get(item[parts[0]]), Encoding.UTF8.GetString(item[parts[1]]), size);
                 }
-                outputs = list;
+                outputs = filled == list.Length ? list : list[..filled];
             }
             NodeMetrics? metrics = null;
             if (count > 5)
@@ -95,6 +99,23 @@ public sealed class BuildStateStore
         return result;
     }
 
+
+    /// <summary>The last few output names decoded, by their bytes: records come stage by stage, naming the same files.</summary>
+    private sealed class RecentNames
+    {
+        private readonly (byte[] Bytes, string Text)[] _recent = new (byte[], string)[8];
+        private int _next;
+
+        public string Get(ReadOnlySpan<byte> bytes)
+        {
+            foreach (var (known, text) in _recent)
+                if (known is not null && bytes.SequenceEqual(known)) return text;
+            var decoded = Encoding.UTF8.GetString(bytes);
+            _recent[_next] = (bytes.ToArray(), decoded);
+            _next = (_next + 1) % _recent.Length;
+            return decoded;
+        }
+    }
 
     /// <summary>Records that the snapshot was used now (what gc's least-recently-used order reads) without rewriting it.</summary>
     public void MarkUsed(string recipeName, string recipePath)

@@ -68,11 +68,18 @@ public sealed class CacheScan
         var key = KeyOf(node, states);
         // The last build's snapshot saves reading the entry when the key is unchanged and still in the store.
         // The snapshot is a file in the cache like any entry, so its output names obey the same path policy.
-        var recorded = snapshot is not null && snapshot.TryGetValue(node.Id, out var record) && record.Key == key.Hash && record.Outputs is not null &&
-                       OutputPaths.Problem(record.Outputs) is null && _cache.Actions.Contains(key.Hash)
-            ? Lookup.WithBlobs(new CachedResult(record.Outputs, record.Metrics ?? NodeMetrics.Empty))
-            : null;
-        if (recorded is not null) Interlocked.Increment(ref states.FromSnapshot);
+        CachedResult? recorded = null;
+        if (snapshot is not null && snapshot.TryGetValue(node.Id, out var record) && record.Key == key.Hash && record.Outputs is not null &&
+            OutputPaths.Problem(record.Outputs) is null && _cache.Actions.Contains(key.Hash))
+        {
+            recorded = Lookup.WithBlobs(new CachedResult(record.Outputs, record.Metrics ?? NodeMetrics.Empty));
+            if (recorded is not null)
+            {
+                Interlocked.Increment(ref states.FromSnapshot);
+                // The snapshot keeps the key's text anyway: the node's key holds that string rather than a second copy.
+                states.Keys[node.Index] = key.Sharing(record.Key);
+            }
+        }
         var hit = recorded ?? Lookup.Find(key.Hash);
         if (hit is null) return false;
         states.Outputs[node.Index] = hit.Outputs;

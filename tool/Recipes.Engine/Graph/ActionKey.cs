@@ -31,6 +31,14 @@ public sealed class ActionKey
 
     public string Hash { get; }
 
+    /// <summary>
+    /// The same key holding <paramref name="equalHash"/> (a string with this key's text, already kept elsewhere, such
+    /// as the last build's record of the node) instead of its own copy.
+    /// </summary>
+    internal ActionKey Sharing(string equalHash) =>
+        !string.Equals(equalHash, Hash, StringComparison.Ordinal) ? this
+        : _inputs is { } inputs && _node is null ? new ActionKey(equalHash, inputs) : new ActionKey(equalHash, _node!, _outputs!) { _inputs = _inputs };
+
     public IReadOnlyList<KeyValuePair<string, string>> Inputs => _inputs ??= ActionKeys.InputsOf(_node!, _outputs!);
 
     public override string ToString() => Hash;
