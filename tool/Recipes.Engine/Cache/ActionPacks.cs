@@ -244,9 +244,21 @@ public sealed class ActionPacks
     {
         var changes = ChangesLength();
         if (!force && changes == _changesSeen) return;
-        _loaded = true;
+        // The counter is read before the packs: whatever is appended meanwhile makes it differ at the next look.
         _changesSeen = changes;
-        if (!Directory.Exists(_root)) return;
+        try
+        {
+            if (Directory.Exists(_root)) ReadPacks();
+        }
+        finally
+        {
+            // Set last, so that no thread takes a half-read index for the whole one.
+            _loaded = true;
+        }
+    }
+
+    private void ReadPacks()
+    {
         var known = _packs.ToDictionary(p => p.Path, StringComparer.Ordinal);
         var names = Directory.EnumerateFiles(_root, "*" + PackExtension).Order(StringComparer.Ordinal).ToList();
         var packs = new List<Pack>(_packs);
