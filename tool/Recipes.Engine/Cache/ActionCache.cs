@@ -74,10 +74,7 @@ public sealed class ActionCache
             var info = new FileInfo(PathOf(key));
             if (info.Exists) return info.LastWriteTimeUtc;
         }
-        var buffer = Packs.TryRead(key, out _, out var written);
-        if (buffer is null) return null;
-        ArrayPool<byte>.Shared.Return(buffer);
-        return written;
+        return Packs.TryReadWritten(key);
     }
 
     private delegate T? BytesReader<T>(ReadOnlySpan<byte> bytes);
@@ -85,7 +82,7 @@ public sealed class ActionCache
     private T? Read<T>(string key, BytesReader<T> read) where T : class
     {
         // A no-op build reads one entry per node: one open and one read into a pooled buffer, no FileStream.
-        if (OutputPaths.CheckedHash(key) is not null && (_keys.Contains(key) ?? true) && RentedFile.TryRead(PathOf(key), out var file))
+        if ((_keys.Contains(key) ?? true) && RentedFile.TryRead(PathOf(key), out var file))
             using (file)
                 return read(file.Bytes);
         var buffer = Packs.TryRead(key, out var length, out _);

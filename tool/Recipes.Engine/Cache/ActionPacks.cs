@@ -109,6 +109,26 @@ public sealed class ActionPacks
         return packs[number].ReadRecord(location & ((1L << PackShift) - 1), id, out length, out written);
     }
 
+    /// <summary>When a packed entry was written, from its header alone (gc asks for every entry), or null.</summary>
+    public DateTime? TryReadWritten(string key)
+    {
+        if (!TryParseKey(key, out var id)) return null;
+        Load();
+        if (!_index.TryGetValue(id, out var location))
+        {
+            Refresh();
+            if (!_index.TryGetValue(id, out location)) return null;
+        }
+        var packs = _packs;
+        var number = (int)(location >> PackShift);
+        if (number >= packs.Length) return null;
+        Span<byte> header = stackalloc byte[HeaderSize];
+        return packs[number].TryReadHeader(location & ((1L << PackShift) - 1), id, header, out _) ? WrittenOf(header) : null;
+    }
+
+    private static DateTime WrittenOf(ReadOnlySpan<byte> header) =>
+        new(Math.Clamp(BinaryPrimitives.ReadInt64LittleEndian(header[8..]), DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), DateTimeKind.Utc);
+
     /// <summary>Every key held in a pack.</summary>
     public IEnumerable<string> EnumerateKeys()
     {
@@ -575,31 +595,38 @@ public sealed class ActionPacks
             return records;
         }
 
-        public byte[]? ReadRecord(long offset, UInt128 id, out int length, out DateTime written)
+        /// <summary>Reads the header at <paramref name="offset"/>; true when it is a record of <paramref name="id"/>.</summary>
+        public bool TryReadHeader(long offset, UInt128 id, Span<byte> header, out Microsoft.Win32.SafeHandles.SafeFileHandle? handle)
         {
-            length = 0;
-            written = default;
-            Microsoft.Win32.SafeHandles.SafeFileHandle handle;
+            handle = null;
             try
             {
                 lock (_open)
                 {
-                    if (_handle is null && StoreFile.ReportsNoBytes(Path)) return null;
+                    if (_handle is null && StoreFile.ReportsNoBytes(Path)) return false;
                     handle = _handle ??= File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
                 }
             }
-            catch (FileNotFoundException) { return null; }
-            catch (DirectoryNotFoundException) { return null; }
-            Span<byte> header = stackalloc byte[HeaderSize];
-            if (RandomAccess.Read(handle, header, offset) != HeaderSize) return null;
-            if (BinaryPrimitives.ReadUInt32LittleEndian(header) != RecordMagic) return null;
+            catch (FileNotFoundException) { return false; }
+            catch (DirectoryNotFoundException) { return false; }
+            if (RandomAccess.Read(handle, header, offset) != HeaderSize) return false;
+            if (BinaryPrimitives.ReadUInt32LittleEndian(header) != RecordMagic) return false;
             var size = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
-            if (size < 0 || size > MaxPayload || !TryParseKey(header.Slice(16, 32), out var found) || found != id) return null;
+            return size >= 0 && size <= MaxPayload && TryParseKey(header.Slice(16, 32), out var found) && found == id;
+        }
+
+        public byte[]? ReadRecord(long offset, UInt128 id, out int length, out DateTime written)
+        {
+            length = 0;
+            written = default;
+            Span<byte> header = stackalloc byte[HeaderSize];
+            if (!TryReadHeader(offset, id, header, out var handle)) return null;
+            var size = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
             var buffer = ArrayPool<byte>.Shared.Rent(size);
             var read = 0;
             while (read < size)
             {
-                var n = RandomAccess.Read(handle, buffer.AsSpan(read, size - read), offset + HeaderSize + read);
+                var n = RandomAccess.Read(handle!, buffer.AsSpan(read, size - read), offset + HeaderSize + read);
                 if (n == 0) break;
                 read += n;
             }
@@ -609,7 +636,7 @@ public sealed class ActionPacks
                 return null;
             }
             length = size;
-            written = new DateTime(Math.Clamp(BinaryPrimitives.ReadInt64LittleEndian(header[8..]), DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), DateTimeKind.Utc);
+            written = WrittenOf(header);
             return buffer;
         }
     }

@@ -36,8 +36,15 @@ public sealed class ActionKey
     /// as the last build's record of the node) instead of its own copy.
     /// </summary>
     internal ActionKey Sharing(string equalHash) =>
-        !string.Equals(equalHash, Hash, StringComparison.Ordinal) ? this
-        : _inputs is { } inputs && _node is null ? new ActionKey(equalHash, inputs) : new ActionKey(equalHash, _node!, _outputs!) { _inputs = _inputs };
+        string.Equals(equalHash, Hash, StringComparison.Ordinal) ? new ActionKey(equalHash, _node, _outputs, _inputs) : this;
+
+    private ActionKey(string hash, GraphNode? node, IReadOnlyList<OutputFile>?[]? outputs, IReadOnlyList<KeyValuePair<string, string>>? inputs)
+    {
+        Hash = hash;
+        _node = node;
+        _outputs = outputs;
+        _inputs = inputs;
+    }
 
     public IReadOnlyList<KeyValuePair<string, string>> Inputs => _inputs ??= ActionKeys.InputsOf(_node!, _outputs!);
 
