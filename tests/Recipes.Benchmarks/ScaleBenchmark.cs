@@ -35,9 +35,10 @@ public static class ScaleBenchmark
                 var heap = Environment.GetEnvironmentVariable("RECIPES_BENCH_HEAP") == "1";
                 void Lap(string name)
                 {
-                    laps.Add($"{name} {clock.Elapsed.TotalSeconds:0.00} s" + (heap ? $" (live {GC.GetTotalMemory(true) / 1e6:0} MB)" : ""));
+                    laps.Add($"{name} {clock.Elapsed.TotalSeconds:0.00} s" + (heap ? $" (live {GC.GetTotalMemory(true) / 1e6:0} MB, allocated {GC.GetTotalAllocatedBytes() / 1e6:0} MB, GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)})" : ""));
                     clock.Restart();
                 }
+                if (Environment.GetEnvironmentVariable("RECIPES_BENCH_GCMODE") is { } mode) System.Runtime.GCSettings.LatencyMode = Enum.Parse<System.Runtime.GCLatencyMode>(mode);
                 var loaded = new Recipes.Recipe.RecipeLoader(recipe.Registry).Load(recipe.RecipePath);
                 _ = loaded.Samples.Count;
                 Lap("load+sample");
@@ -50,7 +51,7 @@ public static class ScaleBenchmark
                 Lap("explain");
                 var cached = states.Status.Count(s => s == NodeStatus.Cached);
                 Console.WriteLine($"status of {count:N0} samples ({graph.Nodes.Count:N0} nodes, {cached:N0} cached, {stale.Count:N0} stale): " +
-                                  $"{string.Join(", ", laps)}; peak memory {Peak()}");
+                                  $"{string.Join(", ", laps)}; peak memory {Peak()}, GC pauses {GC.GetTotalPauseDuration().TotalSeconds:0.0} s ({GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)})");
                 break;
             case "build":
                 recipe.WriteFiles();

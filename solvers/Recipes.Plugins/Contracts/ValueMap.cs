@@ -9,51 +9,77 @@ namespace Recipes.Plugins;
 /// </summary>
 public sealed class ValueMap
 {
-    private readonly SortedDictionary<string, JsonNode?> _values;
+    // One array of the entries sorted by key, searched by halves: a sample's handful of parameters costs one small
+    // array instead of a tree of nodes (a million samples hold a million of these).
+    private readonly KeyValuePair<string, JsonNode?>[] _entries;
 
-    public static ValueMap Empty { get; } = new(new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal));
+    public static ValueMap Empty { get; } = new([]);
 
+    /// <summary>The values by name; where a name repeats, the last value stands.</summary>
     public ValueMap(IEnumerable<KeyValuePair<string, JsonNode?>> values)
     {
-        _values = new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal);
-        foreach (var (k, v) in values) _values[k] = v;
+        var list = values.ToList();
+        var order = new int[list.Count];
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        // Stable by name, so that the last of a repeated name is the one kept.
+        Array.Sort(order, (a, b) => string.CompareOrdinal(list[a].Key, list[b].Key) is var c && c != 0 ? c : a.CompareTo(b));
+        var kept = new List<KeyValuePair<string, JsonNode?>>(list.Count);
+        for (var i = 0; i < order.Length; i++)
+            if (i + 1 == order.Length || !string.Equals(list[order[i]].Key, list[order[i + 1]].Key, StringComparison.Ordinal))
+                kept.Add(list[order[i]]);
+        _entries = [.. kept];
     }
 
-    public IEnumerable<string> Keys => _values.Keys;
-    public int Count => _values.Count;
-    public IEnumerable<KeyValuePair<string, JsonNode?>> Entries => _values;
+    public IEnumerable<string> Keys => _entries.Select(e => e.Key);
+    public int Count => _entries.Length;
+    public IEnumerable<KeyValuePair<string, JsonNode?>> Entries => _entries;
 
-    public bool Contains(string key) => _values.ContainsKey(key);
+    public bool Contains(string key) => IndexOf(key) >= 0;
 
-    public JsonNode? this[string key] => _values.TryGetValue(key, out var v) ? v : throw Missing(key);
+    public JsonNode? this[string key] => TryGet(key, out var v) ? v : throw Missing(key);
 
-    public bool TryGet(string key, out JsonNode? value) => _values.TryGetValue(key, out value);
-
-    public ValueMap With(string key, JsonNode? value)
+    public bool TryGet(string key, out JsonNode? value)
     {
-        var copy = new SortedDictionary<string, JsonNode?>(_values, StringComparer.Ordinal) { [key] = value };
-        return new ValueMap(copy);
+        var i = IndexOf(key);
+        value = i >= 0 ? _entries[i].Value : null;
+        return i >= 0;
+    }
+
+    public ValueMap With(string key, JsonNode? value) => new([.. _entries, new(key, value)]);
+
+    private int IndexOf(string key)
+    {
+        int low = 0, high = _entries.Length - 1;
+        while (low <= high)
+        {
+            var middle = (low + high) >>> 1;
+            var order = string.CompareOrdinal(_entries[middle].Key, key);
+            if (order == 0) return middle;
+            if (order < 0) low = middle + 1;
+            else high = middle - 1;
+        }
+        return -1;
     }
 
     public double GetDouble(string key) => ToDouble(key, this[key]);
 
     public double GetDouble(string key, double fallback) =>
-        _values.TryGetValue(key, out var v) && v is not null ? ToDouble(key, v) : fallback;
+        TryGet(key, out var v) && v is not null ? ToDouble(key, v) : fallback;
 
     public int GetInt(string key) => checked((int)GetLong(key));
 
     public int GetInt(string key, int fallback) =>
-        _values.TryGetValue(key, out var v) && v is not null ? checked((int)ToLong(key, v)) : fallback;
+        TryGet(key, out var v) && v is not null ? checked((int)ToLong(key, v)) : fallback;
 
     public long GetLong(string key) => ToLong(key, this[key]);
 
     public string GetString(string key) => ToText(key, this[key]);
 
     public string GetString(string key, string fallback) =>
-        _values.TryGetValue(key, out var v) && v is not null ? ToText(key, v) : fallback;
+        TryGet(key, out var v) && v is not null ? ToText(key, v) : fallback;
 
     public bool GetBool(string key, bool fallback) =>
-        _values.TryGetValue(key, out var v) && v is not null
+        TryGet(key, out var v) && v is not null
             ? v is JsonValue jv && jv.TryGetValue(out bool b) ? b : throw Wrong(key, "a boolean", v)
             : fallback;
 
@@ -65,7 +91,7 @@ public sealed class ValueMap
 
     public IReadOnlyList<string> GetStrings(string key, IReadOnlyList<string>? fallback = null)
     {
-        if (!_values.TryGetValue(key, out var node) || node is null)
+        if (!TryGet(key, out var node) || node is null)
             return fallback ?? throw Missing(key);
         if (node is JsonValue) return [ToText(key, node)];
         if (node is not JsonArray array) throw Wrong(key, "a list of strings", node);
@@ -74,7 +100,7 @@ public sealed class ValueMap
 
     public ValueMap GetMap(string key)
     {
-        if (!_values.TryGetValue(key, out var node) || node is null) return Empty;
+        if (!TryGet(key, out var node) || node is null) return Empty;
         if (node is not JsonObject obj) throw Wrong(key, "a mapping", node);
         return new ValueMap(obj.Select(p => new KeyValuePair<string, JsonNode?>(p.Key, p.Value)));
     }

@@ -61,4 +61,50 @@ public sealed class BuildStateStoreTests
         Assert.Equal(["a", "b"], records.Keys.Order());
         Assert.Equal("boom", records["b"].Message);
     }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(61)]
+    [InlineData(4096)]
+    public void ASnapshotReadInChunksHoldsWhatItHoldsReadWhole(int chunk)
+    {
+        // Lines longer than a chunk, lines cut anywhere by a chunk's end, and a last line with no newline.
+        using var dir = new TempDirectory();
+        var store = new BuildStateStore(Path.Combine(dir.Root, "state"));
+        var recipe = dir.Write("recipe.yaml", "recipe: x\n");
+        var records = Enumerable.Range(0, 40).Select(i => new NodeRecord($"simulate/{i:D6}", $"{i:D32}", i % 7 == 3, i % 7 == 3 ? new string('m', i * 5) : "")
+        {
+            Outputs = i % 7 == 3 ? null : [.. Enumerable.Range(0, i % 4).Select(k => new OutputFile($"out{k}.txt", $"{i * 10 + k:D32}", i + k))],
+            Metrics = i % 7 == 3 ? null : NodeMetrics.FromJson($"{{\"loss\":{i}}}"),
+        }).ToList();
+        store.Save("x", recipe, records);
+        var path = store.PathFor("x", recipe);
+        File.AppendAllText(path, "last\t" + new string('9', 32) + "\tok");
+
+        var loaded = BuildStateStore.LoadFile(path, chunk);
+
+        Assert.Equal(41, loaded.Count);
+        foreach (var record in records)
+        {
+            var read = loaded[record.NodeId];
+            Assert.Equal(record.Key, read.Key);
+            Assert.Equal(record.Failed, read.Failed);
+            Assert.Equal(record.Message, read.Message);
+            Assert.Equal(record.Outputs, read.Outputs);
+            Assert.Equal(record.Metrics?.Json, read.Metrics?.Json);
+        }
+        Assert.Equal(new string('9', 32), loaded["last"].Key);
+    }
+
+    [Fact]
+    public void AFileOfNewlinesPresizesNothingAndHoldsNoRecords()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("state.tsv", new string('\n', 1 << 20));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Empty(BuildStateStore.LoadFile(path));
+        // A dictionary presized for a million lines would take 28 MB; sized for what the bytes can hold, under 1 MB
+        // (beside the 4 MiB read buffer, which the pool may lend or allocate).
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 12 << 20, "a file of newlines presized a large dictionary");
+    }
 }

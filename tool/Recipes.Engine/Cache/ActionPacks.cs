@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
@@ -55,7 +54,7 @@ public sealed class ActionPacks
     private readonly string _root;
     private readonly Lock _gate = new();
     private readonly Lock _writeGate = new();
-    private readonly ConcurrentDictionary<UInt128, long> _index = new();
+    private readonly PackIndex _index = new();
     private volatile Pack[] _packs = [];
     private volatile bool _loaded;
     private long _changesSeen = -1;
@@ -134,7 +133,7 @@ public sealed class ActionPacks
     {
         Load();
         Refresh();
-        return _index.Keys.Select(FormatKey).ToList();
+        return _index.Keys().Select(FormatKey).ToList();
     }
 
     /// <summary>Appends an entry: one write to this process's pack and one byte to <c>changes</c>.</summary>
@@ -282,6 +281,14 @@ public sealed class ActionPacks
         var known = _packs.ToDictionary(p => p.Path, StringComparer.Ordinal);
         var names = Directory.EnumerateFiles(_root, "*" + PackExtension).Order(StringComparer.Ordinal).ToList();
         var packs = new List<Pack>(_packs);
+        // Room for every sealed pack's entries at once (an index's length gives its count), so a large cache's index
+        // is allocated once rather than doubled pack by pack; no more than the pack can hold, whatever an index claims.
+        long indexed = 0;
+        foreach (var path in names)
+            if (!known.ContainsKey(path) && new FileInfo(Path.ChangeExtension(path, IndexExtension)) is { Exists: true } index &&
+                new FileInfo(path) is { Exists: true } pack)
+                indexed += Math.Min(Math.Max(0, index.Length - 24) / IndexEntrySize, pack.Length / HeaderSize);
+        _index.Reserve((int)Math.Min(indexed, 1 << 28));
         foreach (var path in names)
         {
             if (!known.TryGetValue(path, out var pack))
@@ -485,7 +492,7 @@ public sealed class ActionPacks
 
         public void MarkSealed() => Sealed = true;
 
-        public bool TryLoadIndex(ConcurrentDictionary<UInt128, long> index)
+        public bool TryLoadIndex(PackIndex index)
         {
             if (!RentedFile.TryRead(System.IO.Path.ChangeExtension(Path, IndexExtension), out var file)) return false;
             using (file)
@@ -497,6 +504,7 @@ public sealed class ActionPacks
                 if (BinaryPrimitives.ReadUInt64LittleEndian(bytes[^8..]) != XxHash64.HashToUInt64(bytes[..^8])) return false;
                 // An index describes the pack as sealed; a pack that grew or shrank since is scanned instead.
                 if (BinaryPrimitives.ReadInt64LittleEndian(bytes[8..]) != Length()) return false;
+                index.Reserve(count);
                 for (var i = 0; i < count; i++)
                 {
                     var at = bytes.Slice(16 + IndexEntrySize * i, IndexEntrySize);
@@ -510,7 +518,7 @@ public sealed class ActionPacks
         }
 
         /// <summary>Reads the records past <see cref="ScannedEnd"/> into the index; returns the end of the last whole record.</summary>
-        public long ScanFrom(ConcurrentDictionary<UInt128, long> index, bool fromStart = false)
+        public long ScanFrom(PackIndex index, bool fromStart = false)
         {
             var start = fromStart ? 0 : ScannedEnd;
             // An empty pack has nothing to read, and a pipe or device planted as one would block the open.

@@ -47,18 +47,25 @@ public sealed class BuildStateStore
     private const char OutputSeparator = '\x1e';
 
     /// <summary>Parses a snapshot: one line per node, tab-separated (id, key, ok|failed, message, outputs, metrics).</summary>
-    public static Dictionary<string, NodeRecord> LoadFile(string path)
+    public static Dictionary<string, NodeRecord> LoadFile(string path) => LoadFile(path, ChunkedLineFile.DefaultChunk);
+
+    internal static Dictionary<string, NodeRecord> LoadFile(string path, int chunk)
     {
-        if (!RentedFile.TryRead(path, out var file)) return new Dictionary<string, NodeRecord>(StringComparer.Ordinal);
-        using (file) return Parse(file.Bytes);
+        // Read in chunks, not whole: at a million samples the file is half a gigabyte, the records parsed from it more.
+        Dictionary<string, NodeRecord>? result = null;
+        var names = new RecentNames();
+        var read = ChunkedLineFile.TryRead(path,
+            // Sized for the lines that can be records (id, 32-digit key and status need 40 bytes): a file of newlines
+            // planted in the cache presizes nothing large.
+            (lines, bytes) => result = new Dictionary<string, NodeRecord>((int)Math.Min(Math.Min(lines, bytes / 40) + 1, 1 << 24), StringComparer.Ordinal),
+            text => Parse(text, result!, names), chunk);
+        return read && result is not null ? result : new Dictionary<string, NodeRecord>(StringComparer.Ordinal);
     }
 
     // Tens of thousands of lines on every no-op: the UTF-8 bytes are cut at ASCII separators in a pooled buffer, each
     // field decoded once, "{}" metrics shared, and the dictionary sized from the line count.
-    private static Dictionary<string, NodeRecord> Parse(ReadOnlySpan<byte> text)
+    private static void Parse(ReadOnlySpan<byte> text, Dictionary<string, NodeRecord> result, RecentNames names)
     {
-        var result = new Dictionary<string, NodeRecord>(text.Count((byte)'\n') + 1, StringComparer.Ordinal);
-        var names = new RecentNames();
         Span<Range> fields = stackalloc Range[7];
         Span<Range> parts = stackalloc Range[4];
         foreach (var lineRange in text.Split((byte)'\n'))
@@ -96,7 +103,6 @@ public sealed class BuildStateStore
             var message = count > 3 && !line[fields[3]].IsEmpty ? Unescape(Encoding.UTF8.GetString(line[fields[3]])) : "";
             result[id] = new NodeRecord(id, Encoding.UTF8.GetString(line[fields[1]]), status.SequenceEqual("failed"u8), message) { Outputs = outputs, Metrics = metrics };
         }
-        return result;
     }
 
 

@@ -16,11 +16,12 @@ public sealed class CacheLookup(CacheStore cache, RemoteCacheClient? remote = nu
     public CachedResult? FindLocal(string key) => WithBlobs(cache.Actions.TryGetOutputs(key));
 
     /// <summary>A recorded result is usable only while every blob it names is in the store.</summary>
-    public CachedResult? WithBlobs(CachedResult? hit)
+    public CachedResult? WithBlobs(CachedResult? hit) => hit is not null && HasBlobs(hit.Outputs) ? hit : null;
+
+    public bool HasBlobs(IReadOnlyList<OutputFile> outputs)
     {
-        if (hit is null) return null;
-        foreach (var output in hit.Outputs)
-            if (!cache.Blobs.Contains(output.Hash)) return null;
-        return hit;
+        foreach (var output in outputs)
+            if (!cache.Blobs.Contains(output.Hash)) return false;
+        return true;
     }
 }

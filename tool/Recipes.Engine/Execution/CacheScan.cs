@@ -65,22 +65,23 @@ public sealed class CacheScan
     {
         foreach (var dependency in node.Dependencies)
             if (!states.IsDone(dependency.Index)) return false;
-        var key = KeyOf(node, states);
         // The last build's snapshot saves reading the entry when the key is unchanged and still in the store.
         // The snapshot is a file in the cache like any entry, so its output names obey the same path policy.
-        CachedResult? recorded = null;
-        if (snapshot is not null && snapshot.TryGetValue(node.Id, out var record) && record.Key == key.Hash && record.Outputs is not null &&
-            OutputPaths.Problem(record.Outputs) is null && _cache.Actions.Contains(key.Hash))
+        // A node found there keeps the record's key and id text instead of copies of its own.
+        var record = snapshot is null ? null : RecordOf(node, snapshot);
+        var key = KeyOf(node, states, record?.Key);
+        if (record is not null && record.Key == key.Hash && record.Outputs is { } outputs && OutputPaths.Problem(outputs) is null &&
+            _cache.Actions.Contains(key.Hash) && Lookup.HasBlobs(outputs))
         {
-            recorded = Lookup.WithBlobs(new CachedResult(record.Outputs, record.Metrics ?? NodeMetrics.Empty));
-            if (recorded is not null)
-            {
-                Interlocked.Increment(ref states.FromSnapshot);
-                // The snapshot keeps the key's text anyway: the node's key holds that string rather than a second copy.
-                states.Keys[node.Index] = key.Sharing(record.Key);
-            }
+            states.Outputs[node.Index] = outputs;
+            states.Metrics[node.Index] = record.Metrics ?? NodeMetrics.Empty;
+            states.Status[node.Index] = NodeStatus.Cached;
+            Interlocked.Increment(ref states.FromSnapshot);
+            node.ShareId(record.NodeId);
+            reporter?.Cached(node);
+            return true;
         }
-        var hit = recorded ?? Lookup.Find(key.Hash);
+        var hit = Lookup.Find(key.Hash);
         if (hit is null) return false;
         states.Outputs[node.Index] = hit.Outputs;
         states.Metrics[node.Index] = hit.Metrics;
@@ -89,10 +90,23 @@ public sealed class CacheScan
         return true;
     }
 
-    /// <summary>A node's key from its dependencies' outputs (all done), recorded in the states.</summary>
-    public ActionKey KeyOf(GraphNode node, NodeStates states)
+    /// <summary>
+    /// The node's record in the snapshot, looked up by the id's text without making the id a string (the snapshot's
+    /// dictionaries compare ordinally and so take spans): a node found keeps the record's copy of the text.
+    /// </summary>
+    private static NodeRecord? RecordOf(GraphNode node, IReadOnlyDictionary<string, NodeRecord> snapshot)
     {
-        var key = ActionKeys.Compute(node, states.Outputs);
+        Span<char> text = stackalloc char[256];
+        if (snapshot is Dictionary<string, NodeRecord> records && records.TryGetAlternateLookup<ReadOnlySpan<char>>(out var bySpan) &&
+            node.TryWriteId(text, out var length))
+            return bySpan.TryGetValue(text[..length], out var found) ? found : null;
+        return snapshot.GetValueOrDefault(node.Id);
+    }
+
+    /// <summary>A node's key from its dependencies' outputs (all done), recorded in the states.</summary>
+    public ActionKey KeyOf(GraphNode node, NodeStates states, string? expected = null)
+    {
+        var key = ActionKeys.Compute(node, states.Outputs, expected);
         states.Keys[node.Index] = key;
         return key;
     }

@@ -31,21 +31,6 @@ public sealed class ActionKey
 
     public string Hash { get; }
 
-    /// <summary>
-    /// The same key holding <paramref name="equalHash"/> (a string with this key's text, already kept elsewhere, such
-    /// as the last build's record of the node) instead of its own copy.
-    /// </summary>
-    internal ActionKey Sharing(string equalHash) =>
-        string.Equals(equalHash, Hash, StringComparison.Ordinal) ? new ActionKey(equalHash, _node, _outputs, _inputs) : this;
-
-    private ActionKey(string hash, GraphNode? node, IReadOnlyList<OutputFile>?[]? outputs, IReadOnlyList<KeyValuePair<string, string>>? inputs)
-    {
-        Hash = hash;
-        _node = node;
-        _outputs = outputs;
-        _inputs = inputs;
-    }
-
     public IReadOnlyList<KeyValuePair<string, string>> Inputs => _inputs ??= ActionKeys.InputsOf(_node!, _outputs!);
 
     public override string ToString() => Hash;

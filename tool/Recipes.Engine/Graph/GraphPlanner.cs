@@ -39,6 +39,10 @@ public static class GraphPlanner
         var stageParts = recipe.Stages.ToDictionary(s => s.Stage, s => StageParts(s, recipe.RecipeDirectory));
         var renderSettings = recipe.Stage(StageNames.Render)?.Settings.With("templates", templates);
         var canonicalParameters = new string[samples.Count];
+        // Per stage once: the members its sample nodes share, and the names each fills in.
+        var layouts = perSample.ToDictionary(s => s.Stage, s => s.Stage == StageNames.Render
+            ? new NodeSpecLayout(stageParts[s.Stage], "params", "templates")
+            : new NodeSpecLayout(stageParts[s.Stage], "params"));
 
         var perSampleNodes = new GraphNode[samples.Count][];
         Parallel.For(0, samples.Count, new ParallelOptions { MaxDegreeOfParallelism = samples.Count < 500 ? 1 : Environment.ProcessorCount }, i =>
@@ -52,12 +56,9 @@ public static class GraphPlanner
                 var stage = perSample[s];
                 var isRender = stage.Stage == StageNames.Render;
                 var settings = isRender ? renderSettings! : stage.Settings;
-                var parts = stageParts[stage.Stage];
-                var spec = new List<KeyValuePair<string, string>>(parts.Count + 2);
-                spec.AddRange(parts);
-                spec.Add(new("params", parameters));
-                if (isRender) spec.Add(new("templates", templatesJson));
-                var node = NewNode(recipe, stage, $"{stage.Stage}/{sample.Id}", settings, spec, sample: sample, files: isRender ? files : []);
+                var spec = isRender ? new NodeSpec(layouts[stage.Stage], parameters, templatesJson) : new NodeSpec(layouts[stage.Stage], parameters);
+                // The id is the stage's and the sample's, made when asked (GraphNode.Id).
+                var node = NewNode(recipe, stage, null, settings, spec, sample: sample, files: isRender ? files : []);
                 if (s > 0) Link(chain[s - 1], node);
                 chain[s] = node;
             }
@@ -78,7 +79,7 @@ public static class GraphPlanner
             {
                 var before = Enumerable.Range(0, samples.Count).Where(i => (samples[i].Origin?.Round ?? 0) < round).ToList();
                 var (settings, spec) = Adaptive.AdaptiveRounds.NodeInputs(recipe, adaptive, selectStage, round, before.Select(i => samples[i]).ToList(), selectParts);
-                var node = NewNode(recipe, selectStage, Adaptive.AdaptiveRounds.NodeId(round), settings, spec);
+                var node = NewNode(recipe, selectStage, Adaptive.AdaptiveRounds.NodeId(round), settings, new NodeSpec([.. spec]));
                 foreach (var i in before) Link(lasts[i], node);
                 nodes.Add(node);
             }
@@ -95,11 +96,12 @@ public static class GraphPlanner
                 var members = Enumerable.Range(k * shardSize, Math.Min(shardSize, samples.Count - k * shardSize)).ToList();
                 var membership = "[" + string.Join(",", members.Select(i =>
                     CanonicalJson.ObjectOf([new("id", CanonicalJson.String(samples[i].Id)), new("params", canonicalParameters[i])]))) + "]";
-                var spec = new List<KeyValuePair<string, string>>(stageParts[StageNames.Dataset])
-                {
+                var spec = new NodeSpec(
+                [
+                    .. stageParts[StageNames.Dataset],
                     new("shard", k.ToString(CultureInfo.InvariantCulture)),
                     new("samples", membership),
-                };
+                ]);
                 var node = NewNode(recipe, dataset, $"dataset/shard-{k.ToString("D4", CultureInfo.InvariantCulture)}", dataset.Settings, spec, shard: k);
                 foreach (var i in members) Link(lasts[i], node);
                 shards.Add(node);
@@ -111,14 +113,14 @@ public static class GraphPlanner
         var shardCountText = shards.Count.ToString(CultureInfo.InvariantCulture);
         if (recipe.Stage(StageNames.Train) is { } trainStage)
         {
-            train = NewNode(recipe, trainStage, "train", trainStage.Settings, [.. stageParts[StageNames.Train], new("shards", shardCountText)],
+            train = NewNode(recipe, trainStage, "train", trainStage.Settings, new NodeSpec([.. stageParts[StageNames.Train], new("shards", shardCountText)]),
                 streaming: trainStage.Settings.GetBool(StageSettings.Online, false), files: DeclaredFiles(trainStage, recipe.RecipeDirectory));
             foreach (var shard in shards) Link(shard, train);
             nodes.Add(train);
         }
         if (recipe.Stage(StageNames.Evaluate) is { } evaluateStage && train is not null)
         {
-            var evaluate = NewNode(recipe, evaluateStage, "evaluate", evaluateStage.Settings, [.. stageParts[StageNames.Evaluate], new("shards", shardCountText)],
+            var evaluate = NewNode(recipe, evaluateStage, "evaluate", evaluateStage.Settings, new NodeSpec([.. stageParts[StageNames.Evaluate], new("shards", shardCountText)]),
                 files: DeclaredFiles(evaluateStage, recipe.RecipeDirectory));
             Link(train, evaluate);
             foreach (var shard in shards) Link(shard, evaluate);
@@ -144,7 +146,7 @@ public static class GraphPlanner
             {
                 var reference = new Targets.TargetRef(target.Name, point.Label);
                 var train = NewNode(recipe, point.Train, $"{StageNames.Train}/{reference.Label}", point.Train.Settings,
-                    [.. StageParts(point.Train, recipe.RecipeDirectory), new("shards", shardCountText)],
+                    new NodeSpec([.. StageParts(point.Train, recipe.RecipeDirectory), new("shards", shardCountText)]),
                     streaming: point.Train.Settings.GetBool(StageSettings.Online, false), target: reference, files: DeclaredFiles(point.Train, recipe.RecipeDirectory));
                 foreach (var shard in shards) Link(shard, train);
                 if (target.Needs is { } needs) Link(trained[needs], train);
@@ -152,7 +154,7 @@ public static class GraphPlanner
                 if (!target.IsSwept) trained[target.Name] = train;
                 if (point.Evaluate is not { } evaluateStage) continue;
                 var evaluate = NewNode(recipe, evaluateStage, $"{StageNames.Evaluate}/{reference.Label}", evaluateStage.Settings,
-                    [.. StageParts(evaluateStage, recipe.RecipeDirectory), new("shards", shardCountText)], target: reference,
+                    new NodeSpec([.. StageParts(evaluateStage, recipe.RecipeDirectory), new("shards", shardCountText)]), target: reference,
                     files: DeclaredFiles(evaluateStage, recipe.RecipeDirectory));
                 Link(train, evaluate);
                 foreach (var shard in shards) Link(shard, evaluate);
@@ -199,10 +201,10 @@ public static class GraphPlanner
         return parts;
     }
 
-    private static GraphNode NewNode(RecipeDefinition recipe, StageDefinition stage, string id, ValueMap settings, List<KeyValuePair<string, string>> spec,
+    private static GraphNode NewNode(RecipeDefinition recipe, StageDefinition stage, string? id, ValueMap settings, NodeSpec spec,
         Sample? sample = null, int? shard = null, IReadOnlyList<FileInput>? files = null, bool streaming = false, Targets.TargetRef? target = null)
     {
-        var specObject = new NodeSpec(spec);
+        var specObject = spec;
         // A resumable trainer's runs of every length form one family: the spec without the length setting. Its seed comes
         // from that, so a longer run draws what the shorter one drew and can continue from its checkpoint.
         NodeSpec? family = null;
@@ -210,13 +212,13 @@ public static class GraphPlanner
         {
             var keySettings = stage.KeySettings();
             keySettings.Remove(resumable.LengthSetting);
-            family = new NodeSpec([.. spec.Where(m => m.Key != "settings"), new("settings", CanonicalJson.Serialize(keySettings))]);
+            family = new NodeSpec([.. spec.Members.Where(m => m.Key != "settings"), new("settings", CanonicalJson.Serialize(keySettings))]);
         }
         if (stage.Plugin.UsesSeed)
         {
             // The seed enters the spec of a plug-in that draws random numbers; digits need no escaping in canonical JSON.
             var seed = NodeSeed.Derive(recipe.Seed, (family ?? specObject).Members);
-            specObject = new NodeSpec([.. spec, new(NodeSeed.Member, "\"" + seed.ToString(CultureInfo.InvariantCulture) + "\"")]);
+            specObject = new NodeSpec([.. spec.Members, new(NodeSeed.Member, "\"" + seed.ToString(CultureInfo.InvariantCulture) + "\"")]);
         }
         // What the stage asks for, whatever --jobs is: the plan's slots grant at most --jobs (BuildPlan), the one place
         // the cap is applied, and the node is told what it was granted.
@@ -225,7 +227,8 @@ public static class GraphPlanner
         if (resources.Threads < 1) resources = resources with { Threads = 1 };
         return new GraphNode
         {
-            Id = id,
+            // Null for a sample's node: GraphNode makes it from the stage and the sample when asked.
+            Id = id!,
             Stage = stage,
             Sample = sample,
             Shard = shard,
