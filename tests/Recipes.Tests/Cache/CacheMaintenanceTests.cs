@@ -87,8 +87,8 @@ public sealed class CacheMaintenanceTests
             File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddDays(-3));
         ActionPacks.Backdate(Path.Combine(ws.CacheDir, "packs"), TimeSpan.FromDays(3));
         var recent = ws.Build("recipe.yaml");
-        var recentKeys = recent.States.Keys.OfType<Graph.ActionKey>().Select(k => k.Hash).ToHashSet();
-        var onlyOld = old.States.Keys.OfType<Graph.ActionKey>().Select(k => k.Hash).Where(k => !recentKeys.Contains(k)).ToHashSet();
+        var recentKeys = Enumerable.Range(0, recent.States.Status.Length).Select(recent.States.HashOf).OfType<string>().ToHashSet();
+        var onlyOld = Enumerable.Range(0, old.States.Status.Length).Select(old.States.HashOf).OfType<string>().Where(k => !recentKeys.Contains(k)).ToHashSet();
         Assert.NotEmpty(onlyOld);
         Assert.True(recentKeys.Count > onlyOld.Count - 10);
         return (cache, onlyOld, recentKeys);

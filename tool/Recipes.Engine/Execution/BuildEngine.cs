@@ -107,7 +107,7 @@ public sealed class BuildEngine
             var progress = new Progress<double>(f => reporter.Progress(node, f));
             if (!launch.Early)
             {
-                var key = states.Keys[node.Index]!;
+                var key = states.KeyOf(node)!;
                 if (inFlight.TryGetValue(key.Hash, out var first)) return SameKeyAsync(first, node, key, launch.Threads, progress);
                 var task = _executor.RunAsync(NodeJob.Ready(node, key, _scan.Upstream(node, states), options.Device, launch.Threads, progress), linked.Token);
                 inFlight[key.Hash] = task;

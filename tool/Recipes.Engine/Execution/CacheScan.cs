@@ -69,9 +69,10 @@ public sealed class CacheScan
         // The snapshot is a file in the cache like any entry, so its output names obey the same path policy.
         // A node found there keeps the record's key and id text instead of copies of its own.
         var record = snapshot is null ? null : RecordOf(node, snapshot);
-        var key = KeyOf(node, states, record?.Key);
-        if (record is not null && record.Key == key.Hash && record.Outputs is { } outputs && OutputPaths.Problem(outputs) is null &&
-            _cache.Actions.Contains(key.Hash) && Lookup.HasBlobs(outputs))
+        var hash = ActionKeys.HashOf(node, states.Outputs, record?.Key);
+        states.Keyed(node.Index, hash);
+        if (record is not null && record.Key == hash && record.Outputs is { } outputs && OutputPaths.Problem(outputs) is null &&
+            _cache.Actions.Contains(hash) && Lookup.HasBlobs(outputs))
         {
             states.Outputs[node.Index] = outputs;
             states.Metrics[node.Index] = record.Metrics ?? NodeMetrics.Empty;
@@ -81,7 +82,7 @@ public sealed class CacheScan
             reporter?.Cached(node);
             return true;
         }
-        var hit = Lookup.Find(key.Hash);
+        var hit = Lookup.Find(hash);
         if (hit is null) return false;
         states.Outputs[node.Index] = hit.Outputs;
         states.Metrics[node.Index] = hit.Metrics;
@@ -107,7 +108,7 @@ public sealed class CacheScan
     public ActionKey KeyOf(GraphNode node, NodeStates states, string? expected = null)
     {
         var key = ActionKeys.Compute(node, states.Outputs, expected);
-        states.Keys[node.Index] = key;
+        states.Keyed(node.Index, key.Hash);
         return key;
     }
 

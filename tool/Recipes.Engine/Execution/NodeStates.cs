@@ -8,7 +8,7 @@ public sealed class NodeStates
 {
     public NodeStates(int count)
     {
-        Keys = new ActionKey?[count];
+        _hashes = new string?[count];
         Outputs = new IReadOnlyList<OutputFile>?[count];
         Status = new NodeStatus[count];
         Messages = new string?[count];
@@ -20,7 +20,14 @@ public sealed class NodeStates
     public NodeMetrics?[] Metrics { get; }
 
     /// <summary>Each node's action key, once its inputs are known.</summary>
-    public ActionKey?[] Keys { get; }
+    // Each node's key text once its inputs are known. A key with its named inputs is made when asked (KeyOf): a probe
+    // of four million nodes keeps strings, not four million key objects.
+    private readonly string?[] _hashes;
+
+    /// <summary>The node's action key, once its inputs are known (its named inputs listed when asked).</summary>
+    public ActionKey? KeyOf(GraphNode node) => _hashes[node.Index] is { } hash ? new ActionKey(hash, node, Outputs) : null;
+
+    internal void Keyed(int index, string hash) => _hashes[index] = hash;
 
     public IReadOnlyList<OutputFile>?[] Outputs { get; }
     public NodeStatus[] Status { get; }
@@ -35,7 +42,7 @@ public sealed class NodeStates
     public int SnapshotSize;
 
     /// <summary>The key's hash, or null while the node's inputs are not all known.</summary>
-    public string? HashOf(int index) => Keys[index]?.Hash;
+    public string? HashOf(int index) => _hashes[index];
 
     public bool IsDone(int index) => Status[index] is NodeStatus.Cached or NodeStatus.Executed;
 }

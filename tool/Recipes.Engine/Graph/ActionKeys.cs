@@ -18,7 +18,11 @@ public static class ActionKeys
 
     /// <param name="expected">The key the node is expected to have (the last build's record): returned as the key's
     /// text when equal, instead of a new string.</param>
-    public static ActionKey Compute(GraphNode node, IReadOnlyList<OutputFile>?[] outputs, string? expected = null)
+    public static ActionKey Compute(GraphNode node, IReadOnlyList<OutputFile>?[] outputs, string? expected = null) =>
+        new(HashOf(node, outputs, expected), node, outputs);
+
+    /// <summary>The key's text alone (see <see cref="Compute"/>).</summary>
+    public static string HashOf(GraphNode node, IReadOnlyList<OutputFile>?[] outputs, string? expected = null)
     {
         // One hasher per thread, reset per key: the probe of a large graph computes millions of keys, and makes no
         // input label or list for them (ActionKey lists the inputs if asked).
@@ -31,7 +35,7 @@ public static class ActionKeys
             var prefix = PrefixOf(i);
             foreach (var output in outputs[node.Dependencies[i].Index]!) builder.Add(prefix, output.Name, output.Hash);
         }
-        return new ActionKey(builder.Build(expected), node, outputs);
+        return builder.Build(expected);
     }
 
     /// <summary>The named input hashes a key covers, in the order they were hashed.</summary>

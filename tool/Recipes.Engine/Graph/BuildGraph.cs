@@ -62,9 +62,7 @@ public sealed class BuildGraph
             };
             foreach (var dependency in node.Dependencies)
             {
-                var from = copies[dependency];
-                copy.Dependencies.Add(from);
-                from.Dependents.Add(copy);
+                GraphNode.Link(copies[dependency], copy);
             }
             copies[node] = copy;
         }

@@ -82,10 +82,21 @@ public sealed class GraphNode
     /// <summary>Files read from outside the cache (base-case files for render).</summary>
     public IReadOnlyList<FileInput> Files { get; init; } = [];
 
-    // Most nodes (a sample's chain) have one of each: room for one, grown on demand, instead of a list's default of
-    // four — 48 bytes a node, 190 MB of a million-sample graph.
-    public List<GraphNode> Dependencies { get; } = new(1);
-    public List<GraphNode> Dependents { get; } = new(1);
+    private NodeLinks.Store _dependencies;
+    private NodeLinks.Store _dependents;
+
+    /// <summary>The nodes this one reads, in the order its key hashes their outputs.</summary>
+    public NodeLinks Dependencies => _dependencies.View;
+
+    public NodeLinks Dependents => _dependents.View;
+
+    /// <summary>Makes <paramref name="to"/> depend on <paramref name="from"/> (planning only; the graph is read-only after).</summary>
+    internal static void Link(GraphNode from, GraphNode to)
+    {
+        // Planning links a sample's chain from several threads, each node's links under its own lock.
+        lock (to) to._dependencies.Add(from);
+        lock (from) from._dependents.Add(to);
+    }
 
     /// <summary>Position in topological order; the executor's arrays are indexed by it.</summary>
     public int Index { get; internal set; }

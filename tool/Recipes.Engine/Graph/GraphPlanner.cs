@@ -245,7 +245,6 @@ public static class GraphPlanner
 
     private static void Link(GraphNode from, GraphNode to)
     {
-        to.Dependencies.Add(from);
-        lock (from.Dependents) from.Dependents.Add(to);
+        GraphNode.Link(from, to);
     }
 }

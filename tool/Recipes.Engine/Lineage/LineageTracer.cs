@@ -206,7 +206,7 @@ public sealed class LineageTracer
 
     private JsonObject NodeJson(GraphNode node, Sample? only)
     {
-        var key = _states.Keys[node.Index];
+        var key = _states.KeyOf(node);
         var outputs = _states.Outputs[node.Index] ?? [];
         var inputs = new JsonArray();
         foreach (var (name, hash) in key?.Inputs ?? [])

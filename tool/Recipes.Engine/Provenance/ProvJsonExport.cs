@@ -48,7 +48,7 @@ public static class ProvJsonExport
 
         foreach (var node in graph.Nodes)
         {
-            if (!states.IsDone(node.Index) || states.Keys[node.Index] is not { } key) continue;
+            if (!states.IsDone(node.Index) || states.KeyOf(node) is not { } key) continue;
             var activityId = "action:" + key.Hash;
             var made = index.Find(key.Hash);
             var attributes = new JsonObject

@@ -133,7 +133,7 @@ public sealed class StalenessExplainer
                 if (key is not null)
                 {
                     if (key == record.Key && !record.Failed) reasons.Add("outputs missing from the cache");
-                    reasons.AddRange(InputChanges(node, old, states.Keys[node.Index]!.Inputs, fileDiffs));
+                    reasons.AddRange(InputChanges(node, old, states.KeyOf(node)!.Inputs, fileDiffs));
                 }
             }
         }
@@ -152,7 +152,7 @@ public sealed class StalenessExplainer
     /// </summary>
     private string? Resumption(GraphNode node, NodeStates states)
     {
-        if (node.Plugin is not Plugins.IResumableTrainer resumable || states.Keys[node.Index] is not { } key) return null;
+        if (node.Plugin is not Plugins.IResumableTrainer resumable || states.KeyOf(node) is not { } key) return null;
         if (ActionKeys.Family(node, key) is not { } family) return null;
         var length = node.Settings.GetLong(resumable.LengthSetting);
         var saved = _cache.Checkpoints.Steps(family);
