@@ -65,15 +65,14 @@ public sealed class GraphNode
     public required NodeSpec Spec { get; init; }
 
     /// <summary>
-    /// The node's derived seed, from the recipe's seed and the spec without its seed member; computed when first asked
-    /// for (when the node runs), so planning a large graph hashes no seed for plug-ins that draw no random numbers.
+    /// The node's derived seed: the seed member of its spec (a plug-in that draws random numbers has one), else derived
+    /// from the recipe's seed and the spec. Made when asked (when the node runs), so planning a large graph hashes no
+    /// seed for plug-ins that draw no random numbers and keeps no field for one.
     /// </summary>
-    public ulong Seed => _seed ??= Spec.Members.FirstOrDefault(m => m.Key == NodeSeed.Member) is { Value: { Length: > 2 } member }
+    public ulong Seed => Spec.Members.FirstOrDefault(m => m.Key == NodeSeed.Member) is { Value: { Length: > 2 } member }
         && ulong.TryParse(member.AsSpan(1, member.Length - 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var recorded)
         ? recorded
         : NodeSeed.Derive(RecipeSeed, Spec.Members);
-
-    private ulong? _seed;
 
     /// <summary>The recipe's root seed, from which <see cref="Seed"/> is derived.</summary>
     public required long RecipeSeed { get; init; }

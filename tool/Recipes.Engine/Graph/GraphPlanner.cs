@@ -89,19 +89,17 @@ public static class GraphPlanner
         var shards = new List<GraphNode>();
         if (recipe.Stage(StageNames.Dataset) is { } dataset)
         {
+            var shardLayout = new NodeSpecLayout(stageParts[StageNames.Dataset], "shard", "samples");
             var shardSize = dataset.Settings.Contains(StageSettings.Shard) ? Math.Max(1, dataset.Settings.GetInt(StageSettings.Shard)) : Math.Max(1, samples.Count);
             var shardCount = (samples.Count + shardSize - 1) / shardSize;
             for (var k = 0; k < shardCount; k++)
             {
-                var members = Enumerable.Range(k * shardSize, Math.Min(shardSize, samples.Count - k * shardSize)).ToList();
-                var membership = "[" + string.Join(",", members.Select(i =>
-                    CanonicalJson.ObjectOf([new("id", CanonicalJson.String(samples[i].Id)), new("params", canonicalParameters[i])]))) + "]";
-                var spec = new NodeSpec(
-                [
-                    .. stageParts[StageNames.Dataset],
-                    new("shard", k.ToString(CultureInfo.InvariantCulture)),
-                    new("samples", membership),
-                ]);
+                var first = k * shardSize;
+                var members = Enumerable.Range(first, Math.Min(shardSize, samples.Count - first)).ToList();
+                var shardText = k.ToString(CultureInfo.InvariantCulture);
+                // The membership is made when the key is hashed (or the spec shown), not kept: it repeats every
+                // sample's parameters, which the sample nodes' specs hold already.
+                var spec = new NodeSpec(shardLayout, own => own == 0 ? shardText : Membership(samples, canonicalParameters, first, members.Count));
                 var node = NewNode(recipe, dataset, $"dataset/shard-{k.ToString("D4", CultureInfo.InvariantCulture)}", dataset.Settings, spec, shard: k);
                 foreach (var i in members) Link(lasts[i], node);
                 shards.Add(node);
@@ -161,6 +159,18 @@ public static class GraphPlanner
                 nodes.Add(evaluate);
             }
         }
+    }
+
+    /// <summary>A shard's members as its spec names them: each sample's id and canonical parameters, in sample order.</summary>
+    private static string Membership(IReadOnlyList<Sample> samples, string[] canonicalParameters, int first, int count)
+    {
+        var text = new System.Text.StringBuilder(count * 96).Append('[');
+        for (var i = first; i < first + count; i++)
+        {
+            if (i > first) text.Append(',');
+            text.Append(CanonicalJson.ObjectOf([new("id", CanonicalJson.String(samples[i].Id)), new("params", canonicalParameters[i])]));
+        }
+        return text.Append(']').ToString();
     }
 
     /// <summary>The files a stage's settings name (an exec trainer's script), hashed by content; none for most stages.</summary>

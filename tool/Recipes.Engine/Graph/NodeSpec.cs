@@ -16,6 +16,9 @@ public sealed class NodeSpec : IReadOnlyList<KeyValuePair<string, string>>
     // A layout's own values: the one value most stages have, or all of them.
     private readonly string? _one;
     private readonly string[]? _own;
+    // Or values made each time they are read, for one that is large and made from what the graph holds anyway (a
+    // dataset shard's membership: every sample's parameters again, 140 MB of a million-sample graph if kept).
+    private readonly Func<int, string>? _made;
     private string? _text;
 
     /// <param name="members">Canonical members; sorted here, in place, and held as given (an array of exactly the
@@ -36,13 +39,21 @@ public sealed class NodeSpec : IReadOnlyList<KeyValuePair<string, string>>
         else _own = own;
     }
 
+    /// <param name="layout">The stage's shared members and own names.</param>
+    /// <param name="made">The value of each own name by its index in the layout, made again at each read.</param>
+    internal NodeSpec(NodeSpecLayout layout, Func<int, string> made)
+    {
+        _layout = layout;
+        _made = made;
+    }
+
     /// <summary>The members in canonical order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Members => _members ?? (IReadOnlyList<KeyValuePair<string, string>>)this;
 
     /// <summary>The canonical JSON text, as recorded in cache entries.</summary>
     public string Text => _text ??= CanonicalJson.ObjectOf(Members);
 
-    internal string OwnValue(int index) => _own is null && index == 0 ? _one! : _own![index];
+    internal string OwnValue(int index) => _made is not null ? _made(index) : _own is null && index == 0 ? _one! : _own![index];
 
     int IReadOnlyCollection<KeyValuePair<string, string>>.Count => _members?.Length ?? _layout!.Count;
 
