@@ -3,8 +3,9 @@ namespace Recipes.Cache;
 /// <summary>
 /// Where each packed entry lies (pack number and offset, one long) by its 128-bit key: an open-addressing table of
 /// plain arrays, 24 bytes a slot, instead of a concurrent dictionary's node object per entry (four million entries
-/// took 4 s and 290 MB to load into one, this takes a fraction of either). Keys are XxHash128 values, so their low
-/// bits are already uniform and probing is linear.
+/// took 4 s and 290 MB to load into one, this takes a fraction of either). Keys are XxHash128 values, so their bits
+/// are already uniform: a key's first slot is its bits folded to 32 and scaled to the table's size (any size, so the
+/// table grows by half, not double), and probing is linear.
 /// </summary>
 /// <remarks>
 /// Readers take no lock: a slot's key is written before its location, and the location (stored plus one, zero
@@ -34,8 +35,7 @@ internal sealed class PackIndex
         var table = _table;
         var keys = table.Keys;
         var locations = table.Locations;
-        var mask = keys.Length - 1;
-        for (var slot = (int)(ulong)key & mask; ; slot = (slot + 1) & mask)
+        for (var slot = FirstSlot(key, keys.Length); ; slot = slot + 1 == keys.Length ? 0 : slot + 1)
         {
             var stored = Volatile.Read(ref locations[slot]);
             if (stored == 0) break;
@@ -60,7 +60,7 @@ internal sealed class PackIndex
             lock (_write)
             {
                 var table = _table;
-                if (table.Count + 1 > table.Keys.Length * MaxLoad) _table = table = Grown(table, table.Keys.Length * 2);
+                if (table.Count + 1 > table.Keys.Length * MaxLoad) _table = table = Grown(table, Capacity(table.Keys.Length * 3L / 2 * MaxLoad));
                 Put(table, key, value);
             }
         }
@@ -72,9 +72,7 @@ internal sealed class PackIndex
         lock (_write)
         {
             var table = _table;
-            var needed = (long)Math.Ceiling((table.Count + (long)more) / MaxLoad);
-            if (needed <= table.Keys.Length) return;
-            var capacity = (int)Math.Min(1L << 30, System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)needed));
+            var capacity = Capacity(table.Count + (long)more);
             if (capacity > table.Keys.Length) _table = Grown(table, capacity);
         }
     }
@@ -93,10 +91,19 @@ internal sealed class PackIndex
         return keys;
     }
 
+    // Slots for this many entries at the load limit (at least 16, at most what an array holds).
+    private static int Capacity(double entries) => (int)Math.Clamp(Math.Ceiling(entries / MaxLoad), 16, Array.MaxLength);
+
+    private static int FirstSlot(UInt128 key, int length)
+    {
+        var folded = (ulong)key ^ (ulong)(key >> 64);
+        return (int)((((folded ^ (folded >> 32)) & 0xFFFF_FFFF) * (ulong)length) >> 32);
+    }
+
     private static void Put(Table table, UInt128 key, long location)
     {
-        var mask = table.Keys.Length - 1;
-        for (var slot = (int)(ulong)key & mask; ; slot = (slot + 1) & mask)
+        var length = table.Keys.Length;
+        for (var slot = FirstSlot(key, length); ; slot = slot + 1 == length ? 0 : slot + 1)
         {
             var stored = table.Locations[slot];
             if (stored == 0)

@@ -11,15 +11,13 @@ public sealed class NodeStates
         _hashes = new string?[count];
         Outputs = new IReadOnlyList<OutputFile>?[count];
         Status = new NodeStatus[count];
-        Messages = new string?[count];
-        Seconds = new double[count];
+        _count = count;
         Metrics = new NodeMetrics?[count];
     }
 
     /// <summary>Each node's metrics, from its run or its cache entry.</summary>
     public NodeMetrics?[] Metrics { get; }
 
-    /// <summary>Each node's action key, once its inputs are known.</summary>
     // Each node's key text once its inputs are known. A key with its named inputs is made when asked (KeyOf): a probe
     // of four million nodes keeps strings, not four million key objects.
     private readonly string?[] _hashes;
@@ -31,8 +29,16 @@ public sealed class NodeStates
 
     public IReadOnlyList<OutputFile>?[] Outputs { get; }
     public NodeStatus[] Status { get; }
-    public string?[] Messages { get; }
-    public double[] Seconds { get; }
+    // Only a build writes messages and run times: a status of four million nodes allocates neither array.
+    private readonly int _count;
+    private string?[]? _messages;
+    private double[]? _seconds;
+
+    /// <summary>Each failed, skipped or cancelled node's message.</summary>
+    public string?[] Messages => LazyInitializer.EnsureInitialized(ref _messages, () => new string?[_count]);
+
+    /// <summary>Each executed node's run time.</summary>
+    public double[] Seconds => LazyInitializer.EnsureInitialized(ref _seconds, () => new double[_count]);
 
     /// <summary>
     /// How many nodes the probe took whole from the last build's snapshot, and how many records that snapshot held:
