@@ -10,7 +10,8 @@ namespace Recipes.Benchmarks;
 /// samples"). <c>scale N synthesize</c> fills a cache as if every node of the N-sample benchmark recipe had run (each
 /// entry keyed exactly as a build keys it, every output the same small blob, so four million nodes fit on a laptop's
 /// disk); <c>scale N status</c> then times load, plan, probe and explain in a fresh process and reports its peak
-/// memory; <c>scale N build</c> builds the recipe from an empty cache, running every node, and reports the same.
+/// memory and collector pauses (RECIPES_BENCH_HEAP=1 adds the live heap after each step, RECIPES_BENCH_SPLIT=1 times
+/// the probe's snapshot and pack-index reads on their own); <c>scale N build</c> builds the recipe from an empty cache, running every node, and reports the same.
 /// </summary>
 public static class ScaleBenchmark
 {
@@ -38,14 +39,16 @@ public static class ScaleBenchmark
                     laps.Add($"{name} {clock.Elapsed.TotalSeconds:0.00} s" + (heap ? $" (live {GC.GetTotalMemory(true) / 1e6:0} MB, allocated {GC.GetTotalAllocatedBytes() / 1e6:0} MB, GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)})" : ""));
                     clock.Restart();
                 }
-                if (Environment.GetEnvironmentVariable("RECIPES_BENCH_GCMODE") is { } mode) System.Runtime.GCSettings.LatencyMode = Enum.Parse<System.Runtime.GCLatencyMode>(mode);
+                var split = Environment.GetEnvironmentVariable("RECIPES_BENCH_SPLIT") == "1";
                 var loaded = new Recipes.Recipe.RecipeLoader(recipe.Registry).Load(recipe.RecipePath);
+                var cache = new CacheStore(recipe.CacheDirectory);
+                // As `recipes status` does (RecipeSession.Open): the snapshot is read while the samples are drawn and planned.
+                if (!split) cache.States.Preload(loaded.Name, loaded.RecipePath);
                 _ = loaded.Samples.Count;
                 Lap("load+sample");
                 var graph = Recipes.Graph.GraphPlanner.Plan(loaded);
                 Lap("plan");
-                var cache = new CacheStore(recipe.CacheDirectory);
-                if (Environment.GetEnvironmentVariable("RECIPES_BENCH_SPLIT") == "1")
+                if (split)
                 {
                     // The probe's reads one by one (it overlaps them), so that each one's cost shows.
                     cache.States.Load(graph.Recipe.Name, graph.Recipe.RecipePath);

@@ -20,7 +20,7 @@ public static class GraphCommand
         {
             try
             {
-                var session = RecipeSession.Open(parse.GetValue(recipe)!, parse.GetValue(set) ?? [], null);
+                var session = RecipeSession.Open(parse.GetValue(recipe)!, parse.GetValue(set) ?? [], null, probes: false);
                 Console.Out.Write(GraphFormatter.Format(session.Graph, parse.GetValue(format)!, parse.GetValue(expand)));
                 return ExitCodes.Success;
             }

@@ -29,15 +29,17 @@ public sealed class RecipeSession
 
     public static RecipeDefinition LoadRecipe(string path, IReadOnlyList<string> sets) => new RecipeLoader(Registry).Load(path, sets);
 
-    public static RecipeSession Open(string recipePath, IReadOnlyList<string> sets, string? cacheOption) =>
-        Open(LoadRecipe(recipePath, sets), cacheOption);
+    public static RecipeSession Open(string recipePath, IReadOnlyList<string> sets, string? cacheOption, bool probes = true) =>
+        Open(LoadRecipe(recipePath, sets), cacheOption, probes);
 
     /// <summary>Plans a recipe already loaded (a command that looked at its settings first loads it once).</summary>
-    public static RecipeSession Open(RecipeDefinition recipe, string? cacheOption)
+    /// <param name="probes">The command will probe the cache: the last build's snapshot is read while the graph is planned.</param>
+    public static RecipeSession Open(RecipeDefinition recipe, string? cacheOption, bool probes = true)
     {
         BuildGraph graph;
         var project = ProjectRoot.Find(recipe.RecipePath);
         var cache = new CacheStore(CacheLocation.Resolve(cacheOption, project));
+        if (probes) cache.States.Preload(recipe.Name, recipe.RecipePath);
         try
         {
             // An adaptive sweep is planned as far as its rounds' selections are cached; the build grows it further.

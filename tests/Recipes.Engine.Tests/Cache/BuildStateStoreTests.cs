@@ -107,4 +107,26 @@ public sealed class BuildStateStoreTests
         // (beside the 4 MiB read buffer, which the pool may lend or allocate).
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 12 << 20, "a file of newlines presized a large dictionary");
     }
+
+    [Fact]
+    public void APreloadedSnapshotIsTakenOnlyWhileTheFileIsAsItWasRead()
+    {
+        using var dir = new TempDirectory();
+        var store = new BuildStateStore(Path.Combine(dir.Root, "state"));
+        var recipe = dir.Write("recipe.yaml", "recipe: x\n");
+        store.Preload("x", recipe);
+        Assert.Empty(store.Load("x", recipe));
+
+        store.Save("x", recipe, [new NodeRecord("a", new string('a', 32), false, "")]);
+        store.Preload("x", recipe);
+        Assert.Equal(["a"], store.Load("x", recipe).Keys);
+
+        // Preloaded, then the file replaced (another build saved): the load reads the new file, not the stale read.
+        var other = new BuildStateStore(Path.Combine(dir.Root, "state"));
+        other.Preload("x", recipe);
+        store.Save("x", recipe, [new NodeRecord("a", new string('b', 32), false, ""), new NodeRecord("b", new string('c', 32), false, "")]);
+        var loaded = other.Load("x", recipe);
+        Assert.Equal(["a", "b"], loaded.Keys.Order());
+        Assert.Equal(new string('b', 32), loaded["a"].Key);
+    }
 }

@@ -21,22 +21,34 @@ public sealed class KeyBuilder
     /// </summary>
     public KeyBuilder AddObject(string label, IReadOnlyList<KeyValuePair<string, string>> sortedMembers)
     {
-        Field(label);
-        var length = 2 + Math.Max(0, sortedMembers.Count - 1);
-        foreach (var (name, value) in sortedMembers)
-            length += Encoding.UTF8.GetByteCount(CanonicalJson.QuotedName(name)) + 1 + Encoding.UTF8.GetByteCount(value);
-        Span<byte> prefix = stackalloc byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(prefix, length);
-        _hash.Append(prefix);
-        _hash.Append("{"u8);
-        for (var i = 0; i < sortedMembers.Count; i++)
+        // Each member read once (a spec may make a value when read: a dataset shard's membership), into a pooled copy
+        // that both passes walk.
+        var count = sortedMembers.Count;
+        var members = System.Buffers.ArrayPool<KeyValuePair<string, string>>.Shared.Rent(count);
+        try
         {
-            if (i > 0) _hash.Append(","u8);
-            Raw(CanonicalJson.QuotedName(sortedMembers[i].Key));
-            _hash.Append(":"u8);
-            Raw(sortedMembers[i].Value);
+            for (var i = 0; i < count; i++) members[i] = sortedMembers[i];
+            Field(label);
+            var length = 2 + Math.Max(0, count - 1);
+            for (var i = 0; i < count; i++)
+                length += Encoding.UTF8.GetByteCount(CanonicalJson.QuotedName(members[i].Key)) + 1 + Encoding.UTF8.GetByteCount(members[i].Value);
+            Span<byte> prefix = stackalloc byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(prefix, length);
+            _hash.Append(prefix);
+            _hash.Append("{"u8);
+            for (var i = 0; i < count; i++)
+            {
+                if (i > 0) _hash.Append(","u8);
+                Raw(CanonicalJson.QuotedName(members[i].Key));
+                _hash.Append(":"u8);
+                Raw(members[i].Value);
+            }
+            _hash.Append("}"u8);
         }
-        _hash.Append("}"u8);
+        finally
+        {
+            System.Buffers.ArrayPool<KeyValuePair<string, string>>.Shared.Return(members, clearArray: true);
+        }
         return this;
     }
 
