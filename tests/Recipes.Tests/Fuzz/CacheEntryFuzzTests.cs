@@ -113,6 +113,47 @@ public sealed class CacheEntryFuzzTests
         dir.AssertOutsideUntouched();
     }
 
+    private static readonly int[] SnapshotChunks = [17, 64, 4096];
+
+    [Fact]
+    public void AnySnapshotReadsTheSameRecordsWhateverTheChunkItIsReadIn()
+    {
+        // The last build's snapshot, as a build saves it, edited byte by byte: read in chunks of every size it reads
+        // the same records as read in one, never throws, and gives each record its own id.
+        using var dir = new FuzzDirectory();
+        FuzzBudget.Run("snapshots", ByteMutation.Many(6), edits =>
+        {
+            var root = dir.NewCase();
+            var store = new BuildStateStore(Path.Combine(root, "state"));
+            var recipe = Path.Combine(root, "recipe.yaml");
+            File.WriteAllText(recipe, "recipe: x\n");
+            store.Save("x", recipe, Enumerable.Range(0, 5).Select(i => new NodeRecord($"simulate/{i:000000}", PackKey(i), i == 3, i == 3 ? "boom\tline" : "")
+            {
+                Outputs = i == 3 ? null : [new OutputFile("out.txt", Blob, BlobBytes.Length), new OutputFile("dir/result.json", Blob, i)],
+                Metrics = i == 3 ? null : NodeMetrics.FromJson("{\"value\":" + i + "}"),
+            }));
+            var path = store.PathFor("x", recipe);
+            File.WriteAllBytes(path, ByteMutation.ApplyAll(File.ReadAllBytes(path), edits));
+
+            var whole = BuildStateStore.LoadFile(path);
+            foreach (var (id, record) in whole) Assert.Equal(id, record.NodeId);
+            foreach (var chunk in SnapshotChunks)
+            {
+                var read = BuildStateStore.LoadFile(path, chunk);
+                Assert.Equal(whole.Keys.Order(StringComparer.Ordinal), read.Keys.Order(StringComparer.Ordinal));
+                foreach (var (id, record) in whole)
+                {
+                    Assert.Equal(record.Key, read[id].Key);
+                    Assert.Equal(record.Message, read[id].Message);
+                    Assert.Equal(record.Outputs, read[id].Outputs);
+                    Assert.Equal(record.Metrics?.Json, read[id].Metrics?.Json);
+                }
+            }
+            FuzzDirectory.DeleteQuietly(root);
+        }, ciCases: 800, FuzzSeed.For("snapshots"));
+        dir.AssertOutsideUntouched();
+    }
+
     /// <summary>How the remote answers a blob request: the right bytes, edited bytes, a wrong length header, an error status.</summary>
     public sealed record BlobAnswer(int Kind, ByteMutation[] Edits);
 
