@@ -112,7 +112,7 @@ public sealed class BuildStateStoreTests
     public void APreloadedSnapshotIsTakenOnlyWhileTheFileIsAsItWasRead()
     {
         using var dir = new TempDirectory();
-        var store = new BuildStateStore(Path.Combine(dir.Root, "state"));
+        var store = new BuildStateStore(Path.Combine(dir.Root, "state")) { PreloadFrom = 0 };
         var recipe = dir.Write("recipe.yaml", "recipe: x\n");
         store.Preload("x", recipe);
         Assert.Empty(store.Load("x", recipe));
@@ -122,7 +122,7 @@ public sealed class BuildStateStoreTests
         Assert.Equal(["a"], store.Load("x", recipe).Keys);
 
         // Preloaded, then the file replaced (another build saved): the load reads the new file, not the stale read.
-        var other = new BuildStateStore(Path.Combine(dir.Root, "state"));
+        var other = new BuildStateStore(Path.Combine(dir.Root, "state")) { PreloadFrom = 0 };
         other.Preload("x", recipe);
         store.Save("x", recipe, [new NodeRecord("a", new string('b', 32), false, ""), new NodeRecord("b", new string('c', 32), false, "")]);
         var loaded = other.Load("x", recipe);

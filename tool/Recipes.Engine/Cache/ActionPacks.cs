@@ -95,34 +95,35 @@ public sealed class ActionPacks
     {
         length = 0;
         written = default;
-        if (!TryParseKey(key, out var id)) return null;
-        Load();
-        if (!_index.TryGetValue(id, out var location))
-        {
-            Refresh();
-            if (!_index.TryGetValue(id, out location)) return null;
-        }
-        var packs = _packs;
-        var number = (int)(location >> PackShift);
-        if (number >= packs.Length) return null;
-        return packs[number].ReadRecord(location & ((1L << PackShift) - 1), id, out length, out written);
+        return TryLocate(key, out var id, out var pack, out var offset) ? pack.ReadRecord(offset, id, out length, out written) : null;
     }
 
     /// <summary>When a packed entry was written, from its header alone (gc asks for every entry), or null.</summary>
     public DateTime? TryReadWritten(string key)
     {
-        if (!TryParseKey(key, out var id)) return null;
+        if (!TryLocate(key, out var id, out var pack, out var offset)) return null;
+        Span<byte> header = stackalloc byte[HeaderSize];
+        return pack.TryReadHeader(offset, id, header, out _) ? WrittenOf(header) : null;
+    }
+
+    // Where a key's record is: its pack and offset, by the index, reread once if another build may have stored it since.
+    private bool TryLocate(string key, out UInt128 id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Pack? pack, out long offset)
+    {
+        pack = null;
+        offset = 0;
+        if (!TryParseKey(key, out id)) return false;
         Load();
         if (!_index.TryGetValue(id, out var location))
         {
             Refresh();
-            if (!_index.TryGetValue(id, out location)) return null;
+            if (!_index.TryGetValue(id, out location)) return false;
         }
         var packs = _packs;
         var number = (int)(location >> PackShift);
-        if (number >= packs.Length) return null;
-        Span<byte> header = stackalloc byte[HeaderSize];
-        return packs[number].TryReadHeader(location & ((1L << PackShift) - 1), id, header, out _) ? WrittenOf(header) : null;
+        if (number >= packs.Length) return false;
+        pack = packs[number];
+        offset = location & ((1L << PackShift) - 1);
+        return true;
     }
 
     private static DateTime WrittenOf(ReadOnlySpan<byte> header) =>

@@ -50,10 +50,14 @@ public sealed class BuildStateStore
     {
         var path = PathFor(recipeName, recipePath);
         var info = new FileInfo(path);
-        if (!info.Exists || _pending is not null) return;
+        // A small snapshot is read in milliseconds when the probe asks (and a small graph's probe may not): no thread for it.
+        if (!info.Exists || info.Length < PreloadFrom || _pending is not null) return;
         var read = new PendingFile(path, info.Length, info.LastWriteTimeUtc.Ticks, Task.Run(() => LoadFile(path)));
         Interlocked.CompareExchange(ref _pending, read, null);
     }
+
+    /// <summary>The snapshot size from which <see cref="Preload"/> reads ahead (about 8,000 nodes).</summary>
+    internal long PreloadFrom { get; init; } = 1 << 20;
 
     private sealed record PendingFile(string Path, long Length, long Ticks, Task<Dictionary<string, NodeRecord>> Records);
 
